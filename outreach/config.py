@@ -1,0 +1,361 @@
+"""Settings from one TOML file (`outreach.toml`), with a documented default for every key."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from outreach.errors import ConfigError
+
+CONFIG_NAME = "outreach.toml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class InputSettings:
+    day_first: bool = False
+    """Read 03/04/2026 as 3 April rather than March 4."""
+    default_owner: str | None = None
+    """The rep for rows whose owner cell is empty; when unset, `owner` is required."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    timezone: str = "America/New_York"
+    """Zone for contacts and reps that name none."""
+    business_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    day_start: time = time(9, 0)
+    day_end: time = time(17, 0)
+    call_minutes: int = 30
+    buffer_minutes: int = 0
+    """Free minutes a rep keeps after each call."""
+    calls_per_day: int = 12
+    """Most calls one rep makes on one of their own calendar days."""
+    holiday_country: str | None = "US"
+    """Public holidays of this country (ISO 3166 code) get no calls; empty for none."""
+    holidays: tuple[date, ...] = ()
+    """Extra dates without calls: company closures, local holidays."""
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(day) for day in self.business_days)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaySettings:
+    follow_up_days: int = 3
+    """Business days from the apology to the follow-up that checks each promised fix."""
+    small_step_days: tuple[int, ...] = (14, 28)
+    """Days between the follow-up and each small, low-risk step: growing intervals."""
+    substantial_offer_days: int = 42
+    """Days from the last small step to the substantial offer."""
+    clear_the_air_days: int = 10
+    """Business days from the start within which a lapsed contact's clear-the-air call falls."""
+    keep_in_touch_months: int = 3
+    keep_in_touch_count: int = 4
+    lapsed_cooldown_days: int = 30
+    """No call to a lapsed contact sooner than this after their last contact."""
+    upset_cooldown_days: int = 0
+    """Likewise for upset contacts; none by default, urgency wins."""
+
+
+@dataclass(frozen=True, slots=True)
+class DropSettings:
+    min_account_value: Decimal = Decimal(1000)
+    """Accounts worth less are dropped: rebuilding them is not worth the effort."""
+    max_attempts: int = 5
+    """Accounts that were tried this many times are dropped."""
+    do_not_call: tuple[str, ...] = ()
+    """Phone numbers or e-mail addresses never to call."""
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSettings:
+    reminder_minutes: int = 15
+    uid_domain: str = "outreach.invalid"
+    """Right-hand side of every event UID; set it to your company's domain."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    name: str
+    timezone: str | None = None
+    email: str | None = None
+    time_off: tuple[tuple[date, date], ...] = ()
+
+    def is_off(self, day: date) -> bool:
+        return any(first <= day <= last for first, last in self.time_off)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    source: str = "built-in defaults"
+    input: InputSettings = field(default_factory=InputSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    plays: PlaySettings = field(default_factory=PlaySettings)
+    drop: DropSettings = field(default_factory=DropSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    reps: Mapping[str, Rep] = field(default_factory=dict)
+    columns: Mapping[str, str] = field(default_factory=dict)
+    """CRM header → our field, for exports whose headers differ."""
+
+    def rep(self, name: str) -> Rep:
+        return self.reps.get(name) or Rep(name)
+
+    def rep_timezone(self, name: str) -> str:
+        return self.rep(name).timezone or self.schedule.timezone
+
+    def with_overrides(
+        self,
+        *,
+        timezone: str | None = None,
+        calls_per_day: int | None = None,
+    ) -> Config:
+        """The settings a user changes per run, given on the command line."""
+        schedule = self.schedule
+        if timezone is not None:
+            _check_zone(self.source, "schedule.timezone", timezone)
+            schedule = replace(schedule, timezone=timezone)
+        if calls_per_day is not None:
+            _check_positive(self.source, "schedule.calls_per_day", calls_per_day)
+            schedule = replace(schedule, calls_per_day=calls_per_day)
+        return replace(self, schedule=schedule)
+
+
+_SECTIONS = {
+    "input": InputSettings,
+    "schedule": ScheduleSettings,
+    "plays": PlaySettings,
+    "drop": DropSettings,
+    "calendar": CalendarSettings,
+}
+
+
+def find_config(explicit: Path | None, cwd: Path) -> Path | None:
+    if explicit is not None:
+        return explicit
+    candidate = cwd / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(path, "file", "not found") from None
+    except OSError as error:
+        raise ConfigError(path, "file", error.strerror or str(error)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, "syntax", str(error)) from None
+    return parse_config(data, str(path))
+
+
+def parse_config(data: Mapping[str, Any], source: str) -> Config:
+    known = {*_SECTIONS, "reps", "columns"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(source, key, f"unknown section; expected one of {', '.join(sorted(known))}")
+    sections = {
+        name: _section(cls, _table(data, name, source), name, source)
+        for name, cls in _SECTIONS.items()
+    }
+    config = Config(
+        source=source,
+        reps=_reps(_table(data, "reps", source), source),
+        columns=_columns(_table(data, "columns", source), source),
+        **sections,
+    )
+    _validate(config)
+    return config
+
+
+def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(source, key, "must be a table, like [" + key + "]")
+    return value
+
+
+def _section(cls: type[Any], table: Mapping[str, Any], prefix: str, source: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        where = f"{prefix}.{key}"
+        if key not in names:
+            raise ConfigError(source, where, f"unknown key; expected one of {', '.join(sorted(names))}")
+        values[key] = _convert(hints[key], raw, where, source)
+    return cls(**values)
+
+
+def _convert(hint: Any, raw: Any, where: str, source: str) -> Any:
+    """Check a TOML value against a settings field's type and convert it."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):  # `X | None`: an empty string means None
+        inner = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+        return None if raw == "" else _convert(inner, raw, where, source)
+    if origin is tuple:
+        if not isinstance(raw, list):
+            raise ConfigError(source, where, f"must be a list, not {_kind(raw)}")
+        inner = typing.get_args(hint)[0]
+        return tuple(_convert(inner, item, where, source) for item in raw)
+    if hint is bool:
+        if not isinstance(raw, bool):
+            raise ConfigError(source, where, f"must be true or false, not {_kind(raw)}")
+        return raw
+    if hint is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ConfigError(source, where, f"must be a whole number, not {_kind(raw)}")
+        return raw
+    if hint is str:
+        if not isinstance(raw, str):
+            raise ConfigError(source, where, f"must be a string, not {_kind(raw)}")
+        return raw
+    if hint is Decimal:
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise ConfigError(source, where, f"must be a number, not {_kind(raw)}")
+        try:
+            return Decimal(str(raw))
+        except InvalidOperation:
+            raise ConfigError(source, where, f"must be a number, not {raw!r}") from None
+    if hint is time:
+        if isinstance(raw, time):
+            return raw
+        try:
+            return time.fromisoformat(str(raw))
+        except ValueError:
+            raise ConfigError(source, where, f'must be a time like "09:00", not {raw!r}') from None
+    if hint is date:
+        if isinstance(raw, date):
+            return raw
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            raise ConfigError(source, where, f'must be a date like "2027-01-04", not {raw!r}') from None
+    raise AssertionError(f"no conversion for {hint}")  # a settings field of a new type
+
+
+def _kind(raw: Any) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(raw), type(raw).__name__)
+
+
+def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
+    reps: dict[str, Rep] = {}
+    allowed = {"timezone", "email", "time_off"}
+    for name, entry in table.items():
+        where = f"reps.{name}"
+        if not isinstance(entry, Mapping):
+            raise ConfigError(source, where, 'must be a table, like [reps."Dana Ruiz"]')
+        for key in entry:
+            if key not in allowed:
+                raise ConfigError(source, f"{where}.{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}")
+        zone = _convert(str | None, entry.get("timezone", ""), f"{where}.timezone", source)
+        if zone:
+            _check_zone(source, f"{where}.timezone", zone)
+        email = _convert(str | None, entry.get("email", ""), f"{where}.email", source)
+        spans = _convert(tuple[str, ...], entry.get("time_off", []), f"{where}.time_off", source)
+        reps[name] = Rep(name, zone, email, tuple(_span(s, f"{where}.time_off", source) for s in spans))
+    return reps
+
+
+def _span(text: str, where: str, source: str) -> tuple[date, date]:
+    """A day ("2027-03-10") or an inclusive range ("2027-03-15..2027-03-19")."""
+    first, _, last = text.partition("..")
+    try:
+        span = (date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip()))
+    except ValueError:
+        raise ConfigError(source, where, f'must be dates like "2027-03-10" or "2027-03-15..2027-03-19", not {text!r}') from None
+    if span[1] < span[0]:
+        raise ConfigError(source, where, f"range {text!r} ends before it starts")
+    return span
+
+
+def _columns(table: Mapping[str, Any], source: str) -> dict[str, str]:
+    from outreach.columns import FIELDS  # the column names belong to intake
+
+    columns: dict[str, str] = {}
+    for header, target in table.items():
+        where = f"columns.{header}"
+        if not isinstance(target, str):
+            raise ConfigError(source, where, f"must name one of our fields, not {_kind(target)}")
+        if target not in FIELDS:
+            raise ConfigError(source, where, f"{target!r} is not a field; expected one of {', '.join(FIELDS)}")
+        columns[header] = target
+    return columns
+
+
+def _validate(config: Config) -> None:
+    source = config.source
+    schedule = config.schedule
+    _check_zone(source, "schedule.timezone", schedule.timezone)
+    for day in schedule.business_days:
+        if day not in WEEKDAYS:
+            raise ConfigError(source, "schedule.business_days", f"{day!r} is not one of {', '.join(WEEKDAYS)}")
+    if not schedule.business_days:
+        raise ConfigError(source, "schedule.business_days", "needs at least one day")
+    if schedule.day_end <= schedule.day_start:
+        raise ConfigError(source, "schedule.day_end", "must be later than schedule.day_start")
+    day_minutes = (schedule.day_end.hour * 60 + schedule.day_end.minute) - (
+        schedule.day_start.hour * 60 + schedule.day_start.minute
+    )
+    for key, value in [
+        ("schedule.call_minutes", schedule.call_minutes),
+        ("schedule.calls_per_day", schedule.calls_per_day),
+        ("plays.follow_up_days", config.plays.follow_up_days),
+        ("plays.substantial_offer_days", config.plays.substantial_offer_days),
+        ("plays.clear_the_air_days", config.plays.clear_the_air_days),
+        ("plays.keep_in_touch_months", config.plays.keep_in_touch_months),
+        ("drop.max_attempts", config.drop.max_attempts),
+    ]:
+        _check_positive(source, key, value)
+    if schedule.call_minutes > day_minutes:
+        raise ConfigError(source, "schedule.call_minutes", f"{schedule.call_minutes} minutes do not fit in the business day")
+    for key, value in [
+        ("schedule.buffer_minutes", schedule.buffer_minutes),
+        ("plays.keep_in_touch_count", config.plays.keep_in_touch_count),
+        ("plays.lapsed_cooldown_days", config.plays.lapsed_cooldown_days),
+        ("plays.upset_cooldown_days", config.plays.upset_cooldown_days),
+        ("calendar.reminder_minutes", config.calendar.reminder_minutes),
+    ]:
+        if value < 0:
+            raise ConfigError(source, key, f"must not be negative, not {value}")
+    if any(days <= 0 for days in config.plays.small_step_days):
+        raise ConfigError(source, "plays.small_step_days", "every interval must be at least one day")
+    if schedule.holiday_country:
+        import holidays
+
+        if schedule.holiday_country.upper() not in holidays.list_supported_countries():
+            raise ConfigError(source, "schedule.holiday_country", f"{schedule.holiday_country!r} is not a country code the holidays package knows")
+
+
+def _check_zone(source: str, key: str, zone: str) -> None:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(source, key, f"unknown time zone {zone!r}") from None
+
+
+def _check_positive(source: str, key: str, value: int) -> None:
+    if value <= 0:
+        raise ConfigError(source, key, f"must be at least 1, not {value}")
+
+
+def defaults() -> dict[str, dict[str, Any]]:
+    """Every section's keys with their defaults, for `outreach init` and the README."""
+    return {name: {f.name: getattr(cls(), f.name) for f in fields(cls)} for name, cls in _SECTIONS.items()}
+
+
+__all__ = ["Config", "Rep", "dataclasses", "find_config", "load_config", "parse_config"]

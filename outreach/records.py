@@ -1,0 +1,80 @@
+"""Typed, immutable records: what one CSV row means once it has been validated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal, get_args
+
+Status = Literal["upset", "lapsed", "resolved", "won_back", "do_not_call"]
+Fault = Literal["company", "personal"]
+SkipKind = Literal["rejected", "suppressed", "dropped", "over capacity"]
+
+STATUSES: tuple[str, ...] = get_args(Status)
+ACTIVE_STATUSES = frozenset({"upset", "lapsed"})
+FAULTS: tuple[str, ...] = get_args(Fault)
+
+#: The incident fields: what went wrong. Rule 8 of the playbook keeps them out of later calls.
+INCIDENT_FIELDS = ("incident", "incident_date", "root_cause", "reason")
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One person at one account, as one CSV row describes them. Empty cells are None."""
+
+    line: int
+    account_id: str
+    company: str
+    contact_name: str
+    status: Status
+    owner: str
+    timezone: str
+    contact_title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    fault: Fault | None = None
+    reason: str | None = None
+    incident: str | None = None
+    incident_date: date | None = None
+    root_cause: str | None = None
+    changes_made: str | None = None
+    options: tuple[str, ...] = ()
+    low_risk_offer: str | None = None
+    account_value: Decimal | None = None
+    last_contact: date | None = None
+    attempts: int = 0
+    notes: str | None = None
+    handoff_to: str | None = None
+    stage: str | None = None
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identifies the contact within the whole file: account and name, case folded."""
+        return (self.account_id, self.contact_name.casefold())
+
+    @property
+    def extras(self) -> dict[str, str]:
+        """Columns the tool does not know, by their header as written, for templates."""
+        return dict(self.extra)
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A row that gets no calls, and why. Every input row is either planned or one of these."""
+
+    file: str
+    line: int
+    kind: SkipKind
+    reason: str
+    field: str | None = None
+    account_id: str | None = None
+    contact_name: str | None = None
+    owner: str | None = None
+
+    def message(self) -> str:
+        where = f"{self.file}:{self.line}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.reason}"
