@@ -1,0 +1,58 @@
+"""The plan: which call each contact gets, from which rep, and when."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, get_args
+
+from outreach.records import Contact, Skip
+
+Play = Literal["apology", "follow_up", "small_step", "substantial_offer", "clear_the_air", "keep_in_touch"]
+PLAYS: tuple[Play, ...] = get_args(Play)
+
+#: Plays that come after the apology and, by rule 8, never mention the incident again.
+SILENT_PLAYS: frozenset[Play] = frozenset({"small_step", "substantial_offer", "keep_in_touch"})
+
+Flag = Literal["handover", "outside_rep_hours", "only_if_small_steps_went_well"]
+
+
+def call_id(account_id: str, contact_name: str, play: str, step: int) -> str:
+    """Stable across runs and reschedules: it names the call, not its time."""
+    key = "\x1f".join((account_id, contact_name.casefold(), play, str(step)))
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    id: str
+    contact: Contact
+    owner: str
+    """The rep who makes the call: the account's owner, or the rep it was handed over to."""
+    play: Play
+    step: int
+    """1-based count of this play for this contact (the third keep-in-touch call is step 3)."""
+    start: datetime
+    """Aware, in the contact's zone."""
+    end: datetime
+    flags: tuple[Flag, ...] = ()
+    handover_from: str | None = None
+    """The previous owner, when the account was handed over (rule 13)."""
+
+    @property
+    def timezone(self) -> str:
+        return self.contact.timezone
+
+    @property
+    def handover(self) -> bool:
+        return self.handover_from is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    start: date
+    calls: tuple[Call, ...]
+    """Sorted by owner, start and id: the order every output lists them in."""
+    skipped: tuple[Skip, ...]
+    """Rejected, suppressed and dropped rows, by line."""
