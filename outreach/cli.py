@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,11 @@ import click
 from outreach import __version__
 from outreach.config import Config, find_config, load_config
 from outreach.errors import OutreachError
+from outreach.exports import PLAN_FIELDS, csv_text, plan_json, plan_row, plan_table
 from outreach.intake import read_contacts
+from outreach.pipeline import default_start, plan_file
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
+from outreach.values import parse_date
 
 
 class _Cli(click.Group):
@@ -40,13 +44,29 @@ def cli() -> None:
     """
 
 
+class DateType(click.ParamType):
+    """A date as people type it: 2027-03-08, 03/08/2027, 8 March 2027."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value).strip())
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
 contacts_argument = click.argument(
     "contacts", type=click.Path(path_type=Path, dir_okay=False), metavar="CONTACTS.csv"
 )
 config_option = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
     help="Settings file. Default: outreach.toml in the current folder, if there is one.",
-)  # fmt: skip
+)
 
 
 def _config(config_path: Path | None) -> Config:
@@ -56,8 +76,14 @@ def _config(config_path: Path | None) -> Config:
 @cli.command()
 @contacts_argument
 @config_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json prints one object with the counts and every rejection.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json prints one object with the counts and every rejection.",
+)
 def check(contacts: Path, config_path: Path | None, fmt: str) -> None:
     """Validate a contacts file without planning anything.
 
@@ -82,10 +108,18 @@ def check(contacts: Path, config_path: Path | None, fmt: str) -> None:
     suppressed = sum(statuses.values()) - active
     total = active + suppressed + len(rejected)
     if fmt == "json":
-        click.echo(json.dumps({
-            "file": str(contacts), "rows": total, "valid": active, "suppressed": suppressed,
-            "rejected": [_skip_json(s) for s in rejected],
-        }, indent=2))  # fmt: skip
+        click.echo(
+            json.dumps(
+                {
+                    "file": str(contacts),
+                    "rows": total,
+                    "valid": active,
+                    "suppressed": suppressed,
+                    "rejected": [_skip_json(s) for s in rejected],
+                },
+                indent=2,
+            )
+        )
     else:
         click.echo(
             f"{contacts}: {total} rows: {active} to call, {suppressed} suppressed "
@@ -95,9 +129,72 @@ def check(contacts: Path, config_path: Path | None, fmt: str) -> None:
         raise SystemExit(1)
 
 
+@cli.command()
+@contacts_argument
+@config_option
+@click.option(
+    "--start", type=DateType(), help="First day of the plan. Default: the next business day."
+)
+@click.option("--timezone", help="Zone for contacts and reps that name none (IANA name).")
+@click.option("--calls-per-day", type=click.IntRange(min=1), help="Most calls one rep makes a day.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="csv and json carry every field, for other tools.",
+)
+def plan(
+    contacts: Path,
+    config_path: Path | None,
+    start: date | None,
+    timezone: str | None,
+    calls_per_day: int | None,
+    fmt: str,
+) -> None:
+    """Print the plan of calls without writing any file.
+
+    Rejected and dropped rows are summarised on stderr.
+
+    \b
+    Example:
+      outreach plan contacts.csv --start 2027-03-08
+      outreach plan contacts.csv --format csv > plan.csv
+    """
+    config = _config(config_path).with_overrides(timezone=timezone, calls_per_day=calls_per_day)
+    the_plan = plan_file(contacts, config, start or default_start(datetime.now(UTC), config))
+    if fmt == "json":
+        click.echo(plan_json(the_plan))
+    elif fmt == "csv":
+        for chunk in csv_text(PLAN_FIELDS, map(plan_row, the_plan.calls)):
+            click.echo(chunk, nl=False)
+    else:
+        for line in plan_table(the_plan, config):
+            click.echo(line)
+    _summarise_skipped(the_plan.skipped)
+
+
+def _summarise_skipped(skipped: tuple[Skip, ...]) -> None:
+    for skip in skipped:
+        if skip.kind != "suppressed":
+            click.echo(f"{skip.kind}: {skip.message()}", err=True)
+    counts = Counter(skip.kind for skip in skipped)
+    if counts:
+        click.echo(
+            "Skipped: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())), err=True
+        )
+
+
 def _skip_json(skip: Skip) -> dict[str, Any]:
-    return {"line": skip.line, "field": skip.field, "kind": skip.kind, "reason": skip.reason,
-            "account_id": skip.account_id, "contact_name": skip.contact_name}  # fmt: skip
+    return {
+        "line": skip.line,
+        "field": skip.field,
+        "kind": skip.kind,
+        "reason": skip.reason,
+        "account_id": skip.account_id,
+        "contact_name": skip.contact_name,
+    }
 
 
 def main() -> None:

@@ -6,11 +6,30 @@ import re
 from collections.abc import Mapping, Sequence
 
 FIELDS = (
-    "account_id", "company", "contact_name", "contact_title", "email", "phone", "timezone",
-    "owner", "status", "fault", "reason", "incident", "incident_date", "root_cause",
-    "changes_made", "options", "low_risk_offer", "account_value", "last_contact", "attempts",
-    "notes", "handoff_to", "stage",
-)  # fmt: skip
+    "account_id",
+    "company",
+    "contact_name",
+    "contact_title",
+    "email",
+    "phone",
+    "timezone",
+    "owner",
+    "status",
+    "fault",
+    "reason",
+    "incident",
+    "incident_date",
+    "root_cause",
+    "changes_made",
+    "options",
+    "low_risk_offer",
+    "account_value",
+    "last_contact",
+    "attempts",
+    "notes",
+    "handoff_to",
+    "stage",
+)
 REQUIRED = ("account_id", "company", "contact_name", "status")
 
 _NOISE = re.compile(r"[\s_\-.]+")
@@ -27,4 +46,6 @@ _BY_NORMALIZED = {normalize_header(name): name for name in FIELDS}
 def map_headers(headers: Sequence[str], mapping: Mapping[str, str]) -> list[str | None]:
     """Our field name for each header, or None for a column we keep only as an extra."""
     mapped = {normalize_header(crm): field for crm, field in mapping.items()}
-    return [mapped.get(normalize_header(h)) or _BY_NORMALIZED.get(normalize_header(h)) for h in headers]
+    return [
+        mapped.get(normalize_header(h)) or _BY_NORMALIZED.get(normalize_header(h)) for h in headers
+    ]

@@ -166,7 +166,9 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
     known = {*_SECTIONS, "reps", "columns"}
     for key in data:
         if key not in known:
-            raise ConfigError(source, key, f"unknown section; expected one of {', '.join(sorted(known))}")
+            raise ConfigError(
+                source, key, f"unknown section; expected one of {', '.join(sorted(known))}"
+            )
     sections = {
         name: _section(cls, _table(data, name, source), name, source)
         for name, cls in _SECTIONS.items()
@@ -195,7 +197,9 @@ def _section(cls: type[Any], table: Mapping[str, Any], prefix: str, source: str)
     for key, raw in table.items():
         where = f"{prefix}.{key}"
         if key not in names:
-            raise ConfigError(source, where, f"unknown key; expected one of {', '.join(sorted(names))}")
+            raise ConfigError(
+                source, where, f"unknown key; expected one of {', '.join(sorted(names))}"
+            )
         values[key] = _convert(hints[key], raw, where, source)
     return cls(**values)
 
@@ -243,13 +247,21 @@ def _convert(hint: Any, raw: Any, where: str, source: str) -> Any:
         try:
             return date.fromisoformat(str(raw))
         except ValueError:
-            raise ConfigError(source, where, f'must be a date like "2027-01-04", not {raw!r}') from None
+            raise ConfigError(
+                source, where, f'must be a date like "2027-01-04", not {raw!r}'
+            ) from None
     raise AssertionError(f"no conversion for {hint}")  # a settings field of a new type
 
 
 def _kind(raw: Any) -> str:
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
-            dict: "a table"}.get(type(raw), type(raw).__name__)
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(raw), type(raw).__name__)
 
 
 def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
@@ -261,13 +273,19 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
             raise ConfigError(source, where, 'must be a table, like [reps."Dana Ruiz"]')
         for key in entry:
             if key not in allowed:
-                raise ConfigError(source, f"{where}.{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}")
+                raise ConfigError(
+                    source,
+                    f"{where}.{key}",
+                    f"unknown key; expected one of {', '.join(sorted(allowed))}",
+                )
         zone = _convert(str | None, entry.get("timezone", ""), f"{where}.timezone", source)
         if zone:
             _check_zone(source, f"{where}.timezone", zone)
         email = _convert(str | None, entry.get("email", ""), f"{where}.email", source)
         spans = _convert(tuple[str, ...], entry.get("time_off", []), f"{where}.time_off", source)
-        reps[name] = Rep(name, zone, email, tuple(_span(s, f"{where}.time_off", source) for s in spans))
+        reps[name] = Rep(
+            name, zone, email, tuple(_span(s, f"{where}.time_off", source) for s in spans)
+        )
     return reps
 
 
@@ -277,7 +295,11 @@ def _span(text: str, where: str, source: str) -> tuple[date, date]:
     try:
         span = (date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip()))
     except ValueError:
-        raise ConfigError(source, where, f'must be dates like "2027-03-10" or "2027-03-15..2027-03-19", not {text!r}') from None
+        raise ConfigError(
+            source,
+            where,
+            f'must be dates like "2027-03-10" or "2027-03-15..2027-03-19", not {text!r}',
+        ) from None
     if span[1] < span[0]:
         raise ConfigError(source, where, f"range {text!r} ends before it starts")
     return span
@@ -292,7 +314,9 @@ def _columns(table: Mapping[str, Any], source: str) -> dict[str, str]:
         if not isinstance(target, str):
             raise ConfigError(source, where, f"must name one of our fields, not {_kind(target)}")
         if target not in FIELDS:
-            raise ConfigError(source, where, f"{target!r} is not a field; expected one of {', '.join(FIELDS)}")
+            raise ConfigError(
+                source, where, f"{target!r} is not a field; expected one of {', '.join(FIELDS)}"
+            )
         columns[header] = target
     return columns
 
@@ -303,7 +327,9 @@ def _validate(config: Config) -> None:
     _check_zone(source, "schedule.timezone", schedule.timezone)
     for day in schedule.business_days:
         if day not in WEEKDAYS:
-            raise ConfigError(source, "schedule.business_days", f"{day!r} is not one of {', '.join(WEEKDAYS)}")
+            raise ConfigError(
+                source, "schedule.business_days", f"{day!r} is not one of {', '.join(WEEKDAYS)}"
+            )
     if not schedule.business_days:
         raise ConfigError(source, "schedule.business_days", "needs at least one day")
     if schedule.day_end <= schedule.day_start:
@@ -322,7 +348,11 @@ def _validate(config: Config) -> None:
     ]:
         _check_positive(source, key, value)
     if schedule.call_minutes > day_minutes:
-        raise ConfigError(source, "schedule.call_minutes", f"{schedule.call_minutes} minutes do not fit in the business day")
+        raise ConfigError(
+            source,
+            "schedule.call_minutes",
+            f"{schedule.call_minutes} minutes do not fit in the business day",
+        )
     for key, value in [
         ("schedule.buffer_minutes", schedule.buffer_minutes),
         ("plays.keep_in_touch_count", config.plays.keep_in_touch_count),
@@ -333,12 +363,18 @@ def _validate(config: Config) -> None:
         if value < 0:
             raise ConfigError(source, key, f"must not be negative, not {value}")
     if any(days <= 0 for days in config.plays.small_step_days):
-        raise ConfigError(source, "plays.small_step_days", "every interval must be at least one day")
+        raise ConfigError(
+            source, "plays.small_step_days", "every interval must be at least one day"
+        )
     if schedule.holiday_country:
         import holidays
 
         if schedule.holiday_country.upper() not in holidays.list_supported_countries():
-            raise ConfigError(source, "schedule.holiday_country", f"{schedule.holiday_country!r} is not a country code the holidays package knows")
+            raise ConfigError(
+                source,
+                "schedule.holiday_country",
+                f"{schedule.holiday_country!r} is not a country code the holidays package knows",
+            )
 
 
 def _check_zone(source: str, key: str, zone: str) -> None:
@@ -355,7 +391,10 @@ def _check_positive(source: str, key: str, value: int) -> None:
 
 def defaults() -> dict[str, dict[str, Any]]:
     """Every section's keys with their defaults, for `outreach init` and the README."""
-    return {name: {f.name: getattr(cls(), f.name) for f in fields(cls)} for name, cls in _SECTIONS.items()}
+    return {
+        name: {f.name: getattr(cls(), f.name) for f in fields(cls)}
+        for name, cls in _SECTIONS.items()
+    }
 
 
 __all__ = ["Config", "Rep", "dataclasses", "find_config", "load_config", "parse_config"]

@@ -83,7 +83,7 @@ def _open_text(path: Path) -> Iterator[IO[str]]:
         with path.open(encoding=encoding, errors=errors, newline="") as handle:
             yield handle
     except UnicodeError as error:
-        raise InputError(path, f"cannot decode the file as {encoding}: {error.reason}") from None
+        raise InputError(path, f"cannot decode the file as {encoding}: {error}") from None
 
 
 def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
@@ -112,7 +112,9 @@ class _Validator:
         self.width = len(header)
         self._check_columns(path)
         self.index = {name: i for i, name in enumerate(self.fields) if name is not None}
-        self.extra_columns = [i for i, name in enumerate(self.fields) if name is None and self.header[i]]
+        self.extra_columns = [
+            i for i, name in enumerate(self.fields) if name is None and self.header[i]
+        ]
         self.contacts_seen: set[int] = set()
         self.accounts_seen: dict[int, tuple[int, int]] = {}
         self.parsers: dict[str, Callable[[str], Any]] = {
@@ -137,7 +139,9 @@ class _Validator:
             if name is None:
                 continue
             if name in seen:
-                raise InputError(path, f"columns {seen[name]!r} and {header!r} both read as {name}", line=1)
+                raise InputError(
+                    path, f"columns {seen[name]!r} and {header!r} both read as {name}", line=1
+                )
             seen[name] = header
         required = list(REQUIRED)
         if not self.config.input.default_owner:
@@ -155,12 +159,16 @@ class _Validator:
 
     def read(self, cells: list[str], line: int) -> Contact | Skip:
         if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
-            return self._skip(line, None, f"the row has {len(cells)} fields, the header has {self.width}")
+            return self._skip(
+                line, None, f"the row has {len(cells)} fields, the header has {self.width}"
+            )
         cells = cells + [""] * (self.width - len(cells))
         for i, cell in enumerate(cells[: self.width]):
             name = self.fields[i] or self.header[i]
             if len(cell) > MAX_CELL:
-                return self._skip(line, name, f"is {len(cell):,} characters long; at most {MAX_CELL:,} are read")
+                return self._skip(
+                    line, name, f"is {len(cell):,} characters long; at most {MAX_CELL:,} are read"
+                )
             if _undecodable(cell):
                 return self._skip(line, name, "is not UTF-8 text; save the export as UTF-8")
         raw = {name: cells[i].strip() for name, i in self.index.items()}
@@ -179,7 +187,9 @@ class _Validator:
             except ValueError as error:
                 return self._skip(line, name, str(error), raw)
         parsed.setdefault("timezone", self.config.schedule.timezone)
-        extra = tuple((self.header[i], cells[i].strip()) for i in self.extra_columns if cells[i].strip())
+        extra = tuple(
+            (self.header[i], cells[i].strip()) for i in self.extra_columns if cells[i].strip()
+        )
         contact = Contact(line=line, extra=extra, **parsed)
         return self._check_duplicates(contact) or contact
 
@@ -187,19 +197,25 @@ class _Validator:
         # Fingerprints rather than the values, so that a million rows fit in little memory.
         contact_print = hash(contact.key)
         if contact_print in self.contacts_seen:
-            return self._skip(contact.line, "contact_name",
-                              f"duplicate contact {contact.contact_name!r} in account {contact.account_id!r}",
-                              contact)  # fmt: skip
+            return self._skip(
+                contact.line,
+                "contact_name",
+                f"duplicate contact {contact.contact_name!r} in account {contact.account_id!r}",
+                contact,
+            )
         account_print = hash(contact.account_id)
         first = self.accounts_seen.get(account_print)
         company_print = hash(contact.company.casefold())
         if first is None:
             self.accounts_seen[account_print] = (contact.line, company_print)
         elif first[1] != company_print:
-            return self._skip(contact.line, "company",
-                              f"{contact.company!r} differs from the company on line {first[0]}, "
-                              f"the first row of account {contact.account_id!r}",
-                              contact)  # fmt: skip
+            return self._skip(
+                contact.line,
+                "company",
+                f"{contact.company!r} differs from the company on line {first[0]}, "
+                f"the first row of account {contact.account_id!r}",
+                contact,
+            )
         self.contacts_seen.add(contact_print)
         return None
 
@@ -208,6 +224,13 @@ class _Validator:
             value = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
             return value or None
 
-        return Skip(self.path, line, "rejected", reason, field,
-                    pick("account_id"), pick("contact_name"), pick("owner"))  # fmt: skip
-
+        return Skip(
+            self.path,
+            line,
+            "rejected",
+            reason,
+            field,
+            pick("account_id"),
+            pick("contact_name"),
+            pick("owner"),
+        )

@@ -9,7 +9,9 @@ from typing import Literal, get_args
 
 from outreach.records import Contact, Skip
 
-Play = Literal["apology", "follow_up", "small_step", "substantial_offer", "clear_the_air", "keep_in_touch"]
+Play = Literal[
+    "apology", "follow_up", "small_step", "substantial_offer", "clear_the_air", "keep_in_touch"
+]
 PLAYS: tuple[Play, ...] = get_args(Play)
 
 #: Plays that come after the apology and, by rule 8, never mention the incident again.

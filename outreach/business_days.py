@@ -1,0 +1,43 @@
+"""Which days are working days: the configured weekdays, less public and extra holidays."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cached_property
+
+import holidays
+
+from outreach.config import ScheduleSettings
+
+
+class BusinessDays:
+    def __init__(self, schedule: ScheduleSettings) -> None:
+        self._weekdays = schedule.weekdays
+        self._extra = frozenset(schedule.holidays)
+        self._country = schedule.holiday_country
+        self._cache: dict[date, bool] = {}
+
+    @cached_property
+    def _public(self) -> holidays.HolidayBase | None:
+        if not self._country:
+            return None
+        # Years are filled in on first look-up, so a plan running into 2028 still sees its holidays.
+        return holidays.country_holidays(self._country.upper())
+
+    def __call__(self, day: date) -> bool:
+        known = self._cache.get(day)
+        if known is None:
+            known = self._cache[day] = (
+                day.weekday() in self._weekdays
+                and day not in self._extra
+                and (self._public is None or day not in self._public)
+            )
+        return known
+
+    def next_on_or_after(self, day: date) -> date:
+        while not self(day):
+            day += timedelta(days=1)
+        return day
+
+    def next_after(self, day: date) -> date:
+        return self.next_on_or_after(day + timedelta(days=1))

@@ -1,0 +1,101 @@
+"""The plan as rows for other tools (CSV, JSON) and as a table for people."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from zoneinfo import ZoneInfo
+
+from outreach.config import Config
+from outreach.plan import Call, Plan
+from outreach.records import Skip
+
+PLAN_FIELDS = ("id", "owner", "account_id", "company", "contact_name", "phone", "play", "step",
+               "start", "end", "timezone", "flags")  # fmt: skip
+SKIPPED_FIELDS = ("line", "kind", "field", "reason", "account_id", "contact_name", "owner")
+
+
+def plan_row(call: Call) -> dict[str, str]:
+    contact = call.contact
+    return {
+        "id": call.id,
+        "owner": call.owner,
+        "account_id": contact.account_id,
+        "company": contact.company,
+        "contact_name": contact.contact_name,
+        "phone": contact.phone or "",
+        "play": call.play,
+        "step": str(call.step),
+        "start": call.start.isoformat(),
+        "end": call.end.isoformat(),
+        "timezone": call.timezone,
+        "flags": " ".join(call.flags),
+    }
+
+
+def skipped_row(skip: Skip) -> dict[str, str]:
+    return {
+        "line": str(skip.line),
+        "kind": skip.kind,
+        "field": skip.field or "",
+        "reason": skip.reason,
+        "account_id": skip.account_id or "",
+        "contact_name": skip.contact_name or "",
+        "owner": skip.owner or "",
+    }
+
+
+def csv_text(fields: Iterable[str], rows: Iterable[dict[str, str]]) -> Iterator[str]:
+    """CSV lines, one at a time; the header first."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > 1 << 16:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(
+        {
+            "start": plan.start.isoformat(),
+            "calls": [plan_row(call) for call in plan.calls],
+            "skipped": [skipped_row(skip) for skip in plan.skipped],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def plan_table(plan: Plan, config: Config) -> Iterator[str]:
+    """One line per call: the rep's local time, the contact's, the play and who."""
+    headers = ("rep", "rep's time", "contact's time", "play", "company", "contact", "flags")
+    rows = [headers]
+    for call in plan.calls:
+        rep_zone = ZoneInfo(config.rep_timezone(call.owner))
+        rows.append((
+            call.owner,
+            call.start.astimezone(rep_zone).strftime("%a %Y-%m-%d %H:%M %Z"),
+            call.start.strftime("%a %Y-%m-%d %H:%M ") + _short_zone(call),
+            call.play if call.step == 1 and call.play != "keep_in_touch" else f"{call.play} {call.step}",
+            call.contact.company,
+            call.contact.contact_name,
+            ", ".join(flag.replace("_", " ") for flag in call.flags),
+        ))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    for row in rows:
+        yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+
+
+def _short_zone(call: Call) -> str:
+    abbreviation = call.start.strftime("%Z")
+    # Many zones have no abbreviation and print an offset like "+0530"; the city reads better then.
+    if abbreviation[:1] in "+-":
+        return call.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    return abbreviation

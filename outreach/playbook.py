@@ -1,0 +1,86 @@
+"""The recovery playbook as data: which plays a contact needs, in order, and how far apart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from dateutil.relativedelta import relativedelta
+
+from outreach.config import PlaySettings
+from outreach.plan import Play
+from outreach.records import Contact
+
+DelayUnit = Literal["business_days", "days", "months"]
+
+
+@dataclass(frozen=True, slots=True)
+class Delay:
+    amount: int
+    unit: DelayUnit
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    play: Play
+    step: int
+    after: Delay
+    """How long after the previous call of the sequence (or after the start, for the first)."""
+    only_if_small_steps_went_well: bool = False
+
+
+NOW = Delay(0, "days")
+
+
+def sequence(contact: Contact, plays: PlaySettings) -> list[Step]:
+    """The calls one contact needs, first to last."""
+    if contact.status == "upset":
+        # Rule 2: apologize at once; rule 7: confirm the fixes; rule 9: small steps, then more.
+        steps = [
+            Step("apology", 1, NOW),
+            Step("follow_up", 1, Delay(plays.follow_up_days, "business_days")),
+        ]
+        steps += [
+            Step("small_step", n, Delay(days, "days"))
+            for n, days in enumerate(plays.small_step_days, 1)
+        ]
+        steps.append(
+            Step("substantial_offer", 1, Delay(plays.substantial_offer_days, "days"), True)
+        )
+        return steps
+    if contact.status == "lapsed":
+        # Rule 12: clear the air first; rule 11: then a check-in every quarter.
+        steps = [Step("clear_the_air", 1, NOW)]
+        steps += [
+            Step("keep_in_touch", n, Delay(plays.keep_in_touch_months, "months"))
+            for n in range(1, plays.keep_in_touch_count + 1)
+        ]
+        return steps
+    return []
+
+
+def earliest_first_call(contact: Contact, start: date, plays: PlaySettings) -> date:
+    """The start date, unless the contact was spoken to too recently (the cool-down)."""
+    cooldown = (
+        plays.upset_cooldown_days if contact.status == "upset" else plays.lapsed_cooldown_days
+    )
+    if contact.last_contact is None or cooldown == 0:
+        return start
+    return max(start, contact.last_contact + timedelta(days=cooldown))
+
+
+def after(day: date, delay: Delay, is_business_day: Callable[[date], bool]) -> date:
+    """The earliest day `delay` after `day`."""
+    if delay.unit == "days":
+        return day + timedelta(days=delay.amount)
+    if delay.unit == "months":
+        result: date = day + relativedelta(months=delay.amount)
+        return result
+    remaining = delay.amount
+    while remaining:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            remaining -= 1
+    return day

@@ -1,0 +1,209 @@
+"""From assignments to a plan: each call on a free slot inside business hours.
+
+Times are handled as integer UTC seconds while searching, and become aware datetimes
+only for the calls that are booked; windows per zone pair and day are computed once."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from outreach.business_days import BusinessDays
+from outreach.config import Config, Rep
+from outreach.plan import Call, Flag, Plan, call_id
+from outreach.playbook import after, earliest_first_call, sequence
+from outreach.records import Contact, Skip
+from outreach.triage import Assignment, triage
+
+DAY = timedelta(days=1)
+
+
+def make_plan(
+    contacts: Iterable[Contact],
+    config: Config,
+    start: date,
+    source: str,
+    rejected: Iterable[Skip] = (),
+) -> Plan:
+    """The whole scheduling stage: triage, then slots for every call, in priority order."""
+    assigned, skipped = triage(contacts, config, source)
+    calls = Scheduler(config).schedule(assigned, start)
+    return Plan(
+        start=start,
+        calls=tuple(sorted(calls, key=lambda c: (c.owner, c.start, c.id))),
+        skipped=tuple(sorted([*rejected, *skipped], key=lambda s: s.line)),
+    )
+
+
+def priority(assignment: Assignment) -> tuple[object, ...]:
+    """Upset before lapsed, bigger accounts first, older incidents first; then a fixed order."""
+    contact = assignment.contact
+    return (
+        contact.status != "upset",
+        -(assignment.account_value or 0),
+        contact.incident_date or date.max,
+        contact.account_id,
+        contact.contact_name.casefold(),
+    )
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _epoch(day: date, at: time, zone: ZoneInfo) -> int:
+    return int(datetime.combine(day, at, tzinfo=zone).timestamp())
+
+
+@dataclass
+class _Diary:
+    """One rep's bookings: call starts per UTC day, and calls per day of the rep's own calendar."""
+
+    rep: Rep
+    zone: ZoneInfo
+    starts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    per_day: Counter[date] = field(default_factory=Counter)
+    full_until: dict[date, date] = field(default_factory=dict)
+
+    def local_day(self, instant: int) -> date:
+        return datetime.fromtimestamp(instant, self.zone).date()
+
+    def first_open_day(self, day: date) -> date:
+        """The first of the rep's days on or after `day` still under the daily cap."""
+        path = []
+        while day in self.full_until:
+            path.append(day)
+            day = self.full_until[day]
+        for visited in path:  # path compression keeps a long run of full days one hop long
+            self.full_until[visited] = day
+        return day
+
+    def is_free(self, instant: int, booking: int) -> bool:
+        bucket = instant // 86400
+        return not any(
+            abs(other - instant) < booking
+            for b in (bucket - 1, bucket, bucket + 1)
+            for other in self.starts.get(b, ())
+        )
+
+    def book(self, instant: int, day: date, cap: int) -> None:
+        self.starts[instant // 86400].append(instant)
+        self.per_day[day] += 1
+        if self.per_day[day] >= cap:
+            self.full_until[day] = day + DAY
+
+
+class Scheduler:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        schedule = config.schedule
+        self.business = BusinessDays(schedule)
+        self.length = schedule.call_minutes * 60
+        self.booking = (schedule.call_minutes + schedule.buffer_minutes) * 60
+        self.cap = schedule.calls_per_day
+        self.diaries: dict[str, _Diary] = {}
+        self._windows: dict[tuple[str, str, date], tuple[list[tuple[int, int]], bool]] = {}
+
+    def schedule(self, assignments: Iterable[Assignment], start: date) -> list[Call]:
+        calls: list[Call] = []
+        for assignment in sorted(assignments, key=priority):
+            calls.extend(self._sequence(assignment, start))
+        return calls
+
+    def _sequence(self, assignment: Assignment, start: date) -> list[Call]:
+        contact = assignment.contact
+        plays = self.config.plays
+        diary = self._diary(assignment.owner)
+        zone = _zone(contact.timezone)
+        base: list[Flag] = ["handover"] if assignment.handover_from else []
+        calls: list[Call] = []
+        day = earliest_first_call(contact, start, plays)
+        for step in sequence(contact, plays):
+            if calls:
+                day = after(day, step.after, self.business)
+            instant, outside_rep_hours = self._book(diary, contact.timezone, day)
+            begins = datetime.fromtimestamp(instant, zone)
+            day = begins.date()
+            flags = [*base]
+            if outside_rep_hours:
+                flags.append("outside_rep_hours")
+            if step.only_if_small_steps_went_well:
+                flags.append("only_if_small_steps_went_well")
+            calls.append(
+                Call(
+                    id=call_id(contact.account_id, contact.contact_name, step.play, step.step),
+                    contact=contact,
+                    owner=assignment.owner,
+                    play=step.play,
+                    step=step.step,
+                    start=begins,
+                    end=datetime.fromtimestamp(instant + self.length, zone),
+                    flags=tuple(flags),
+                    handover_from=assignment.handover_from,
+                )
+            )
+        return calls
+
+    def _diary(self, owner: str) -> _Diary:
+        diary = self.diaries.get(owner)
+        if diary is None:
+            diary = self.diaries[owner] = _Diary(
+                self.config.rep(owner), _zone(self.config.rep_timezone(owner))
+            )
+        return diary
+
+    def _book(self, diary: _Diary, contact_zone: str, day: date) -> tuple[int, bool]:
+        """The first free start on or after `day`, booked; and whether it is outside the rep's hours."""
+        while True:
+            day = self.business.next_on_or_after(day)
+            pieces, outside_rep_hours = self._window(contact_zone, diary, day)
+            skip_to = day + DAY
+            for low, high in pieces:
+                first_rep_day = diary.local_day(low)
+                open_day = diary.first_open_day(first_rep_day)
+                if open_day > diary.local_day(high - 1):
+                    skip_to = max(skip_to, day + (open_day - first_rep_day) - DAY)
+                    continue
+                for instant in range(low, high - self.length + 1, self.booking):
+                    rep_day = diary.local_day(instant)
+                    if diary.per_day[rep_day] >= self.cap or diary.rep.is_off(rep_day):
+                        continue
+                    if diary.is_free(instant, self.booking):
+                        diary.book(instant, rep_day, self.cap)
+                        return instant, outside_rep_hours
+            day = max(skip_to, day + DAY)
+
+    def _window(
+        self, contact_zone: str, diary: _Diary, day: date
+    ) -> tuple[list[tuple[int, int]], bool]:
+        """When a call to this contact may start and end on their `day`, as UTC spans.
+
+        Inside the overlap of the contact's and the rep's business hours, where the two ever
+        overlap; where they never do (a New York rep, a Sydney contact) the contact's hours win."""
+        key = (contact_zone, diary.rep.name, day)
+        known = self._windows.get(key)
+        if known is not None:
+            return known
+        schedule = self.config.schedule
+        zone = _zone(contact_zone)
+        low, high = _epoch(day, schedule.day_start, zone), _epoch(day, schedule.day_end, zone)
+        ever_overlap: list[tuple[int, int]] = []
+        working: list[tuple[int, int]] = []
+        rep_day = diary.local_day(low) - DAY
+        while rep_day <= diary.local_day(high) + DAY:
+            rep_low = _epoch(rep_day, schedule.day_start, diary.zone)
+            rep_high = _epoch(rep_day, schedule.day_end, diary.zone)
+            span = (max(low, rep_low), min(high, rep_high))
+            if span[1] - span[0] >= self.length:
+                ever_overlap.append(span)
+                if self.business(rep_day):
+                    working.append(span)
+            rep_day += DAY
+        result = (working, False) if ever_overlap else ([(low, high)], True)
+        self._windows[key] = result
+        return result

@@ -1,0 +1,91 @@
+"""Who calls, and whether to call at all (rules 13 and 14 of the playbook)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from outreach.config import Config
+from outreach.records import ACTIVE_STATUSES, Contact, Skip, SkipKind
+from outreach.values import dial_key
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A contact who gets calls, and the rep who makes them."""
+
+    contact: Contact
+    owner: str
+    handover_from: str | None
+    account_value: Decimal | None
+    """The account's value (its largest row), which orders the work."""
+
+
+def triage(
+    contacts: Iterable[Contact], config: Config, source: str
+) -> tuple[list[Assignment], list[Skip]]:
+    accounts: dict[str, list[Contact]] = defaultdict(list)
+    for contact in contacts:
+        accounts[contact.account_id].append(contact)
+    blocked_phones = {dial_key(entry) for entry in config.drop.do_not_call if "@" not in entry} - {
+        ""
+    }
+    blocked_emails = {entry.casefold() for entry in config.drop.do_not_call if "@" in entry}
+
+    assigned: list[Assignment] = []
+    skipped: list[Skip] = []
+    for rows in accounts.values():
+        value = max((c.account_value for c in rows if c.account_value is not None), default=None)
+        account_reason = _account_drop_reason(rows, value, config)
+        handoff = next((c.handoff_to for c in rows if c.handoff_to), None)
+        for contact in rows:
+            reason = account_reason or _contact_drop_reason(contact, blocked_phones, blocked_emails)
+            if contact.status not in ACTIVE_STATUSES:
+                reason = ("suppressed", "status", f"status {contact.status}: no outreach")
+            if reason:
+                kind, field, why = reason
+                skipped.append(
+                    Skip(source, contact.line, kind, why, field, contact.account_id,
+                         contact.contact_name, contact.owner)
+                )  # fmt: skip
+            elif handoff and handoff != contact.owner:
+                assigned.append(Assignment(contact, handoff, contact.owner, value))
+            else:
+                assigned.append(Assignment(contact, contact.owner, None, value))
+    return assigned, skipped
+
+
+_Reason = tuple[SkipKind, str, str]
+
+
+def _contact_drop_reason(contact: Contact, phones: set[str], emails: set[str]) -> _Reason | None:
+    if contact.phone is None:
+        return "dropped", "phone", "no phone number to call"
+    if dial_key(contact.phone) in phones:
+        return "dropped", "phone", "phone number is on the do-not-call list"
+    if contact.email and contact.email.casefold() in emails:
+        return "dropped", "email", "e-mail address is on the do-not-call list"
+    return None
+
+
+def _account_drop_reason(
+    rows: list[Contact], value: Decimal | None, config: Config
+) -> _Reason | None:
+    """Rule 14: stop when the account is not worth it, or attempts went nowhere."""
+    minimum = config.drop.min_account_value
+    if value is not None and value < minimum:
+        return (
+            "dropped",
+            "account_value",
+            f"account_value {value:f} < min_account_value {minimum:f}",
+        )
+    attempts = max(c.attempts for c in rows)
+    if attempts >= config.drop.max_attempts:
+        return (
+            "dropped",
+            "attempts",
+            f"attempts {attempts} >= max_attempts {config.drop.max_attempts}",
+        )
+    return None
