@@ -13,7 +13,7 @@ import click
 from outreach import __version__
 from outreach.config import Config, find_config, load_config
 from outreach.errors import OutreachError
-from outreach.exports import PLAN_FIELDS, csv_text, plan_json, plan_row, plan_table
+from outreach.exports import PLAN_FIELDS, csv_text, plan_json, plan_row, plan_table, skip_json
 from outreach.intake import read_contacts
 from outreach.pipeline import default_start, plan_file
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
@@ -44,7 +44,7 @@ def cli() -> None:
     """
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]
     """A date as people type it: 2027-03-08, 03/08/2027, 8 March 2027."""
 
     name = "date"
@@ -115,7 +115,7 @@ def check(contacts: Path, config_path: Path | None, fmt: str) -> None:
                     "rows": total,
                     "valid": active,
                     "suppressed": suppressed,
-                    "rejected": [_skip_json(s) for s in rejected],
+                    "rejected": [skip_json(s) for s in rejected],
                 },
                 indent=2,
             )
@@ -184,17 +184,6 @@ def _summarise_skipped(skipped: tuple[Skip, ...]) -> None:
         click.echo(
             "Skipped: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())), err=True
         )
-
-
-def _skip_json(skip: Skip) -> dict[str, Any]:
-    return {
-        "line": skip.line,
-        "field": skip.field,
-        "kind": skip.kind,
-        "reason": skip.reason,
-        "account_id": skip.account_id,
-        "contact_name": skip.contact_name,
-    }
 
 
 def main() -> None:

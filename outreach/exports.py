@@ -47,6 +47,10 @@ def skipped_row(skip: Skip) -> dict[str, str]:
     }
 
 
+def skip_json(skip: Skip) -> dict[str, object]:
+    return {**skipped_row(skip), "line": skip.line, "field": skip.field}
+
+
 def csv_text(fields: Iterable[str], rows: Iterable[dict[str, str]]) -> Iterator[str]:
     """CSV lines, one at a time; the header first."""
     buffer = io.StringIO()
@@ -65,8 +69,11 @@ def plan_json(plan: Plan) -> str:
     return json.dumps(
         {
             "start": plan.start.isoformat(),
-            "calls": [plan_row(call) for call in plan.calls],
-            "skipped": [skipped_row(skip) for skip in plan.skipped],
+            "calls": [
+                {**plan_row(call), "step": call.step, "flags": list(call.flags)}
+                for call in plan.calls
+            ],
+            "skipped": [skip_json(skip) for skip in plan.skipped],
         },
         indent=2,
         ensure_ascii=False,

@@ -29,7 +29,7 @@ def triage(
     accounts: dict[str, list[Contact]] = defaultdict(list)
     for contact in contacts:
         accounts[contact.account_id].append(contact)
-    blocked_phones = {dial_key(entry) for entry in config.drop.do_not_call if "@" not in entry} - {
+    blocked_phones = {_number_key(entry) for entry in config.drop.do_not_call if "@" not in entry} - {
         ""
     }
     blocked_emails = {entry.casefold() for entry in config.drop.do_not_call if "@" in entry}
@@ -60,10 +60,15 @@ def triage(
 _Reason = tuple[SkipKind, str, str]
 
 
+def _number_key(phone: str) -> str:
+    """The last nine digits: `+1 212 555 0199` and `(212) 555-0199` are the same line."""
+    return dial_key(phone)[-9:]
+
+
 def _contact_drop_reason(contact: Contact, phones: set[str], emails: set[str]) -> _Reason | None:
     if contact.phone is None:
         return "dropped", "phone", "no phone number to call"
-    if dial_key(contact.phone) in phones:
+    if _number_key(contact.phone) in phones:
         return "dropped", "phone", "phone number is on the do-not-call list"
     if contact.email and contact.email.casefold() in emails:
         return "dropped", "email", "e-mail address is on the do-not-call list"

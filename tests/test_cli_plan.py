@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from outreach.cli import cli
+from outreach.exports import PLAN_FIELDS
+from tests.csvfiles import row, write_csv
+
+EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_table_shows_rep_and_contact_times() -> None:
+    code, out, err = invoke("plan", str(EXAMPLE), "--start", "2027-03-08")
+    assert code == 0
+    header, *lines = out.splitlines()
+    assert header.split()[:2] == ["rep", "rep's"]
+    assert any("Northwind Traders" in line and "apology" in line for line in lines)
+    assert "account_value 650 < min_account_value 1000" in err
+
+
+def test_csv_has_the_documented_fields_and_offsets() -> None:
+    code, out, _ = invoke("plan", str(EXAMPLE), "--start", "8 March 2027", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert tuple(rows[0]) == PLAN_FIELDS
+    assert len(rows) > 13
+    for plan_row in rows:
+        start = datetime.fromisoformat(plan_row["start"])
+        assert start.utcoffset() is not None
+        assert start.date().isoformat() >= "2027-03-08"
+
+
+def test_json_lists_calls_and_skipped(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", [row(), row(contact_name="B", status="angry")])
+    code, out, _ = invoke("plan", str(path), "--start", "2027-03-08", "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["start"] == "2027-03-08"
+    assert next(c["play"] for c in report["calls"]) == "apology"
+    assert report["skipped"][0]["line"] == 3 and report["skipped"][0]["kind"] == "rejected"
+
+
+def test_a_bad_start_date_is_a_usage_error() -> None:
+    code, _, err = invoke("plan", str(EXAMPLE), "--start", "someday")
+    assert code == 2 and "someday" in err
+
+
+def test_command_line_overrides_the_calls_per_day(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", [row(contact_name=f"C{i}") for i in range(3)])
+    _, out, _ = invoke("plan", str(path), "--start", "2027-03-08", "--format", "json", "--calls-per-day", "1")
+    days = sorted(c["start"][:10] for c in json.loads(out)["calls"] if c["play"] == "apology")
+    assert days == ["2027-03-08", "2027-03-09", "2027-03-10"]

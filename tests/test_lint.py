@@ -1,0 +1,24 @@
+"""The linters and the type checker run with the tests, so CI enforces them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_ruff() -> None:
+    for args in (("ruff", "check", "outreach", "tests", "benchmarks"), ("ruff", "format", "--check", "outreach")):
+        result = run(*args)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy() -> None:
+    result = run("mypy", "outreach")
+    assert result.returncode == 0, result.stdout + result.stderr
