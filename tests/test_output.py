@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from outreach.errors import OutputError
+from outreach.naming import slug
+from outreach.output import LOCK, MANIFEST, output_folder
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jürgen Weiß", "jurgen-weiss"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("C:\\Windows\\system32", "c-windows-system32"),
+        ("CON", "con-"),
+        ("nul", "nul-"),
+        ("a\0b", "a-b"),
+        ("株式会社", "unnamed"),
+        ("x" * 300, "x" * 40),
+    ],
+)
+def test_slugs_are_safe_and_bounded(text: str, expected: str) -> None:
+    assert slug(text) == expected
+
+
+def write_run(root: Path, files: dict[str, bytes], force: bool = False) -> list[str]:
+    with output_folder(root, force) as folder:
+        folder.claim(files)
+        for name, data in files.items():
+            folder.write(name, data)
+        return folder.finish()
+
+
+def test_a_run_writes_files_and_a_manifest_and_releases_the_lock(tmp_path: Path) -> None:
+    write_run(tmp_path / "out", {"a/b.md": b"one", "plan.csv": b"two"})
+    assert (tmp_path / "out/a/b.md").read_bytes() == b"one"
+    assert (tmp_path / "out" / MANIFEST).exists()
+    assert not (tmp_path / "out" / LOCK).exists()
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def test_a_rerun_replaces_its_own_files_and_removes_stale_ones(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_run(out, {"scripts/old.md": b"old", "plan.csv": b"1"})
+    stale = write_run(out, {"scripts/new.md": b"new", "plan.csv": b"2"})
+    assert stale == ["scripts/old.md"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        MANIFEST, "plan.csv", "scripts/new.md",
+    ]  # fmt: skip
+
+
+def test_a_folder_with_foreign_files_is_refused_unless_forced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="did not write \\(notes.txt\\).*--force"):
+        write_run(out, {"plan.csv": b"1"})
+    write_run(out, {"plan.csv": b"1"}, force=True)
+    assert (out / "notes.txt").read_text() == "mine"
+    write_run(out, {"plan.csv": b"2"}, force=True)
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_force_never_replaces_a_file_the_tool_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "plan.csv").write_text("mine")
+    with pytest.raises(OutputError, match="will not replace files outreach did not write: plan.csv"):
+        write_run(out, {"plan.csv": b"1"}, force=True)
+    assert (out / "plan.csv").read_text() == "mine"
+
+
+def test_an_edited_file_is_kept_unless_forced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_run(out, {"scripts/a.md": b"generated"})
+    (out / "scripts/a.md").write_text("my notes from the call")
+    with pytest.raises(OutputError, match="scripts/a.md changed since outreach wrote it"):
+        write_run(out, {"scripts/a.md": b"generated again"})
+    assert (out / "scripts/a.md").read_text() == "my notes from the call"
+    write_run(out, {"scripts/a.md": b"generated again"}, force=True)
+    assert (out / "scripts/a.md").read_bytes() == b"generated again"
+
+
+def test_a_second_run_is_locked_out(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_folder(out) as first:
+        first.claim(["plan.csv"])
+        with pytest.raises(OutputError, match="another outreach run"), output_folder(out):
+            pass
+    assert not (out / LOCK).exists()
+
+
+def test_a_lock_left_by_a_dead_run_is_taken_over(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    (out / LOCK).write_text(f"{pid}\n")
+    write_run(out, {"plan.csv": b"1"})
+    assert (out / "plan.csv").exists()
+
+
+def test_a_run_interrupted_after_claiming_can_be_rerun(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_folder(out) as folder:
+        folder.claim(["a.md", "b.md"])
+        folder.write("a.md", b"half")  # the run dies here: no finish
+    write_run(out, {"a.md": b"A", "b.md": b"B"})
+    assert (out / "a.md").read_bytes() == b"A"
