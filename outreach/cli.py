@@ -155,7 +155,8 @@ def plan(
 ) -> None:
     """Print the plan of calls without writing any file.
 
-    Rejected and dropped rows are summarised on stderr.
+    Rejected and dropped rows are summarised on stderr; the exit status is 1
+    when any row was rejected.
 
     \b
     Example:
@@ -173,6 +174,8 @@ def plan(
         for line in plan_table(the_plan, config):
             click.echo(line)
     _summarise_skipped(the_plan.skipped)
+    if any(skip.kind == "rejected" for skip in the_plan.skipped):
+        raise SystemExit(1)
 
 
 def _summarise_skipped(skipped: tuple[Skip, ...]) -> None:

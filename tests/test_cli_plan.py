@@ -45,7 +45,7 @@ def test_csv_has_the_documented_fields_and_offsets() -> None:
 def test_json_lists_calls_and_skipped(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", [row(), row(contact_name="B", status="angry")])
     code, out, _ = invoke("plan", str(path), "--start", "2027-03-08", "--format", "json")
-    assert code == 0
+    assert code == 1
     report = json.loads(out)
     assert report["start"] == "2027-03-08"
     assert next(c["play"] for c in report["calls"]) == "apology"
