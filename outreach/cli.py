@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,8 +15,12 @@ from outreach import __version__
 from outreach.config import Config, find_config, load_config
 from outreach.errors import OutreachError
 from outreach.exports import PLAN_FIELDS, csv_text, plan_json, plan_row, plan_table, skip_json
+from outreach.generate import Options
+from outreach.generate import generate as run_generate
 from outreach.intake import read_contacts
+from outreach.output import output_folder
 from outreach.pipeline import default_start, plan_file
+from outreach.previous import read_previous
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.values import parse_date
 
@@ -164,7 +169,7 @@ def plan(
       outreach plan contacts.csv --format csv > plan.csv
     """
     config = _config(config_path).with_overrides(timezone=timezone, calls_per_day=calls_per_day)
-    the_plan = plan_file(contacts, config, start or default_start(datetime.now(UTC), config))
+    the_plan = plan_file(contacts, config, start or default_start(_clock(None), config))
     if fmt == "json":
         click.echo(plan_json(the_plan))
     elif fmt == "csv":
@@ -176,6 +181,101 @@ def plan(
     _summarise_skipped(the_plan.skipped)
     if any(skip.kind == "rejected" for skip in the_plan.skipped):
         raise SystemExit(1)
+
+
+@cli.command()
+@contacts_argument
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write into; created if missing.",
+)
+@config_option
+@click.option(
+    "--start", type=DateType(), help="First day of the plan. Default: the next business day."
+)
+@click.option(
+    "--templates",
+    "templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder of your own templates; they override built-ins of the same file name.",
+)
+@click.option(
+    "--invites", is_flag=True, help="Also write invitation drafts (.eml) for lapsed contacts."
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Output folder of an earlier run: keep its event UIDs, cancel calls that disappeared.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write beside files outreach did not write, and replace edited ones.",
+)
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    help="The run's clock, for reproducible files (also SOURCE_DATE_EPOCH). Default: now.",
+)
+@click.option("--timezone", help="Zone for contacts and reps that name none (IANA name).")
+@click.option("--calls-per-day", type=click.IntRange(min=1), help="Most calls one rep makes a day.")
+def generate(
+    contacts: Path,
+    out: Path,
+    config_path: Path | None,
+    start: date | None,
+    templates: Path | None,
+    invites: bool,
+    previous: Path | None,
+    force: bool,
+    now: datetime | None,
+    timezone: str | None,
+    calls_per_day: int | None,
+) -> None:
+    """Write call scripts, calendars, plan.csv and skipped.csv: the main job.
+
+    \b
+    Example:
+      outreach generate contacts.csv --out out
+      outreach generate contacts.csv --out out --invites --previous out
+    """
+    config = _config(config_path).with_overrides(timezone=timezone, calls_per_day=calls_per_day)
+    clock = _clock(now)
+    the_plan = plan_file(contacts, config, start or default_start(clock, config))
+    options = Options(
+        out=out,
+        now=clock,
+        templates=templates,
+        invites=invites,
+        force=force,
+        previous=read_previous(previous) if previous else {},
+    )
+    with output_folder(out, force) as folder:
+        summary = run_generate(the_plan, config, options, folder)
+    for warning in summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    _summarise_skipped(the_plan.skipped)
+    click.echo(f"{summary.scripts} calls for {len(summary.calls_by_rep)} reps written to {out}")
+    if any(skip.kind == "rejected" for skip in the_plan.skipped):
+        raise SystemExit(1)
+
+
+def _clock(now: datetime | None) -> datetime:
+    """--now, else SOURCE_DATE_EPOCH (reproducible builds' convention), else the real time."""
+    if now is not None:
+        return now if now.tzinfo else now.replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except ValueError:
+            raise click.BadParameter(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds"
+            ) from None
+    return datetime.now(UTC)
 
 
 def _summarise_skipped(skipped: tuple[Skip, ...]) -> None:

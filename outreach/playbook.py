@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -35,7 +35,8 @@ NOW = Delay(0, "days")
 
 
 def sequence(contact: Contact, plays: PlaySettings) -> list[Step]:
-    """The calls one contact needs, first to last."""
+    """The calls one contact still needs, first to last: after the stage they reached, if any."""
+    done = parse_stage(contact.stage) if contact.stage else None
     if contact.status == "upset":
         # Rule 2: apologize at once; rule 7: confirm the fixes; rule 9: small steps, then more.
         steps = [
@@ -49,16 +50,52 @@ def sequence(contact: Contact, plays: PlaySettings) -> list[Step]:
         steps.append(
             Step("substantial_offer", 1, Delay(plays.substantial_offer_days, "days"), True)
         )
-        return steps
-    if contact.status == "lapsed":
-        # Rule 12: clear the air first; rule 11: then a check-in every quarter.
+    elif contact.status == "lapsed":
+        # Rule 12: clear the air first; rule 11: then a check-in every quarter, for as long as
+        # the account is worth it (a later campaign numbers its check-ins on from the stage).
+        first_check_in = done[1] + 1 if done and done[0] == "keep_in_touch" else 1
         steps = [Step("clear_the_air", 1, NOW)]
         steps += [
             Step("keep_in_touch", n, Delay(plays.keep_in_touch_months, "months"))
-            for n in range(1, plays.keep_in_touch_count + 1)
+            for n in range(first_check_in, first_check_in + plays.keep_in_touch_count)
         ]
-        return steps
-    return []
+    else:
+        return []
+    if done and any(step.play == done[0] for step in steps):
+        # Rule 8: what was done is never repeated; the first remaining call is due at once.
+        position = ORDER.index(done[0])
+        steps = [s for s in steps if (ORDER.index(s.play), s.step) > (position, done[1])]
+        steps[:1] = [replace(step, after=NOW) for step in steps[:1]]
+    return steps
+
+
+ORDER: tuple[Play, ...] = (
+    "apology", "follow_up", "small_step", "substantial_offer", "clear_the_air", "keep_in_touch",
+)  # fmt: skip
+
+
+def parse_stage(text: str) -> tuple[Play, int]:
+    """`keep_in_touch 2`, `small_step 1` or `apology`: the last call a contact had."""
+    play, _, number = text.strip().casefold().replace("-", "_").partition(" ")
+    if play not in ORDER:
+        raise ValueError(
+            f"unknown stage {text!r}; expected a play such as 'apology' or 'keep_in_touch 2'"
+        )
+    try:
+        step = int(number) if number.strip() else 1
+    except ValueError:
+        raise ValueError(
+            f"unknown stage {text!r}; the play's number must be a whole number"
+        ) from None
+    return play, step
+
+
+def stage_of(play: Play, step: int) -> str:
+    return (
+        play
+        if play in ("apology", "follow_up", "substantial_offer", "clear_the_air")
+        else f"{play} {step}"
+    )
 
 
 def earliest_first_call(contact: Contact, start: date, plays: PlaySettings) -> date:

@@ -6,7 +6,7 @@ only for the calls that are booked; windows per zone pair and day are computed o
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -31,7 +31,7 @@ def make_plan(
 ) -> Plan:
     """The whole scheduling stage: triage, then slots for every call, in priority order."""
     assigned, skipped = triage(contacts, config, source)
-    calls = Scheduler(config).schedule(assigned, start)
+    calls, _ = Scheduler(config).schedule(assigned, start)
     return Plan(
         start=start,
         calls=tuple(sorted(calls, key=lambda c: (c.owner, c.start, c.id))),
@@ -98,6 +98,16 @@ class _Diary:
             self.full_until[day] = day + DAY
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A campaign's span: calls fall between `first` and `last`, spread by daily quotas."""
+
+    first: date
+    last: date
+    quotas: Mapping[str, Mapping[date, int]] = field(default_factory=dict)
+    """Rep → the calls to give each of the rep's days, for an even load; the daily cap elsewhere."""
+
+
 class Scheduler:
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -109,13 +119,21 @@ class Scheduler:
         self.diaries: dict[str, _Diary] = {}
         self._windows: dict[tuple[str, str, date], tuple[list[tuple[int, int]], bool]] = {}
 
-    def schedule(self, assignments: Iterable[Assignment], start: date) -> list[Call]:
+    def schedule(
+        self, assignments: Iterable[Assignment], start: date, window: Window | None = None
+    ) -> tuple[list[Call], list[Assignment]]:
+        """Calls for every assignment in priority order; and, within a window, those whose first
+        call found no room (over capacity)."""
         calls: list[Call] = []
+        overflow: list[Assignment] = []
         for assignment in sorted(assignments, key=priority):
-            calls.extend(self._sequence(assignment, start))
-        return calls
+            booked = self._sequence(assignment, start, window)
+            calls.extend(booked)
+            if not booked:
+                overflow.append(assignment)
+        return calls, overflow
 
-    def _sequence(self, assignment: Assignment, start: date) -> list[Call]:
+    def _sequence(self, assignment: Assignment, start: date, window: Window | None) -> list[Call]:
         contact = assignment.contact
         plays = self.config.plays
         diary = self._diary(assignment.owner)
@@ -126,7 +144,10 @@ class Scheduler:
         for step in sequence(contact, plays):
             if calls:
                 day = after(day, step.after, self.business)
-            instant, outside_rep_hours = self._book(diary, contact.timezone, day)
+            booked = self._book_in(window, diary, contact.timezone, day)
+            if booked is None:
+                break  # past the window: the next campaign continues from the stage reached
+            instant, outside_rep_hours = booked
             begins = datetime.fromtimestamp(instant, zone)
             day = begins.date()
             flags = [*base]
@@ -149,6 +170,17 @@ class Scheduler:
             )
         return calls
 
+    def _book_in(
+        self, window: Window | None, diary: _Diary, contact_zone: str, day: date
+    ) -> tuple[int, bool] | None:
+        if window is None:
+            return self._book(diary, contact_zone, day)
+        if day > window.last:
+            return None
+        quota = window.quotas.get(diary.rep.name)
+        spread = None if quota is None else self._book(diary, contact_zone, day, window.last, quota)
+        return spread or self._book(diary, contact_zone, day, window.last)
+
     def _diary(self, owner: str) -> _Diary:
         diary = self.diaries.get(owner)
         if diary is None:
@@ -157,10 +189,20 @@ class Scheduler:
             )
         return diary
 
-    def _book(self, diary: _Diary, contact_zone: str, day: date) -> tuple[int, bool]:
-        """The first free start on or after `day`, booked; and whether it is outside the rep's hours."""
-        while True:
+    def _book(
+        self,
+        diary: _Diary,
+        contact_zone: str,
+        day: date,
+        last: date | None = None,
+        quota: Mapping[date, int] | None = None,
+    ) -> tuple[int, bool] | None:
+        """The first free start on or after `day` (and not after `last`), booked; and whether it
+        is outside the rep's hours. With a quota, a rep's day takes only its share of calls."""
+        while last is None or day <= last:
             day = self.business.next_on_or_after(day)
+            if last is not None and day > last:
+                break
             pieces, outside_rep_hours = self._window(contact_zone, diary, day)
             skip_to = day + DAY
             for low, high in pieces:
@@ -171,12 +213,14 @@ class Scheduler:
                     continue
                 for instant in range(low, high - self.length + 1, self.booking):
                     rep_day = diary.local_day(instant)
-                    if diary.per_day[rep_day] >= self.cap or diary.rep.is_off(rep_day):
+                    cap = self.cap if quota is None else min(self.cap, quota.get(rep_day, 0))
+                    if diary.per_day[rep_day] >= cap or diary.rep.is_off(rep_day):
                         continue
                     if diary.is_free(instant, self.booking):
                         diary.book(instant, rep_day, self.cap)
                         return instant, outside_rep_hours
             day = max(skip_to, day + DAY)
+        return None
 
     def _window(
         self, contact_zone: str, diary: _Diary, day: date

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from outreach.config import Config
+from outreach.playbook import sequence
 from outreach.records import ACTIVE_STATUSES, Contact, Skip, SkipKind
 from outreach.values import dial_key
 
@@ -29,9 +30,9 @@ def triage(
     accounts: dict[str, list[Contact]] = defaultdict(list)
     for contact in contacts:
         accounts[contact.account_id].append(contact)
-    blocked_phones = {_number_key(entry) for entry in config.drop.do_not_call if "@" not in entry} - {
-        ""
-    }
+    blocked_phones = {
+        _number_key(entry) for entry in config.drop.do_not_call if "@" not in entry
+    } - {""}
     blocked_emails = {entry.casefold() for entry in config.drop.do_not_call if "@" in entry}
 
     assigned: list[Assignment] = []
@@ -44,6 +45,12 @@ def triage(
             reason = account_reason or _contact_drop_reason(contact, blocked_phones, blocked_emails)
             if contact.status not in ACTIVE_STATUSES:
                 reason = ("suppressed", "status", f"status {contact.status}: no outreach")
+            elif not sequence(contact, config.plays):
+                reason = (
+                    "suppressed",
+                    "stage",
+                    f"stage {contact.stage}: every call of the playbook was made",
+                )
             if reason:
                 kind, field, why = reason
                 skipped.append(

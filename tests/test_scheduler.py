@@ -229,3 +229,18 @@ def test_scheduling_invariants(rows: list[tuple[Any, ...]], start: date, rep_zon
     seed.shuffle(shuffled)
     again = plan_of(shuffled, config, start)
     assert [(c.id, c.start, c.owner) for c in again.calls] == [(c.id, c.start, c.owner) for c in plan.calls]
+
+
+def test_a_contact_continues_after_the_stage_it_reached() -> None:
+    upset = plan_of([contact(stage="small_step 1")])
+    assert [(c.play, c.step) for c in upset.calls] == [("small_step", 2), ("substantial_offer", 1)]
+    assert upset.calls[0].start.date() == MONDAY
+    lapsed = plan_of([contact(status="lapsed", stage="keep_in_touch 2")])
+    assert [(c.play, c.step) for c in lapsed.calls] == [("keep_in_touch", n) for n in range(3, 7)]
+
+
+def test_a_finished_sequence_is_suppressed_and_a_new_incident_starts_over() -> None:
+    done = plan_of([contact(stage="substantial_offer")])
+    assert done.calls == () and done.skipped[0].kind == "suppressed"
+    relapsed = plan_of([contact(stage="keep_in_touch 3")])
+    assert relapsed.calls[0].play == "apology"

@@ -1,0 +1,51 @@
+"""What an earlier run planned, read back from its plan.csv, so calendars update in place."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from outreach.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousCall:
+    id: str
+    owner: str
+    company: str
+    contact_name: str
+    play: str
+    step: int
+    start: datetime
+    end: datetime
+    timezone: str
+    sequence: int
+    digest: str
+
+
+def read_previous(folder: Path) -> dict[str, PreviousCall]:
+    """The calls of the run that wrote `folder`, by id."""
+    path = folder / "plan.csv"
+    calls: dict[str, PreviousCall] = {}
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for line, row in enumerate(csv.DictReader(handle), start=2):
+                try:
+                    call = PreviousCall(
+                        id=row["id"], owner=row["owner"], company=row["company"],
+                        contact_name=row["contact_name"], play=row["play"], step=int(row["step"]),
+                        start=datetime.fromisoformat(row["start"]), end=datetime.fromisoformat(row["end"]),
+                        timezone=row["timezone"], sequence=int(row["sequence"]), digest=row["digest"],
+                    )  # fmt: skip
+                except (KeyError, TypeError, ValueError) as error:
+                    raise InputError(
+                        path, f"not a plan.csv written by outreach ({error})", line
+                    ) from None
+                calls[call.id] = call
+    except FileNotFoundError:
+        raise InputError(
+            path, "no plan.csv here: --previous takes the output folder of an earlier run"
+        ) from None
+    return calls
