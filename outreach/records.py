@@ -9,7 +9,7 @@ from typing import Literal, get_args
 
 Status = Literal["upset", "lapsed", "resolved", "won_back", "do_not_call"]
 Fault = Literal["company", "personal"]
-SkipKind = Literal["rejected", "suppressed", "dropped", "over capacity"]
+SkipKind = Literal["rejected", "suppressed", "dropped", "not due", "over capacity"]
 
 STATUSES: tuple[str, ...] = get_args(Status)
 ACTIVE_STATUSES = frozenset({"upset", "lapsed"})

@@ -68,6 +68,8 @@ class _Diary:
     zone: ZoneInfo
     starts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     per_day: Counter[date] = field(default_factory=Counter)
+    spread: Counter[date] = field(default_factory=Counter)
+    """Calls per day as a campaign's even spread counts them."""
     full_until: dict[date, date] = field(default_factory=dict)
 
     def local_day(self, instant: int) -> date:
@@ -144,7 +146,7 @@ class Scheduler:
         for step in sequence(contact, plays):
             if calls:
                 day = after(day, step.after, self.business)
-            booked = self._book_in(window, diary, contact.timezone, day)
+            booked = self._book_in(window, diary, contact.timezone, day, step.play == "apology")
             if booked is None:
                 break  # past the window: the next campaign continues from the stage reached
             instant, outside_rep_hours = booked
@@ -171,13 +173,14 @@ class Scheduler:
         return calls
 
     def _book_in(
-        self, window: Window | None, diary: _Diary, contact_zone: str, day: date
+        self, window: Window | None, diary: _Diary, contact_zone: str, day: date, urgent: bool
     ) -> tuple[int, bool] | None:
         if window is None:
             return self._book(diary, contact_zone, day)
         if day > window.last:
             return None
-        quota = window.quotas.get(diary.rep.name)
+        # An apology is never spread out: it takes the first free slot (rule 2).
+        quota = None if urgent else window.quotas.get(diary.rep.name)
         spread = None if quota is None else self._book(diary, contact_zone, day, window.last, quota)
         return spread or self._book(diary, contact_zone, day, window.last)
 
@@ -211,13 +214,19 @@ class Scheduler:
                 if open_day > diary.local_day(high - 1):
                     skip_to = max(skip_to, day + (open_day - first_rep_day) - DAY)
                     continue
+                # Calls outside the rep's hours are spread over the contact's days: the rep's
+                # day of a Sydney morning call from New York is a Sunday, never in a quota.
+                quota_day = day if outside_rep_hours else None
                 for instant in range(low, high - self.length + 1, self.booking):
                     rep_day = diary.local_day(instant)
-                    cap = self.cap if quota is None else min(self.cap, quota.get(rep_day, 0))
-                    if diary.per_day[rep_day] >= cap or diary.rep.is_off(rep_day):
+                    if diary.per_day[rep_day] >= self.cap or diary.rep.is_off(rep_day):
+                        continue
+                    spread_day = quota_day or rep_day
+                    if quota is not None and diary.spread[spread_day] >= quota.get(spread_day, 0):
                         continue
                     if diary.is_free(instant, self.booking):
                         diary.book(instant, rep_day, self.cap)
+                        diary.spread[spread_day] += 1
                         return instant, outside_rep_hours
             day = max(skip_to, day + DAY)
         return None

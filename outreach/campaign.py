@@ -1,0 +1,183 @@
+"""Quarterly win-back campaigns: who is due a touch in a window, spread evenly over it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from outreach.business_days import BusinessDays
+from outreach.config import Config
+from outreach.plan import Call, Plan
+from outreach.playbook import after, earliest_first_call, sequence
+from outreach.records import Contact, Skip
+from outreach.scheduler import Scheduler, Window
+from outreach.triage import Assignment, triage
+
+_QUARTER = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])")
+
+
+def parse_quarter(text: str) -> tuple[date, date]:
+    """`2027Q1` or `2027-Q1`: its first and last day."""
+    match = _QUARTER.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a quarter like 2027Q1")
+    year, quarter = int(match[1]), int(match[2])
+    first = date(year, 3 * quarter - 2, 1)
+    return first, first + relativedelta(months=3) - timedelta(days=1)
+
+
+def window_name(first: date, last: date) -> str:
+    quarter = (first.month - 1) // 3 + 1
+    if (first, last) == parse_quarter(f"{first.year}Q{quarter}"):
+        return f"{first.year}Q{quarter}"
+    return f"{first.isoformat()}..{last.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """A rep whose due contacts do not fit in the window, and what would make them fit."""
+
+    rep: str
+    contacts: int
+    calls: int
+    more_per_day: int
+    reps_with_room: tuple[str, ...]
+
+    def advice(self) -> str:
+        options = [f"{self.more_per_day} more calls a day"]
+        if self.reps_with_room:
+            options.append(f"handing them to {' or '.join(self.reps_with_room)}")
+        return (f"{self.rep}: {self.contacts} contacts ({self.calls} calls) over capacity; "
+                f"{' or '.join(options)} would fit them")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPlan:
+    plan: Plan
+    name: str
+    shortfalls: tuple[Shortfall, ...]
+
+
+def last_touch(contact: Contact) -> date | None:
+    """The later of the last contact and the call the previous campaign planned."""
+    planned = contact.extras.get("next_call")
+    touches = [contact.last_contact]
+    if planned:
+        with suppress(ValueError):  # a hand-edited cell: fall back to last_contact
+            touches.append(datetime.fromisoformat(planned).date())
+    known = [day for day in touches if day is not None]
+    return max(known) if known else None
+
+
+def is_due(contact: Contact, last: date, config: Config) -> bool:
+    """Upset contacts are always due their next step; lapsed ones once a quarter has passed."""
+    if contact.status != "lapsed":
+        return True
+    touched = last_touch(contact)
+    return (
+        touched is None or touched + relativedelta(months=config.plays.keep_in_touch_months) <= last
+    )
+
+
+def plan_campaign(
+    contacts: Iterable[Contact], config: Config, first: date, last: date, source: str,
+    rejected: Iterable[Skip] = (),
+) -> CampaignPlan:  # fmt: skip
+    name = window_name(first, last)
+    due: list[Contact] = []
+    skipped = list(rejected)
+    for contact in contacts:
+        if is_due(contact, last, config):
+            due.append(contact)
+        else:
+            touched = last_touch(contact)
+            skipped.append(Skip(source, contact.line, "not due",
+                                f"last touched {touched}; next check-in due after {name}", "last_contact",
+                                contact.account_id, contact.contact_name, contact.owner))  # fmt: skip
+    assigned, dropped = triage(due, config, source)
+    skipped += dropped
+    scheduler = Scheduler(config)
+    business = BusinessDays(config.schedule)
+    estimates = {
+        a.contact.key: _calls_in_window(a, first, last, config, business) for a in assigned
+    }
+    demand: Counter[str] = Counter()
+    for assignment in assigned:
+        demand[assignment.owner] += estimates[assignment.contact.key]
+    days = {rep: _working_days(rep, first, last, config, business) for rep in demand}
+    quotas = {rep: _quota(demand[rep], days[rep], config.schedule.calls_per_day) for rep in demand}
+    calls, overflow = scheduler.schedule(assigned, first, Window(first, last, quotas))
+    shortfalls = _shortfalls(overflow, estimates, calls, days, config)
+    missing = {s.rep: s for s in shortfalls}
+    for assignment in overflow:
+        contact, short = assignment.contact, missing[assignment.owner]
+        skipped.append(Skip(source, contact.line, "over capacity",
+                            f"no room in {assignment.owner}'s calls in {name}: {short.calls} calls "
+                            f"missing at {config.schedule.calls_per_day} a day", None,
+                            contact.account_id, contact.contact_name, assignment.owner))  # fmt: skip
+    plan = Plan(
+        start=first,
+        calls=tuple(sorted(calls, key=lambda c: (c.owner, c.start, c.id))),
+        skipped=tuple(sorted(skipped, key=lambda s: s.line)),
+    )
+    return CampaignPlan(plan, name, shortfalls)
+
+
+def _calls_in_window(assignment: Assignment, first: date, last: date, config: Config,
+                     business: BusinessDays) -> int:  # fmt: skip
+    """How many of the contact's next calls fall in the window, room permitting."""
+    contact = assignment.contact
+    day = business.next_on_or_after(earliest_first_call(contact, first, config.plays))
+    count = 0
+    for step in sequence(contact, config.plays):
+        if count:
+            day = after(day, step.after, business)
+        if day > last:
+            break
+        count += 1
+    return count
+
+
+def _working_days(
+    rep: str, first: date, last: date, config: Config, business: BusinessDays
+) -> list[date]:
+    who = config.rep(rep)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if business(day) and not who.is_off(day)]
+
+
+def _quota(calls: int, days: list[date], cap: int) -> dict[date, int]:
+    """`calls` spread over `days` so that no two days differ by more than one; earlier days
+    take the remainder, so the most valuable accounts (booked first) are called first."""
+    if not days:
+        return {}
+    base, extra = divmod(min(calls, cap * len(days)), len(days))
+    return {day: base + (index < extra) for index, day in enumerate(days)}
+
+
+def _shortfalls(overflow: list[Assignment], estimates: dict[tuple[str, str], int], calls: list[Call],
+                days: dict[str, list[date]], config: Config) -> tuple[Shortfall, ...]:  # fmt: skip
+    if not overflow:
+        return ()
+    cap = config.schedule.calls_per_day
+    booked: Counter[str] = Counter(call.owner for call in calls)
+    room = {rep: cap * len(rep_days) - booked[rep] for rep, rep_days in days.items()}
+    by_rep: dict[str, list[Assignment]] = defaultdict(list)
+    for assignment in overflow:
+        by_rep[assignment.owner].append(assignment)
+    result = []
+    for rep, stranded in sorted(by_rep.items()):
+        missing = sum(max(1, estimates[a.contact.key]) for a in stranded)
+        per_day = math.ceil(missing / max(1, len(days[rep])))
+        others = tuple(
+            sorted(other for other, spare in room.items() if other != rep and spare >= missing)
+        )
+        result.append(Shortfall(rep, len(stranded), missing, per_day, others))
+    return tuple(result)
