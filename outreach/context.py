@@ -1,0 +1,190 @@
+"""What a template may see: the variables each play gets, built from a planned call.
+
+Rule 8 is enforced here, by construction: the plays after the apology get a context without
+the incident, so no template, built-in or a user's, can bring it up again. CSV values enter
+only as data (never as template source) and are made safe to place in Markdown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from outreach.config import Config
+from outreach.filters import first_name, zone_info
+from outreach.plan import SILENT_PLAYS, Call, Play
+
+#: Every variable a template can use, and what it holds. Empty CSV cells are None.
+VARIABLES: Mapping[str, str] = {
+    "call": "this call: play, step, start (contact's zone), rep_start (rep's zone), end, "
+            "minutes, flags, handover, id",
+    "next_call": "the contact's next planned call (same fields as call), or None",
+    "rep": "who makes the call: name, first_name, email, timezone",
+    "previous_owner": "the rep the account was handed over from (rule 13), or None",
+    "contact": "the person called: name, first_name, title, email, phone, timezone, status, stage",
+    "company": "the account's company name",
+    "account_id": "the account's id in the CRM",
+    "account_value": "the account's value (a number, format it with |money), or None",
+    "attempts": "earlier attempts to win the account back (0 when none)",
+    "last_contact": "date of the last contact before this campaign, or None",
+    "notes": "free notes on the account, or None",
+    "low_risk_offer": "the small, low-risk first order to propose (rule 9), or None",
+    "extra": "CSV columns the tool does not know, by header: extra['Region']",
+    "changes_made": "what changed so the problem does not happen again, or None",
+    "options": "the remedies offered or promised (a list, possibly empty)",
+    "fault": "'company' or 'personal' (who failed, rule 4), or None",
+    "reason": "the kind of problem (delivery, billing, …), or None",
+    "incident": "what went wrong, or None",
+    "incident_date": "when it went wrong (a date), or None",
+    "root_cause": "how it happened, or None",
+}  # fmt: skip
+
+INCIDENT = ("incident", "incident_date", "root_cause")
+"""The incident itself: only the apology and the clear-the-air call speak of it."""
+CAUSE = ("fault", "reason")
+PROMISES = ("changes_made", "options")
+"""What was done about the incident: the follow-up checks it; later calls would recall the
+incident through it, so they do not get it either."""
+
+_RULE_8 = "(rule 8: after the apology, never bring the incident up again)"
+_HIDDEN_BECAUSE: Mapping[str, tuple[tuple[str, ...], str]] = {
+    **{play: ((*INCIDENT, *CAUSE, *PROMISES), f"{play} calls {_RULE_8}") for play in SILENT_PLAYS},
+    "follow_up": (INCIDENT, "follow_up calls (rule 8: the follow-up checks what was promised, "
+                            "it does not go over the incident again)"),
+    "invite": ((*INCIDENT, *CAUSE, *PROMISES), "invitations (rule 1: an invitation only "
+               "schedules the call; the problem is for the phone)"),
+}  # fmt: skip
+
+
+def hidden_variables(play: str) -> dict[str, str]:
+    """Variable → why a template for `play` (or `invite`) cannot use it."""
+    names, why = _HIDDEN_BECAUSE.get(play, ((), ""))
+    return dict.fromkeys(names, why)
+
+
+def play_variables(play: Play | str) -> tuple[str, ...]:
+    """The variables a template for `play` (or `invite`, for invitations) can use."""
+    hidden = hidden_variables(play)
+    return tuple(name for name in VARIABLES if name not in hidden)
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    id: str
+    play: str
+    step: int
+    start: datetime
+    end: datetime
+    rep_start: datetime
+    minutes: int
+    flags: tuple[str, ...]
+    handover: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RepView:
+    name: str
+    first_name: str
+    email: str | None
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    name: str
+    first_name: str
+    title: str | None
+    email: str | None
+    phone: str | None
+    timezone: str
+    status: str
+    stage: str | None
+
+
+def build_context(call: Call, next_call: Call | None, config: Config, play: str) -> dict[str, Any]:
+    """The variables for rendering `call` with a template for `play` (its own, or `invite`)."""
+    contact = call.contact
+    rep = config.rep(call.owner)
+    rep_zone = config.rep_timezone(call.owner)
+    name = markdown_text(contact.contact_name) or ""
+    context: dict[str, Any] = {
+        "call": _call_view(call, rep_zone),
+        "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
+        "rep": RepView(
+            markdown_text(rep.name) or "",
+            first_name(markdown_text(rep.name)),
+            markdown_text(rep.email),
+            rep_zone,
+        ),
+        "previous_owner": markdown_text(call.handover_from),
+        "contact": ContactView(
+            name=name,
+            first_name=first_name(name),
+            title=markdown_text(contact.contact_title),
+            email=markdown_text(contact.email),
+            phone=markdown_text(contact.phone),
+            timezone=contact.timezone,
+            status=contact.status,
+            stage=markdown_text(contact.stage),
+        ),
+        "company": markdown_text(contact.company),
+        "account_id": markdown_text(contact.account_id),
+        "account_value": contact.account_value,
+        "attempts": contact.attempts,
+        "last_contact": contact.last_contact,
+        "notes": markdown_text(contact.notes),
+        "low_risk_offer": markdown_text(contact.low_risk_offer),
+        "extra": {key: markdown_text(value) for key, value in contact.extra},
+        "changes_made": markdown_text(contact.changes_made),
+        "options": [text for text in map(markdown_text, contact.options) if text],
+        "fault": contact.fault,
+        "reason": markdown_text(contact.reason),
+        "incident": markdown_text(contact.incident),
+        "incident_date": contact.incident_date,
+        "root_cause": markdown_text(contact.root_cause),
+    }
+    for hidden in hidden_variables(play):
+        del context[hidden]
+    return context
+
+
+def _call_view(call: Call, rep_zone: str) -> CallView:
+    return CallView(
+        id=call.id,
+        play=call.play,
+        step=call.step,
+        start=call.start,
+        end=call.end,
+        rep_start=call.start.astimezone(zone_info(rep_zone)),
+        minutes=round((call.end - call.start).total_seconds() / 60),
+        flags=call.flags,
+        handover=call.handover,
+    )
+
+
+_LINE_BREAK = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
+# What starts a Markdown block when it opens a line: heading, quote, list item, fence, rule.
+_BLOCK_START = re.compile(r"#|>|[-+*](?:\s|$)|\d{1,9}[.)](?:\s|$)|(?:[-*_=]\s*){3,}$|`{3}|~{3}")
+
+
+def markdown_text(value: str | None) -> str | None:
+    """A CSV cell as one line of Markdown text that cannot open a block of its own.
+
+    Line breaks become ` / `, and a leading `#`, `>`, list marker or fence is escaped, so a
+    value can neither start a section of the script nor end the list it is printed in."""
+    if not value:
+        return None
+    text = _LINE_BREAK.sub(" / ", value.strip())
+    if not text:
+        return None
+    if _BLOCK_START.match(text):
+        text = "\\" + text if not text[0].isdigit() else _escape_number(text)
+    return text
+
+
+def _escape_number(text: str) -> str:
+    """`1. Credit` → `1\\. Credit`: CommonMark escapes the list marker's punctuation."""
+    digits = len(text) - len(text.lstrip("0123456789"))
+    return f"{text[:digits]}\\{text[digits:]}"

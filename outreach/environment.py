@@ -1,0 +1,158 @@
+"""The one Jinja environment scripts are rendered with, and its errors as `file:line: message`.
+
+User templates are code we did not write: they run in an immutable sandbox, can only load
+templates from the user's folder and the built-ins, and every failure becomes a TemplateError.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
+
+from outreach.errors import TemplateError
+from outreach.filters import FILTERS
+
+BUILTIN_PREFIX = "builtin"
+"""`{% extends "builtin/apology.md.j2" %}` reaches a built-in even where a user's file shadows it."""
+
+
+def builtin_templates_dir() -> Path:
+    """`outreach/templates` in an installed wheel; the repository's `templates/` otherwise."""
+    installed = importlib.resources.files("outreach") / "templates"
+    if isinstance(installed, Path) and installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+class MissingVariable(jinja2.UndefinedError):
+    """Raised when a template uses a variable the context lacks; carries the variable's name."""
+
+    def __init__(self, name: str | None, message: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class _StrictUndefined(StrictUndefined):
+    """StrictUndefined whose error carries the missing name, so the message can explain it."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = missing,
+        name: str | None = None,
+        exc: type[jinja2.TemplateRuntimeError] = jinja2.UndefinedError,
+    ) -> None:
+        super().__init__(hint, obj, name, exc)
+        if hint is None and exc is jinja2.UndefinedError:  # not the sandbox's "unsafe" refusal
+            self._undefined_exception = partial(MissingVariable, name)  # type: ignore[assignment]
+
+
+class TemplateFinder:
+    """Loads templates from the user's folder first, then the built-ins, and names their files."""
+
+    def __init__(self, templates_dir: Path | None) -> None:
+        if templates_dir is not None and not templates_dir.is_dir():
+            raise TemplateError(f"{templates_dir}: not a folder of templates")
+        self.user_dir = templates_dir
+        self._roots: list[tuple[str, Path | None]] = []
+        builtin = FileSystemLoader(self._root(builtin_templates_dir(), None))
+        loaders: list[jinja2.BaseLoader] = [builtin, PrefixLoader({BUILTIN_PREFIX: builtin})]
+        if templates_dir is not None:
+            loaders.insert(0, FileSystemLoader(self._root(templates_dir, templates_dir)))
+        self.loader = ChoiceLoader(loaders)
+
+    def _root(self, folder: Path, shown_as: Path | None) -> str:
+        root = os.path.abspath(folder)
+        self._roots.insert(0, (root, shown_as))
+        return root
+
+    def display_name(self, filename: str | None, fallback: str) -> str:
+        """A user's file by its path as they gave the folder; a built-in by its name."""
+        for root, shown_as in self._roots:
+            if filename and filename.startswith(root + os.sep):
+                relative = os.path.relpath(filename, root)
+                return str(shown_as / relative) if shown_as is not None else relative
+        return fallback
+
+    def is_template_file(self, filename: str) -> bool:
+        return any(filename.startswith(root + os.sep) for root, _ in self._roots)
+
+
+def make_environment(finder: TemplateFinder) -> ImmutableSandboxedEnvironment:
+    environment = ImmutableSandboxedEnvironment(
+        loader=finder.loader,
+        undefined=_StrictUndefined,
+        autoescape=False,  # Markdown and plain text; values are made Markdown-safe in the context
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # templates do not change during a run; skip a stat per render
+        cache_size=-1,
+        finalize=_never_none,
+    )
+    environment.filters.update(FILTERS)
+    return environment
+
+
+def _never_none(value: Any) -> Any:
+    """An empty cell that a template prints without testing it prints as nothing, not `None`."""
+    return "" if value is None else value
+
+
+def template_error(
+    error: BaseException,
+    finder: TemplateFinder,
+    hidden: Mapping[str, str],
+    name: str,
+) -> TemplateError:
+    """`file:line: message` for an error raised while loading or rendering template `name`.
+
+    `hidden` maps variables kept from this play on purpose to the reason, for the message."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where = finder.display_name(error.filename, error.name or name)
+        return TemplateError(f"{where}:{error.lineno}: {error.message}")
+    filename, line = _template_frame(error.__traceback__, finder)
+    where = finder.display_name(filename, name)
+    if line is not None:
+        where = f"{where}:{line}"
+    return TemplateError(f"{where}: {_describe(error, hidden)}")
+
+
+def _describe(error: BaseException, hidden: Mapping[str, str]) -> str:
+    if isinstance(error, MissingVariable):
+        if error.name is None:
+            return "a value is undefined (an inline `if` without an `else`?)"
+        if error.name in hidden:
+            return f"{error.name!r} is not available to {hidden[error.name]}"
+        return f"{error.name!r} is undefined"
+    if isinstance(error, jinja2.TemplateNotFound | jinja2.TemplatesNotFound):
+        return f"template {error.name!r} not found in the templates folder or the built-ins"
+    if isinstance(error, jinja2.TemplateError):
+        return str(error.message or error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _template_frame(
+    traceback: TracebackType | None, finder: TemplateFinder
+) -> tuple[str | None, int | None]:
+    """The innermost traceback frame that runs template code: Jinja rewrites those frames
+    so that they carry the template's file name and line."""
+    found: tuple[str | None, int | None] = (None, None)
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if finder.is_template_file(filename):
+            found = (filename, traceback.tb_lineno)
+        traceback = traceback.tb_next
+    return found
