@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from outreach.errors import OutputError
 
@@ -18,6 +19,18 @@ LOCK = ".outreach.lock"
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class _Sink:
+    """A binary file that keeps the digest of what went into it, for the manifest."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self._handle.write(data)
+        self.hash.update(data)
 
 
 class OutputFolder:
@@ -58,17 +71,29 @@ class OutputFolder:
         self._write_manifest({**self.previous, **dict.fromkeys(wanted - self.previous.keys())})
 
     def write(self, relative: str, data: bytes) -> None:
+        with self.stream(relative) as sink:
+            sink.write(data)
+
+    @contextmanager
+    def stream(self, relative: str) -> Iterator[_Sink]:
+        """A file written piece by piece, that appears under its name only once complete."""
         target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            temporary.write_bytes(data)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with temporary.open("wb") as handle:
+                sink = _Sink(handle)
+                yield sink
             os.replace(temporary, target)
         except OSError as error:
             with suppress(OSError):
                 temporary.unlink()
             raise OutputError(f"{target}: cannot write: {error.strerror or error}") from None
-        self.written[relative] = _digest(data)
+        except BaseException:
+            with suppress(OSError):
+                temporary.unlink()
+            raise
+        self.written[relative] = sink.hash.hexdigest()
 
     def finish(self) -> list[str]:
         """Remove the files of an earlier run that this run did not write again; record the rest."""
