@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from outreach import __version__
+from outreach.catalogue import describe_templates
 from outreach.config import Config, find_config, load_config
 from outreach.errors import OutreachError
 from outreach.exports import PLAN_FIELDS, csv_text, plan_json, plan_row, plan_table, skip_json
@@ -22,6 +23,7 @@ from outreach.output import output_folder
 from outreach.pipeline import default_start, plan_file
 from outreach.previous import read_previous
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
+from outreach.starter import init_folder
 from outreach.values import parse_date
 
 
@@ -261,6 +263,56 @@ def generate(
     click.echo(f"{summary.scripts} calls for {len(summary.calls_by_rep)} reps written to {out}")
     if any(skip.kind == "rejected" for skip in the_plan.skipped):
         raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".")
+def init(folder: Path) -> None:
+    """Start a new folder: settings, editable templates and a contacts file.
+
+    Writes FOLDER/outreach.toml (every setting, with its default and what it
+    does), FOLDER/templates/ (the built-in templates, to edit) and
+    FOLDER/contacts.csv (example accounts, to replace with your CRM export).
+    Never replaces a file that is already there.
+
+    \b
+    Example:
+      outreach init my-campaign
+    """
+    result = init_folder(folder)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    for path in result.kept:
+        click.echo(f"kept {path} (already there)")
+    where = "" if folder == Path(".") else f"cd {folder}\n  "
+    click.echo(
+        "\nNext:\n"
+        f"  {where}outreach check contacts.csv\n"
+        "  outreach plan contacts.csv\n"
+        "  outreach generate contacts.csv --out out --templates templates"
+    )
+
+
+@cli.command()
+@click.option(
+    "--templates",
+    "templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder of your own templates, to see which built-ins they override.",
+)
+@config_option
+def templates(templates: Path | None, config_path: Path | None) -> None:
+    """List the plays, the template each uses and the variables it gets.
+
+    Variables marked "not given" are the incident's: the plays after the
+    apology never bring it up again (rule 8), so their templates cannot use them.
+
+    \b
+    Example:
+      outreach templates --templates my-templates
+    """
+    for line in describe_templates(_config(config_path), templates):
+        click.echo(line)
 
 
 def _clock(now: datetime | None) -> datetime:

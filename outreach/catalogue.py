@@ -1,0 +1,41 @@
+"""What `outreach templates` shows: each play's template, where it comes from, its variables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from outreach.config import Config
+from outreach.context import VARIABLES, hidden_variables, play_variables
+from outreach.plan import PLAYS
+from outreach.scripts import INVITE, INVITE_TEMPLATE, ScriptRenderer
+
+
+def describe_templates(config: Config, templates_dir: Path | None) -> Iterator[str]:
+    renderer = ScriptRenderer(config, templates_dir)
+    names = renderer.finder.loader.list_templates()
+    for play in (*PLAYS, INVITE):
+        template = (
+            renderer.environment.get_template(INVITE_TEMPLATE)
+            if play == INVITE
+            else renderer.template_for(play, None)
+        )
+        origin = renderer.finder.display_name(template.filename, template.name or play)
+        overridden = (
+            templates_dir is not None
+            and template.filename is not None
+            and str(templates_dir.resolve()) in str(Path(template.filename).resolve())
+        )
+        yield f"{play}: {origin} ({'yours' if overridden else 'built-in'})"
+        variants = sorted({n for n in names if n.startswith(f"{play}.") and n.count(".") == 3})
+        if variants:
+            yield f"  variants by reason: {', '.join(variants)}"
+        yield f"  variables: {', '.join(play_variables(play))}"
+        hidden = hidden_variables(play)
+        if hidden:
+            yield f"  not given: {', '.join(hidden)}: {next(iter(hidden.values()))}"
+    yield ""
+    yield "What each variable holds:"
+    width = max(map(len, VARIABLES))
+    for name, meaning in VARIABLES.items():
+        yield f"  {name.ljust(width)}  {meaning}"

@@ -1,0 +1,53 @@
+"""`outreach init`: a starter settings file, editable templates and a contacts file to replace."""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach.environment import builtin_templates_dir
+
+STARTER_CONFIG = "starter.toml"
+EXAMPLE_CONTACTS = "contacts.example.csv"
+
+
+def example_contacts() -> bytes:
+    """The example accounts: shipped inside the package, or at the top of a source checkout."""
+    shipped = importlib.resources.files("outreach") / EXAMPLE_CONTACTS
+    if shipped.is_file():
+        return shipped.read_bytes()
+    return (Path(__file__).resolve().parent.parent / EXAMPLE_CONTACTS).read_bytes()
+
+
+def starter_files() -> dict[str, bytes]:
+    """Relative path → content of everything `init` writes."""
+    files = {
+        "outreach.toml": (importlib.resources.files("outreach") / STARTER_CONFIG).read_bytes(),
+        "contacts.csv": example_contacts(),
+    }
+    for template in sorted(builtin_templates_dir().glob("*.j2")):
+        if template.name.endswith((".md.j2", ".txt.j2")):  # the call scripts and the invitation
+            files[f"templates/{template.name}"] = template.read_bytes()
+    return files
+
+
+@dataclass
+class InitResult:
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+
+
+def init_folder(folder: Path) -> InitResult:
+    """Write the starter files into `folder`, never replacing one that is there already."""
+    result = InitResult()
+    for relative, content in starter_files().items():
+        target = folder / relative
+        if target.exists():
+            result.kept.append(target)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("xb") as handle:  # "x": a file that appeared meanwhile is not replaced
+            handle.write(content)
+        result.written.append(target)
+    return result
