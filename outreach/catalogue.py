@@ -14,12 +14,10 @@ from outreach.scripts import INVITE, INVITE_TEMPLATE, ScriptRenderer
 def describe_templates(config: Config, templates_dir: Path | None) -> Iterator[str]:
     renderer = ScriptRenderer(config, templates_dir)
     names = renderer.finder.loader.list_templates()
-    for play in (*PLAYS, INVITE):
-        template = (
-            renderer.environment.get_template(INVITE_TEMPLATE)
-            if play == INVITE
-            else renderer.template_for(play, None)
-        )
+    templates = {INVITE: renderer.environment.get_template(INVITE_TEMPLATE)}
+    for each in PLAYS:
+        templates[each] = renderer.template_for(each, None)
+    for play, template in sorted(templates.items(), key=lambda item: (item[0] == INVITE,)):
         origin = renderer.finder.display_name(template.filename, template.name or play)
         overridden = (
             templates_dir is not None
