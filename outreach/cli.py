@@ -12,17 +12,17 @@ from typing import Any
 import click
 
 from outreach import __version__
+from outreach.campaign import parse_quarter
 from outreach.catalogue import describe_templates
 from outreach.config import Config, find_config, load_config
 from outreach.errors import OutreachError
 from outreach.exports import PLAN_FIELDS, csv_text, plan_json, plan_row, plan_table, skip_json
 from outreach.generate import Options
-from outreach.generate import generate as run_generate
 from outreach.intake import read_contacts
-from outreach.output import output_folder
-from outreach.pipeline import default_start, plan_file
+from outreach.pipeline import default_start, generate_files, plan_file, run_campaign
 from outreach.previous import read_previous
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
+from outreach.report import totals_table
 from outreach.starter import init_folder
 from outreach.values import parse_date
 
@@ -255,13 +255,97 @@ def generate(
         force=force,
         previous=read_previous(previous) if previous else {},
     )
-    with output_folder(out, force) as folder:
-        summary = run_generate(the_plan, config, options, folder)
+    summary = generate_files(the_plan, config, options)
     for warning in summary.warnings:
         click.echo(f"Warning: {warning}", err=True)
     _summarise_skipped(the_plan.skipped)
     click.echo(f"{summary.scripts} calls for {len(summary.calls_by_rep)} reps written to {out}")
     if any(skip.kind == "rejected" for skip in the_plan.skipped):
+        raise SystemExit(1)
+
+
+@cli.command()
+@contacts_argument
+@click.option("--quarter", help="The quarter to plan, like 2027Q1 or 2027-Q1.")
+@click.option("--from", "first", type=DateType(), help="First day of another window (with --to).")
+@click.option("--to", "last", type=DateType(), help="Last day of the window (with --from).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write into; created if missing.",
+)
+@config_option
+@click.option(
+    "--templates",
+    "templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder of your own templates; they override built-ins of the same file name.",
+)
+@click.option(
+    "--invites", is_flag=True, help="Also write invitation drafts (.eml) for lapsed contacts."
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write beside files outreach did not write, and replace edited ones.",
+)
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    help="The run's clock, for reproducible files (also SOURCE_DATE_EPOCH). Default: now.",
+)
+@click.option("--calls-per-day", type=click.IntRange(min=1), help="Most calls one rep makes a day.")
+def campaign(
+    contacts: Path,
+    quarter: str | None,
+    first: date | None,
+    last: date | None,
+    out: Path,
+    config_path: Path | None,
+    templates: Path | None,
+    invites: bool,
+    force: bool,
+    now: datetime | None,
+    calls_per_day: int | None,
+) -> None:
+    """Plan a quarter's win-back calls for the whole team, spread evenly.
+
+    Selects the contacts due a touch in the window, spreads their calls over its
+    business days, and writes what generate writes plus accounts.next.csv (the
+    input with each contact's stage and next call, for the CRM) and report.html.
+    Run the next quarter on accounts.next.csv to continue where this one ends.
+
+    \b
+    Example:
+      outreach campaign contacts.csv --quarter 2027Q1 --out q1
+      outreach campaign q1/accounts.next.csv --quarter 2027Q2 --out q2
+    """
+    if quarter:
+        if first or last:
+            raise click.UsageError("give either --quarter or --from/--to, not both")
+        try:
+            first, last = parse_quarter(quarter)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--quarter") from None
+    elif not (first and last):
+        raise click.UsageError("give --quarter (like 2027Q1), or both --from and --to")
+    elif last < first:
+        raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
+    config = _config(config_path).with_overrides(calls_per_day=calls_per_day)
+    options = Options(out=out, now=_clock(now), templates=templates, invites=invites, force=force)
+    run = run_campaign(contacts, config, first, last, options)
+    for warning in run.summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    _summarise_skipped(run.campaign.plan.skipped)
+    click.echo(f"Campaign {run.campaign.name}: {run.summary.scripts} calls written to {out}")
+    for line in totals_table(run.figures):
+        click.echo(line)
+    for shortfall in run.campaign.shortfalls:
+        click.echo(f"Over capacity: {shortfall.advice()}")
+    click.echo(f"Report: {out / 'report.html'}   For the CRM: {out / 'accounts.next.csv'}")
+    if any(skip.kind == "rejected" for skip in run.campaign.plan.skipped):
         raise SystemExit(1)
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from outreach.config import Config
@@ -88,8 +89,8 @@ def plan_table(plan: Plan, config: Config) -> Iterator[str]:
         rep_zone = ZoneInfo(config.rep_timezone(call.owner))
         rows.append((
             call.owner,
-            call.start.astimezone(rep_zone).strftime("%a %Y-%m-%d %H:%M %Z"),
-            call.start.strftime("%a %Y-%m-%d %H:%M ") + _short_zone(call),
+            _local(call.start.astimezone(rep_zone), config.rep_timezone(call.owner)),
+            _local(call.start, call.timezone),
             call.play if call.step == 1 and call.play != "keep_in_touch" else f"{call.play} {call.step}",
             call.contact.company,
             call.contact.contact_name,
@@ -100,9 +101,9 @@ def plan_table(plan: Plan, config: Config) -> Iterator[str]:
         yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
 
 
-def _short_zone(call: Call) -> str:
-    abbreviation = call.start.strftime("%Z")
-    # Many zones have no abbreviation and print an offset like "+0530"; the city reads better then.
+def _local(moment: datetime, zone: str) -> str:
+    abbreviation = moment.strftime("%Z")
+    # Many zones have no abbreviation and print an offset like "+08"; the city reads better then.
     if abbreviation[:1] in "+-":
-        return call.timezone.rsplit("/", 1)[-1].replace("_", " ")
-    return abbreviation
+        abbreviation = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return moment.strftime("%a %Y-%m-%d %H:%M ") + abbreviation

@@ -1,17 +1,26 @@
-"""The main job: a plan in; call scripts, plan.csv, skipped.csv, calendars and invitations out."""
+"""The main job: a plan in; call scripts, plan.csv, skipped.csv, calendars and invitations out.
+
+Calls are handled rep by rep in plan order, and each script is written, put into its
+calendar event and forgotten: memory holds the plan, not the rendered output."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from outreach.calendars import PLAY_TITLES, CalendarWriter, CancelledCall, cancellation_order
 from outreach.config import Config
 from outreach.exports import PLAN_FIELDS, SKIPPED_FIELDS, csv_text, plan_row, skipped_row
+from outreach.invites import (
+    INVITED_PLAYS,
+    build_invitation,
+    invitation_refusal,
+)
 from outreach.naming import slug
 from outreach.output import OutputFolder
 from outreach.plan import Call, Plan
@@ -37,7 +46,8 @@ class Summary:
     calls_by_play: Counter[str] = field(default_factory=Counter)
     calls_by_rep: Counter[str] = field(default_factory=Counter)
     skipped_by_kind: Counter[str] = field(default_factory=Counter)
-    calendars: list[str] = field(default_factory=list)
+    calendars: dict[str, str] = field(default_factory=dict)
+    """Rep → their calendar's path, relative to the output folder."""
     scripts: int = 0
     invites: int = 0
     cancelled: int = 0
@@ -45,23 +55,60 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
 
 
-def script_paths(calls: tuple[Call, ...]) -> dict[str, str]:
-    """Call id → `scripts/<rep>/<date>_<company>_<contact>_<play>.md`, unique and stable."""
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where every file of the run goes, decided before anything is written."""
+
+    scripts: dict[str, str]
+    calendars: dict[str, str]
+    invites: dict[str, str]
+
+    def paths(self) -> list[str]:
+        return [*self.scripts.values(), *self.calendars.values(), *self.invites.values(),
+                "plan.csv", "skipped.csv"]  # fmt: skip
+
+
+def unique_paths(named: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Key → path from (key, path, tie-breaker): a path two keys would share gets the
+    tie-breaker appended to the later one, so names stay readable and never collide."""
     paths: dict[str, str] = {}
     taken: set[str] = set()
-    for call in calls:
-        contact = call.contact
-        stem = "_".join((call.start.date().isoformat(), slug(contact.company), slug(contact.contact_name),
-                         call.play))  # fmt: skip
-        path = f"scripts/{slug(call.owner)}/{stem}.md"
-        if path in taken:  # two names that slug alike: the call's id tells them apart
-            path = f"scripts/{slug(call.owner)}/{stem}-{call.id[:8]}.md"
-        taken.add(path)
-        paths[call.id] = path
+    for key, path, tie in named:
+        if path.casefold() in taken:  # case-insensitive file systems (macOS, Windows) too
+            stem, dot, extension = path.rpartition(".")
+            path = f"{stem}-{tie}{dot}{extension}"
+        taken.add(path.casefold())
+        paths[key] = path
     return paths
 
 
-def next_calls(calls: tuple[Call, ...]) -> dict[str, Call]:
+def layout(plan: Plan, config: Config, options: Options, cancelled: list[CancelledCall]) -> Layout:
+    scripts = unique_paths(
+        (call.id,
+         f"scripts/{slug(call.owner)}/{call.start.date().isoformat()}_{slug(call.contact.company)}_"
+         f"{slug(call.contact.contact_name)}_{call.play}.md",
+         call.id[:8])
+        for call in plan.calls
+    )  # fmt: skip
+    reps = sorted({call.owner for call in plan.calls} | {record.owner for record in cancelled})
+    calendars = unique_paths((rep, f"calendars/{slug(rep)}.ics", _short_hash(rep)) for rep in reps)
+    invites = {}
+    if options.invites:  # beside the script, with the same name: the draft proposes that call
+        invites = {
+            call.id: "invites/"
+            + scripts[call.id].removeprefix("scripts/").removesuffix(".md")
+            + ".eml"
+            for call in plan.calls
+            if invitation_refusal(config, call) is None
+        }
+    return Layout(scripts, calendars, invites)
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def next_calls(calls: Iterable[Call]) -> dict[str, Call]:
     """Call id → the same contact's next call, which scripts name as the check-back date."""
     by_contact: dict[tuple[str, str], list[Call]] = defaultdict(list)
     for call in calls:
@@ -81,51 +128,107 @@ def content_digest(call: Call, script: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def generate(plan: Plan, config: Config, options: Options, folder: OutputFolder) -> Summary:
+def cancellations(plan: Plan, previous: dict[str, PreviousCall]) -> list[CancelledCall]:
+    """The calls an earlier run planned that this one does not: each is cancelled once."""
+    planned = {call.id for call in plan.calls}
+    return sorted(
+        (CancelledCall(
+            id=gone.id, owner=gone.owner,
+            summary=f"{PLAY_TITLES.get(gone.play, 'Call')} — {gone.contact_name}, {gone.company}",  # type: ignore[call-overload]
+            start=gone.start, end=gone.end, timezone=gone.timezone, sequence=gone.sequence)
+         for gone in previous.values() if gone.id not in planned),
+        key=cancellation_order,
+    )  # fmt: skip
+
+
+def write_outputs(
+    plan: Plan, config: Config, options: Options, folder: OutputFolder, extra: Iterable[str] = ()
+) -> Summary:
+    """Every output of `generate`, into `folder`; `extra` names files the caller adds before
+    it finishes the folder."""
     renderer = ScriptRenderer(config, options.templates)
     renderer.check_templates()
-    paths = script_paths(plan.calls)
-    reps = sorted({call.owner for call in plan.calls})
-    folder.claim([*paths.values(), "plan.csv", "skipped.csv"])
+    cancelled = cancellations(plan, options.previous)
+    files = layout(plan, config, options, cancelled)
+    folder.claim([*files.paths(), *extra])
 
-    summary = Summary()
-    following = next_calls(plan.calls)
+    summary = Summary(calendars=dict(files.calendars), cancelled=len(cancelled))
+    writer = _RunWriter(plan, config, options, folder, renderer, files, summary)
     with folder.stream("plan.csv") as plan_csv:
-        for chunk in csv_text(
-            GENERATED_PLAN_FIELDS,
-            _plan_rows(plan, renderer, following, paths, options, folder, summary),
-        ):
+        for chunk in csv_text(GENERATED_PLAN_FIELDS, writer.rows(cancelled)):
             plan_csv.write(chunk.encode())
     folder.write(
         "skipped.csv", "".join(csv_text(SKIPPED_FIELDS, map(skipped_row, plan.skipped))).encode()
     )
     summary.skipped_by_kind.update(skip.kind for skip in plan.skipped)
-    summary.removed = folder.finish()
-    del reps
     return summary
 
 
-def _plan_rows(
-    plan: Plan,
-    renderer: ScriptRenderer,
-    following: dict[str, Call],
-    paths: dict[str, str],
-    options: Options,
-    folder: OutputFolder,
-    summary: Summary,
-) -> Iterator[dict[str, str]]:
-    for call in plan.calls:
-        script = renderer.render(call, following.get(call.id))
-        folder.write(paths[call.id], script.encode())
-        digest = content_digest(call, script)
-        earlier = options.previous.get(call.id)
-        sequence = 0 if earlier is None else earlier.sequence + (earlier.digest != digest)
-        summary.calls_by_play[call.play] += 1
-        summary.calls_by_rep[call.owner] += 1
-        summary.scripts += 1
-        yield {
-            **plan_row(call),
-            "script": paths[call.id],
-            "sequence": str(sequence),
-            "digest": digest,
+class _RunWriter:
+    def __init__(self, plan: Plan, config: Config, options: Options, folder: OutputFolder,
+                 renderer: ScriptRenderer, files: Layout, summary: Summary) -> None:  # fmt: skip
+        self.plan, self.config, self.options = plan, config, options
+        self.folder, self.renderer, self.files, self.summary = folder, renderer, files, summary
+        self.following = next_calls(plan.calls)
+        self.warned: set[str] = set()
+
+    def rows(self, cancelled: list[CancelledCall]) -> Iterator[dict[str, str]]:
+        """Per rep: the scripts, the calendar and the invitations; the plan.csv rows as they go."""
+        calls_of = {
+            rep: list(calls) for rep, calls in itertools.groupby(self.plan.calls, lambda c: c.owner)
         }
+        gone_of: dict[str, list[CancelledCall]] = defaultdict(list)
+        for record in cancelled:
+            gone_of[record.owner].append(record)
+        for rep, path in self.files.calendars.items():
+            calls, gone = calls_of.get(rep, []), gone_of[rep]
+            calendar = CalendarWriter.for_calls(
+                self.config, rep, calls, now=self.options.now, cancelled=gone
+            )
+            with self.folder.stream(path) as ics:
+                ics.write(calendar.header())
+                for call in calls:
+                    script = self.renderer.render(call, self.following.get(call.id))
+                    sequence, digest = self._sequence(call, script)
+                    self.folder.write(self.files.scripts[call.id], script.encode())
+                    ics.write(calendar.event(call, script, sequence))
+                    self._invite(call, sequence)
+                    self._count(call)
+                    yield {**plan_row(call), "script": self.files.scripts[call.id],
+                           "sequence": str(sequence), "digest": digest}  # fmt: skip
+                for record in gone:
+                    ics.write(calendar.cancellation(record))
+                ics.write(calendar.footer())
+
+    def _sequence(self, call: Call, script: str) -> tuple[int, str]:
+        digest = content_digest(call, script)
+        earlier = self.options.previous.get(call.id)
+        return (0 if earlier is None else earlier.sequence + (earlier.digest != digest)), digest
+
+    def _invite(self, call: Call, sequence: int) -> None:
+        if not self.options.invites:
+            return
+        path = self.files.invites.get(call.id)
+        if path is None:
+            if (
+                call.play in INVITED_PLAYS
+                and call.contact.status == "lapsed"
+                and call.contact.email
+            ):
+                reason = invitation_refusal(self.config, call)
+                if reason and reason.startswith("rep ") and call.owner not in self.warned:
+                    self.warned.add(call.owner)
+                    self.summary.warnings.append(
+                        f"no invitations for {call.owner}'s contacts: {reason}"
+                    )
+            return
+        body = self.renderer.render_invite(call)
+        self.folder.write(
+            path, build_invitation(self.config, call, body, now=self.options.now, sequence=sequence)
+        )
+        self.summary.invites += 1
+
+    def _count(self, call: Call) -> None:
+        self.summary.calls_by_play[call.play] += 1
+        self.summary.calls_by_rep[call.owner] += 1
+        self.summary.scripts += 1

@@ -1,16 +1,22 @@
-"""The stages joined up: a contacts file and settings in, a plan out."""
+"""The stages joined up: a contacts file and settings in; a plan, and the files it becomes, out."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from outreach.business_days import BusinessDays
+from outreach.campaign import CampaignPlan, plan_campaign
 from outreach.config import Config
+from outreach.environment import builtin_templates_dir
+from outreach.generate import Options, Summary, write_outputs
 from outreach.intake import read_contacts
+from outreach.output import output_folder
 from outreach.plan import Plan
 from outreach.records import Contact, Skip
+from outreach.report import Figures, figures, report_html
 from outreach.scheduler import make_plan
 
 
@@ -20,9 +26,57 @@ def default_start(now: datetime, config: Config) -> date:
     return BusinessDays(config.schedule).next_on_or_after(today + timedelta(days=1))
 
 
-def plan_file(path: Path, config: Config, start: date) -> Plan:
+def load(path: Path, config: Config) -> tuple[list[Contact], list[Skip]]:
     contacts: list[Contact] = []
     rejected: list[Skip] = []
     for item in read_contacts(path, config):
-        (contacts if isinstance(item, Contact) else rejected).append(item)  # type: ignore[arg-type]
+        if isinstance(item, Contact):
+            contacts.append(item)
+        else:
+            rejected.append(item)
+    return contacts, rejected
+
+
+def plan_file(path: Path, config: Config, start: date) -> Plan:
+    contacts, rejected = load(path, config)
     return make_plan(contacts, config, start, str(path), rejected)
+
+
+def generate_files(plan: Plan, config: Config, options: Options) -> Summary:
+    with output_folder(options.out, options.force) as folder:
+        summary = write_outputs(plan, config, options, folder)
+        summary.removed = folder.finish()
+    return summary
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRun:
+    campaign: CampaignPlan
+    summary: Summary
+    figures: Figures
+
+
+def run_campaign(
+    path: Path, config: Config, first: date, last: date, options: Options
+) -> CampaignRun:
+    """A campaign over [first, last]: the outputs of generate, the CRM file and the report."""
+    from outreach.crm import next_accounts  # the CRM round trip re-reads the raw file
+
+    contacts, rejected = load(path, config)
+    campaign = plan_campaign(contacts, config, first, last, str(path), rejected)
+    with output_folder(options.out, options.force) as folder:
+        summary = write_outputs(campaign.plan, config, options, folder,
+                                extra=("accounts.next.csv", "report.html"))  # fmt: skip
+        with folder.stream("accounts.next.csv") as sink:
+            for chunk in next_accounts(path, campaign.plan, config):
+                sink.write(chunk)
+        data = figures(campaign.plan, campaign.name, first, last, summary.calendars,
+                       tuple(s.advice() for s in campaign.shortfalls))  # fmt: skip
+        import jinja2
+
+        folder.write(
+            "report.html",
+            report_html(data, jinja2.FileSystemLoader(builtin_templates_dir())).encode(),
+        )
+        summary.removed = folder.finish()
+    return CampaignRun(campaign, summary, data)

@@ -1,0 +1,123 @@
+"""Back to the CRM: the input file as it was, plus where each contact now stands.
+
+Every original row, column and value is kept (order, unknown columns, encoding, delimiter
+and line ends); quoting is redone only where a value needs it."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from outreach.columns import map_headers, normalize_header
+from outreach.config import Config
+from outreach.intake import DELIMITERS, _chain, _open_text, _without_nul
+from outreach.plan import Call, Plan
+from outreach.playbook import stage_of
+
+ADDED = ("stage", "next_call", "next_play", "outreach_note")
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    stage: str | None = None
+    next_call: str = ""
+    next_play: str = ""
+    note: str = ""
+
+
+def standings(plan: Plan) -> dict[int, Standing]:
+    """Input line → what the plan says of that row."""
+    calls_of: dict[int, list[Call]] = {}
+    for call in plan.calls:
+        calls_of.setdefault(call.contact.line, []).append(call)
+    result: dict[int, Standing] = {}
+    for line, calls in calls_of.items():
+        first = min(calls, key=lambda c: c.start)
+        last = max(calls, key=lambda c: c.start)
+        result[line] = Standing(stage_of(last.play, last.step), first.start.isoformat(),
+                                stage_of(first.play, first.step))  # fmt: skip
+    for skip in plan.skipped:
+        if skip.kind in ("dropped", "over capacity", "not due"):
+            result[skip.line] = Standing(note=f"{skip.kind}: {skip.reason}")
+    return result
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _encoding(path: Path) -> tuple[bytes, str]:
+    """The file's byte-order mark, if any, and the encoding of the text after it."""
+    with path.open("rb") as raw:
+        start = raw.read(4)
+    return next(((bom, name) for bom, name in _BOMS if start.startswith(bom)), (b"", "utf-8"))
+
+
+def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
+    """accounts.next.csv, in the input's own encoding, delimiter and line ends."""
+    standing = standings(plan)
+    bom, encoding = _encoding(path)
+    encoder = codecs.getincrementalencoder(encoding)(errors="surrogateescape")
+    yield bom
+    with _open_text(path) as handle:
+        first = handle.readline()
+        delimiter = max(DELIMITERS, key=first.count)
+        ending = (
+            "\r\n" if first.endswith("\r\n") else first[-1:] if first[-1:] in "\r\n" else "\r\n"
+        )
+        reader = csv.reader(_without_nul(_chain(first, handle)), delimiter=delimiter)
+        header = next(reader)
+        fields = map_headers(header, config.columns)
+        # A file that came back from an earlier campaign has these columns already: reuse them.
+        known = {normalize_header(h): i for i, h in enumerate(header)}
+        known |= {normalize_header(name): i for i, name in enumerate(fields) if name}
+        columns = {
+            name: known[normalize_header(name)] for name in ADDED if normalize_header(name) in known
+        }
+        added = [name for name in ADDED if name not in columns]
+        for offset, name in enumerate(added):
+            columns[name] = len(header) + offset
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator=ending)
+        writer.writerow([*header, *added])
+        next_line = reader.line_num + 1
+        for cells in _rows(reader):
+            line, next_line = next_line, reader.line_num + 1
+            if cells is None:
+                continue
+            if not cells:
+                writer.writerow(cells)  # a blank line stays blank
+                continue
+            row = cells + [""] * (len(header) + len(added) - len(cells))
+            state = standing.get(line)
+            if state is not None and any(cell.strip() for cell in cells):
+                if state.stage is not None:
+                    row[columns["stage"]] = state.stage
+                row[columns["next_call"]] = state.next_call
+                row[columns["next_play"]] = state.next_play
+                row[columns["outreach_note"]] = state.note
+            writer.writerow(row)
+            if buffer.tell() > 1 << 16:
+                yield _drain(buffer, encoder)
+        yield _drain(buffer, encoder)
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[list[str] | None]:
+    """The reader's rows; None for one it could not read (it is left out, as intake rejected it)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield None
+
+
+def _drain(buffer: io.StringIO, encoder: codecs.IncrementalEncoder) -> bytes:
+    data = encoder.encode(buffer.getvalue())
+    buffer.seek(0)
+    buffer.truncate()
+    return data
