@@ -92,7 +92,7 @@ def test_draft_headers_and_body() -> None:
     assert message.get_content_type() == "multipart/mixed"
     text = message.get_body(preferencelist=("plain",))
     assert text is not None
-    assert text.get_content().replace("\r\n", "\n") == BODY + "\n"
+    assert text.get_content().replace("\r\n", "\n") == BODY
 
 
 def test_draft_lines_end_in_crlf() -> None:
@@ -184,3 +184,19 @@ def test_same_input_gives_the_same_draft() -> None:
     first = build_invitation(CONFIG, call, BODY, now=NOW)
     assert build_invitation(CONFIG, call, BODY, now=NOW) == first
     assert build_invitation(CONFIG, call, BODY, now=NOW, sequence=1) != first
+
+
+def test_non_ascii_headers_and_long_body_lines_decode_exactly() -> None:
+    subject = "Grüße — ein kurzer Anruf am Montag, 15. März 2027 um 10:00 Uhr, passt das? 東京"
+    body = "Hallo Zoë,\n\n" + "Ein sehr langer Absatz über den Anruf. " * 40 + "\n\nDana"
+    data = build_invitation(
+        CONFIG, lapsed_call(contact_name="Zoë Ünal"), body, now=NOW, subject=subject
+    )
+    assert max(len(line) for line in data.split(b"\r\n")) <= 998
+    message = parse(data)
+    assert message["Subject"] == subject
+    assert message["To"].addresses[0].display_name == "Zoë Ünal"
+    text = message.get_body(preferencelist=("plain",))
+    assert text is not None
+    assert text["Content-Transfer-Encoding"] == "quoted-printable"
+    assert text.get_content().replace("\r\n", "\n") == body
