@@ -17,9 +17,10 @@ from outreach.catalogue import describe_templates
 from outreach.config import Config, find_config, load_config
 from outreach.errors import OutreachError
 from outreach.exports import PLAN_FIELDS, csv_text, plan_json, plan_row, plan_table, skip_json
-from outreach.generate import Options
+from outreach.generate import Options, preview_scripts
 from outreach.intake import read_contacts
 from outreach.pipeline import default_start, generate_files, plan_file, run_campaign
+from outreach.plan import PLAYS
 from outreach.previous import read_previous
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.report import totals_table
@@ -262,6 +263,49 @@ def generate(
     click.echo(f"{summary.scripts} calls for {len(summary.calls_by_rep)} reps written to {out}")
     if any(skip.kind == "rejected" for skip in the_plan.skipped):
         raise SystemExit(1)
+
+
+@cli.command()
+@contacts_argument
+@click.option("--account", required=True, help="The account_id whose scripts to show.")
+@click.option("--contact", help="Only this contact (name, any case).")
+@click.option("--play", type=click.Choice(PLAYS), help="Only this play.")
+@config_option
+@click.option(
+    "--start", type=DateType(), help="First day of the plan. Default: the next business day."
+)
+@click.option(
+    "--templates",
+    "templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder of your own templates; they override built-ins of the same file name.",
+)
+def preview(
+    contacts: Path,
+    account: str,
+    contact: str | None,
+    play: str | None,
+    config_path: Path | None,
+    start: date | None,
+    templates: Path | None,
+) -> None:
+    """Print the call scripts of one account, to try a template change.
+
+    \b
+    Example:
+      outreach preview contacts.csv --account A-1001 --play apology
+      outreach preview contacts.csv --account A-1001 --templates my-templates
+    """
+    config = _config(config_path)
+    the_plan = plan_file(contacts, config, start or default_start(_clock(None), config))
+    scripts = preview_scripts(the_plan, config, templates, account, contact, play)
+    if not scripts:
+        raise click.ClickException(
+            f"no planned call matches account {account!r}"
+            + (f", contact {contact!r}" if contact else "")
+            + (f", play {play}" if play else "")
+        )
+    click.echo("\n---\n\n".join(scripts), nl=False)
 
 
 @cli.command()

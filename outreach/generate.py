@@ -232,3 +232,17 @@ class _RunWriter:
         self.summary.calls_by_play[call.play] += 1
         self.summary.calls_by_rep[call.owner] += 1
         self.summary.scripts += 1
+
+
+def preview_scripts(plan: Plan, config: Config, templates: Path | None, account: str,
+                    contact: str | None = None, play: str | None = None) -> list[str]:  # fmt: skip
+    """The rendered scripts of one account's planned calls, in plan order."""
+    renderer = ScriptRenderer(config, templates)
+    following = next_calls(plan.calls)
+    return [
+        renderer.render(call, following.get(call.id))
+        for call in sorted(plan.calls, key=lambda c: (c.start, c.id))
+        if call.contact.account_id == account
+        and (contact is None or call.contact.contact_name.casefold() == contact.casefold())
+        and (play is None or call.play == play)
+    ]
