@@ -105,10 +105,10 @@ def test_a_rerun_keeps_uids_and_raises_sequence_only_for_moved_calls(tmp_path: P
     code, _, _ = generate(tmp_path / "two", "--previous", str(tmp_path / "one"), contacts=smaller)
     assert code == 0
     second = {r["id"]: r for r in read_csv(tmp_path / "two/plan.csv")}
-    for call_id, row in second.items():
+    for call_id, now in second.items():
         before = first[call_id]
-        same = (before["start"], before["digest"]) == (row["start"], row["digest"])
-        assert int(row["sequence"]) == (0 if same else 1)
+        same = (before["start"], before["digest"]) == (now["start"], now["digest"])
+        assert int(now["sequence"]) == (0 if same else 1)
     assert {int(r["sequence"]) for r in second.values()} == {0, 1}  # some moved, some did not
     gone = set(first) - set(second)
     assert gone and all(first[i]["contact_name"] == "Harriet Cole" for i in gone)

@@ -57,7 +57,7 @@ def test_a_folder_with_foreign_files_is_refused_unless_forced(tmp_path: Path) ->
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    with pytest.raises(OutputError, match="did not write \\(notes.txt\\).*--force"):
+    with pytest.raises(OutputError, match=r"did not write \(notes\.txt\).*--force"):
         write_run(out, {"plan.csv": b"1"})
     write_run(out, {"plan.csv": b"1"}, force=True)
     assert (out / "notes.txt").read_text() == "mine"
@@ -69,7 +69,7 @@ def test_force_never_replaces_a_file_the_tool_did_not_write(tmp_path: Path) -> N
     out = tmp_path / "out"
     out.mkdir()
     (out / "plan.csv").write_text("mine")
-    with pytest.raises(OutputError, match="will not replace files outreach did not write: plan.csv"):
+    with pytest.raises(OutputError, match=r"will not replace files outreach did not write: plan\.csv"):
         write_run(out, {"plan.csv": b"1"}, force=True)
     assert (out / "plan.csv").read_text() == "mine"
 
@@ -78,7 +78,7 @@ def test_an_edited_file_is_kept_unless_forced(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_run(out, {"scripts/a.md": b"generated"})
     (out / "scripts/a.md").write_text("my notes from the call")
-    with pytest.raises(OutputError, match="scripts/a.md changed since outreach wrote it"):
+    with pytest.raises(OutputError, match=r"scripts/a\.md changed since outreach wrote it"):
         write_run(out, {"scripts/a.md": b"generated again"})
     assert (out / "scripts/a.md").read_text() == "my notes from the call"
     write_run(out, {"scripts/a.md": b"generated again"}, force=True)
