@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import re
 import tomllib
 import types
 import typing
@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from outreach.errors import ConfigError
 
 CONFIG_NAME = "outreach.toml"
+# Plain ASCII only: the address goes into mailto: URIs and mail headers as it is.
+_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -282,6 +285,8 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
         if zone:
             _check_zone(source, f"{where}.timezone", zone)
         email = _convert(str | None, entry.get("email", ""), f"{where}.email", source)
+        if email and not _ADDRESS.fullmatch(email):
+            raise ConfigError(source, f"{where}.email", f"{email!r} is not a plain e-mail address")
         spans = _convert(tuple[str, ...], entry.get("time_off", []), f"{where}.time_off", source)
         reps[name] = Rep(
             name, zone, email, tuple(_span(s, f"{where}.time_off", source) for s in spans)
@@ -362,6 +367,10 @@ def _validate(config: Config) -> None:
     ]:
         if value < 0:
             raise ConfigError(source, key, f"must not be negative, not {value}")
+    if not _DOMAIN.fullmatch(config.calendar.uid_domain):
+        raise ConfigError(
+            source, "calendar.uid_domain", f"{config.calendar.uid_domain!r} is not a domain name"
+        )
     if any(days <= 0 for days in config.plays.small_step_days):
         raise ConfigError(
             source, "plays.small_step_days", "every interval must be at least one day"
@@ -395,6 +404,3 @@ def defaults() -> dict[str, dict[str, Any]]:
         name: {f.name: getattr(cls(), f.name) for f in fields(cls)}
         for name, cls in _SECTIONS.items()
     }
-
-
-__all__ = ["Config", "Rep", "dataclasses", "find_config", "load_config", "parse_config"]

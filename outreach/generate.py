@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from outreach.calendars import PLAY_TITLES, CalendarWriter, CancelledCall, cancellation_order
+from outreach.calendars import (
+    PLAY_TITLES,
+    CalendarWriter,
+    CancelledCall,
+    cancellation_order,
+    organizer_email,
+)
 from outreach.config import Config
 from outreach.exports import PLAN_FIELDS, SKIPPED_FIELDS, csv_text, plan_row, skipped_row
 from outreach.invites import (
@@ -134,7 +140,7 @@ def cancellations(plan: Plan, previous: dict[str, PreviousCall]) -> list[Cancell
     return sorted(
         (CancelledCall(
             id=gone.id, owner=gone.owner,
-            summary=f"{PLAY_TITLES.get(gone.play, 'Call')} — {gone.contact_name}, {gone.company}",  # type: ignore[call-overload]
+            summary=f"{PLAY_TITLES[gone.play]} — {gone.contact_name}, {gone.company}",
             start=gone.start, end=gone.end, timezone=gone.timezone, sequence=gone.sequence)
          for gone in previous.values() if gone.id not in planned),
         key=cancellation_order,
@@ -210,17 +216,22 @@ class _RunWriter:
             return
         path = self.files.invites.get(call.id)
         if path is None:
-            if (
+            # Only a missing rep address is worth a warning: other refusals are the playbook.
+            wanted = (
                 call.play in INVITED_PLAYS
                 and call.contact.status == "lapsed"
                 and call.contact.email
+            )
+            if (
+                wanted
+                and organizer_email(self.config, call.owner) is None
+                and call.owner not in self.warned
             ):
-                reason = invitation_refusal(self.config, call)
-                if reason and reason.startswith("rep ") and call.owner not in self.warned:
-                    self.warned.add(call.owner)
-                    self.summary.warnings.append(
-                        f"no invitations for {call.owner}'s contacts: {reason}"
-                    )
+                self.warned.add(call.owner)
+                self.summary.warnings.append(
+                    f"no invitations for {call.owner}'s contacts: the rep has no e-mail address; "
+                    f'set reps."{call.owner}".email in the settings'
+                )
             return
         body = self.renderer.render_invite(call)
         self.folder.write(

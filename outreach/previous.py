@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from outreach.errors import InputError
+from outreach.plan import PLAYS, Play
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +17,7 @@ class PreviousCall:
     owner: str
     company: str
     contact_name: str
-    play: str
+    play: Play
     step: int
     start: datetime
     end: datetime
@@ -33,12 +34,7 @@ def read_previous(folder: Path) -> dict[str, PreviousCall]:
         with path.open(encoding="utf-8", newline="") as handle:
             for line, row in enumerate(csv.DictReader(handle), start=2):
                 try:
-                    call = PreviousCall(
-                        id=row["id"], owner=row["owner"], company=row["company"],
-                        contact_name=row["contact_name"], play=row["play"], step=int(row["step"]),
-                        start=datetime.fromisoformat(row["start"]), end=datetime.fromisoformat(row["end"]),
-                        timezone=row["timezone"], sequence=int(row["sequence"]), digest=row["digest"],
-                    )  # fmt: skip
+                    call = _previous_call(row)
                 except (KeyError, TypeError, ValueError) as error:
                     raise InputError(
                         path, f"not a plan.csv written by outreach ({error})", line
@@ -49,3 +45,22 @@ def read_previous(folder: Path) -> dict[str, PreviousCall]:
             path, "no plan.csv here: --previous takes the output folder of an earlier run"
         ) from None
     return calls
+
+
+def _previous_call(row: dict[str, str]) -> PreviousCall:
+    play = row["play"]
+    if play not in PLAYS:
+        raise ValueError(f"unknown play {play!r}")
+    return PreviousCall(
+        id=row["id"],
+        owner=row["owner"],
+        company=row["company"],
+        contact_name=row["contact_name"],
+        play=play,
+        step=int(row["step"]),
+        start=datetime.fromisoformat(row["start"]),
+        end=datetime.fromisoformat(row["end"]),
+        timezone=row["timezone"],
+        sequence=int(row["sequence"]),
+        digest=row["digest"],
+    )

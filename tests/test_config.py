@@ -111,3 +111,18 @@ def test_the_file_in_the_working_folder_is_found(tmp_path: Path) -> None:
 def test_a_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[reps.Dana]\nemail = 'dana@example.com\\r\\nBcc: x@evil.example'\n", "reps.Dana.email"),
+        ("[reps.Dana]\nemail = 'not an address'\n", "reps.Dana.email"),
+        ("[calendar]\nuid_domain = 'exa mple'\n", "calendar.uid_domain"),
+    ],
+)
+def test_addresses_that_would_break_a_header_or_uid_are_refused(tmp_path: Path, text: str, key: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}: {key}: ")
