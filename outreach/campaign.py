@@ -51,7 +51,7 @@ class Shortfall:
     reps_with_room: tuple[str, ...]
 
     def advice(self) -> str:
-        options = [f"{self.more_per_day} more calls a day"]
+        options = [f"{self.more_per_day} more call{'s' if self.more_per_day > 1 else ''} a day"]
         if self.reps_with_room:
             options.append(f"handing them to {' or '.join(self.reps_with_room)}")
         return (f"{self.rep}: {self.contacts} contacts ({self.calls} calls) over capacity; "
