@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -60,7 +61,7 @@ def test_calls_are_spread_evenly_and_the_most_valuable_first(contacts: int, cap:
     days = [first + timedelta(n) for n in range((last - first).days + 1) if business(first + timedelta(n))]
     load = Counter(call.start.date() for call in campaign.plan.calls)
     counts = [load[day] for day in days]
-    assert all(abs(a - b) <= 1 for a, b in zip(counts, counts[1:], strict=False)), counts
+    assert all(abs(a - b) <= 1 for a, b in itertools.pairwise(counts)), counts
     assert max(counts) <= cap
     assert all(first <= call.start.date() <= last for call in campaign.plan.calls)
     by_value = sorted(campaign.plan.calls, key=lambda c: -(c.contact.account_value or 0))
