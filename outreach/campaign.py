@@ -33,6 +33,21 @@ def parse_quarter(text: str) -> tuple[date, date]:
     return first, first + relativedelta(months=3) - timedelta(days=1)
 
 
+def campaign_window(
+    quarter: str | None, first: date | None, last: date | None
+) -> tuple[date, date]:
+    """The window a campaign covers: a quarter, or an explicit first and last day."""
+    if quarter:
+        if first or last:
+            raise ValueError("give either --quarter or --from/--to, not both")
+        return parse_quarter(quarter)
+    if not (first and last):
+        raise ValueError("give --quarter (like 2027Q1), or both --from and --to")
+    if last < first:
+        raise ValueError(f"--to {last} is before --from {first}")
+    return first, last
+
+
 def window_name(first: date, last: date) -> str:
     quarter = (first.month - 1) // 3 + 1
     if (first, last) == parse_quarter(f"{first.year}Q{quarter}"):

@@ -4,28 +4,35 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from outreach import __version__
-from outreach.campaign import parse_quarter
+from outreach.campaign import campaign_window
 from outreach.catalogue import describe_templates
 from outreach.config import Config, find_config, load_config
 from outreach.errors import OutreachError
 from outreach.exports import PLAN_FIELDS, csv_text, plan_json, plan_row, plan_table, skip_json
 from outreach.generate import Options, preview_scripts
-from outreach.intake import read_contacts
-from outreach.pipeline import default_start, generate_files, plan_file, run_campaign
-from outreach.plan import PLAYS
+from outreach.pipeline import check_file, default_start, generate_files, plan_file, run_campaign
+from outreach.plan import PLAYS, Plan
 from outreach.previous import read_previous
-from outreach.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.report import totals_table
 from outreach.starter import init_folder
+from outreach.summary import run_lines, skipped_lines
 from outreach.values import parse_date
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
+PROGRESS_FROM = 300
+"""Runs over this many rows or calls show a progress bar on a terminal."""
 
 
 class _Cli(click.Group):
@@ -49,6 +56,9 @@ def cli() -> None:
 
     Reads a CRM export of accounts, decides which calls each contact needs and when,
     and writes call scripts and calendar files. It never sends anything.
+
+    \b
+    Exit status: 0 done, 1 some rows rejected, 2 usage, settings or file error.
     """
 
 
@@ -66,33 +76,104 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(error), param, ctx)
 
 
-contacts_argument = click.argument(
-    "contacts", type=click.Path(path_type=Path, dir_okay=False), metavar="CONTACTS.csv"
-)
+def _path(**kwargs: Any) -> click.Path:
+    return click.Path(path_type=Path, **kwargs)
+
+
+contacts_argument = click.argument("contacts", type=_path(dir_okay=False), metavar="CONTACTS.csv")
 config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    "--config", "config_path", type=_path(dir_okay=False),
     help="Settings file. Default: outreach.toml in the current folder, if there is one.",
+)  # fmt: skip
+start_option = click.option(
+    "--start", type=DateType(), help="First day of the plan. Default: the next business day."
 )
+out_option = click.option(
+    "--out",
+    required=True,
+    type=_path(file_okay=False),
+    help="Folder to write into; created if missing.",
+)
+templates_option = click.option(
+    "--templates", type=_path(file_okay=False, exists=True),
+    help="Folder of your own templates; they replace built-ins of the same file name.",
+)  # fmt: skip
+invites_option = click.option(
+    "--invites",
+    is_flag=True,
+    help="Also write invitation drafts (.eml) proposing calls to lapsed contacts.",
+)
+force_option = click.option(
+    "--force", is_flag=True,
+    help="Write into a folder that holds other files (left alone), and replace files you edited.",
+)  # fmt: skip
+now_option = click.option(
+    "--now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    help="The run's clock, for reproducible files (or set SOURCE_DATE_EPOCH). Default: now.",
+)  # fmt: skip
+timezone_option = click.option(
+    "--timezone", help="Zone for contacts and reps that name none (IANA name)."
+)
+calls_option = click.option(
+    "--calls-per-day", type=click.IntRange(min=1), help="Most calls one rep makes on one day."
+)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 
 
-def _config(config_path: Path | None) -> Config:
-    return load_config(find_config(config_path, Path.cwd()))
+def _config(config_path: Path | None, **overrides: Any) -> Config:
+    return load_config(find_config(config_path, Path.cwd())).with_overrides(**overrides)
+
+
+def _clock(now: datetime | None) -> datetime:
+    """--now, else SOURCE_DATE_EPOCH (reproducible builds' convention), else the real time."""
+    if now is not None:
+        return now if now.tzinfo else now.replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except ValueError:
+            raise click.BadParameter(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds"
+            ) from None
+    return datetime.now(UTC)
+
+
+def _color() -> bool | None:
+    """No colour where NO_COLOR is set (no-color.org); otherwise click decides (terminals only)."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+@contextmanager
+def _progress(label: str, total: int | None, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for long runs on a terminal; nothing when piped or quiet."""
+    if quiet or not sys.stderr.isatty() or (total is not None and total < PROGRESS_FROM):
+        yield None
+        return
+    bar: ProgressBar[int]
+    with click.progressbar(length=total, label=label, file=sys.stderr, color=_color()) as bar:
+        yield bar.update
+
+
+def _echo_skipped(plan: Plan) -> None:
+    for line in skipped_lines(plan.skipped):
+        click.echo(line, err=True)
+
+
+def _exit_for(plan: Plan) -> None:
+    if any(skip.kind == "rejected" for skip in plan.skipped):
+        raise SystemExit(1)
 
 
 @cli.command()
 @contacts_argument
 @config_option
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json prints one object with the counts and every rejection.",
-)
-def check(contacts: Path, config_path: Path | None, fmt: str) -> None:
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="json: one object with the counts and every rejection (line, field, reason).",
+)  # fmt: skip
+@quiet_option
+def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> None:
     """Validate a contacts file without planning anything.
 
     Prints one line per rejected row (file:line: field: reason) and a count.
@@ -101,77 +182,49 @@ def check(contacts: Path, config_path: Path | None, fmt: str) -> None:
     \b
     Example:
       outreach check contacts.csv
+      outreach check contacts.csv --format json
     """
     config = _config(config_path)
-    statuses: Counter[str] = Counter()
-    rejected: list[Skip] = []
-    for item in read_contacts(contacts, config):
-        if isinstance(item, Contact):
-            statuses[item.status] += 1
-        else:
-            rejected.append(item)
-            if fmt == "text":
-                click.echo(item.message())
-    active = sum(n for status, n in statuses.items() if status in ACTIVE_STATUSES)
-    suppressed = sum(statuses.values()) - active
-    total = active + suppressed + len(rejected)
+    with _progress("Checking rows", None, quiet or fmt == "json") as progress:
+        report = check_file(contacts, config, progress)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "file": str(contacts),
-                    "rows": total,
-                    "valid": active,
-                    "suppressed": suppressed,
-                    "rejected": [skip_json(s) for s in rejected],
-                },
-                indent=2,
-            )
-        )
+        body = {"file": report.file, "rows": report.rows, "valid": report.to_call,
+                "suppressed": report.suppressed, "rejected": [skip_json(s) for s in report.rejected]}  # fmt: skip
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
     else:
-        click.echo(
-            f"{contacts}: {total} rows: {active} to call, {suppressed} suppressed "
-            f"(resolved, won back or do not call), {len(rejected)} rejected."
-        )
-    if rejected:
+        for skip in report.rejected:
+            click.echo(skip.message())
+        click.echo(report.line())
+    if report.rejected:
         raise SystemExit(1)
 
 
 @cli.command()
 @contacts_argument
 @config_option
+@start_option
+@timezone_option
+@calls_option
 @click.option(
-    "--start", type=DateType(), help="First day of the plan. Default: the next business day."
-)
-@click.option("--timezone", help="Zone for contacts and reps that name none (IANA name).")
-@click.option("--calls-per-day", type=click.IntRange(min=1), help="Most calls one rep makes a day.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="csv and json carry every field, for other tools.",
-)
-def plan(
-    contacts: Path,
-    config_path: Path | None,
-    start: date | None,
-    timezone: str | None,
-    calls_per_day: int | None,
-    fmt: str,
-) -> None:
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+    show_default=True, help="csv and json carry every field, for other tools.",
+)  # fmt: skip
+def plan(contacts: Path, config_path: Path | None, start: date | None, timezone: str | None,
+         calls_per_day: int | None, fmt: str) -> None:  # fmt: skip
     """Print the plan of calls without writing any file.
 
-    Rejected and dropped rows are summarised on stderr; the exit status is 1
-    when any row was rejected.
+    A table by default (the rep's and the contact's local times, play, company,
+    contact); csv or json with the fields id, owner, account_id, company,
+    contact_name, phone, play, step, start, end, timezone, flags. Rejected and
+    dropped rows are summarised on stderr; the exit status is 1 when a row was
+    rejected.
 
     \b
     Example:
       outreach plan contacts.csv --start 2027-03-08
       outreach plan contacts.csv --format csv > plan.csv
     """
-    config = _config(config_path).with_overrides(timezone=timezone, calls_per_day=calls_per_day)
+    config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
     the_plan = plan_file(contacts, config, start or default_start(_clock(None), config))
     if fmt == "json":
         click.echo(plan_json(the_plan))
@@ -181,88 +234,52 @@ def plan(
     else:
         for line in plan_table(the_plan, config):
             click.echo(line)
-    _summarise_skipped(the_plan.skipped)
-    if any(skip.kind == "rejected" for skip in the_plan.skipped):
-        raise SystemExit(1)
+    _echo_skipped(the_plan)
+    _exit_for(the_plan)
 
 
 @cli.command()
 @contacts_argument
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder to write into; created if missing.",
-)
+@out_option
 @config_option
+@start_option
+@templates_option
+@invites_option
 @click.option(
-    "--start", type=DateType(), help="First day of the plan. Default: the next business day."
-)
-@click.option(
-    "--templates",
-    "templates",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Folder of your own templates; they override built-ins of the same file name.",
-)
-@click.option(
-    "--invites", is_flag=True, help="Also write invitation drafts (.eml) for lapsed contacts."
-)
-@click.option(
-    "--previous",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    "--previous", type=_path(file_okay=False, exists=True),
     help="Output folder of an earlier run: keep its event UIDs, cancel calls that disappeared.",
-)
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Write beside files outreach did not write, and replace edited ones.",
-)
-@click.option(
-    "--now",
-    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
-    help="The run's clock, for reproducible files (also SOURCE_DATE_EPOCH). Default: now.",
-)
-@click.option("--timezone", help="Zone for contacts and reps that name none (IANA name).")
-@click.option("--calls-per-day", type=click.IntRange(min=1), help="Most calls one rep makes a day.")
-def generate(
-    contacts: Path,
-    out: Path,
-    config_path: Path | None,
-    start: date | None,
-    templates: Path | None,
-    invites: bool,
-    previous: Path | None,
-    force: bool,
-    now: datetime | None,
-    timezone: str | None,
-    calls_per_day: int | None,
-) -> None:
+)  # fmt: skip
+@force_option
+@now_option
+@timezone_option
+@calls_option
+@quiet_option
+def generate(contacts: Path, out: Path, config_path: Path | None, start: date | None,
+             templates: Path | None, invites: bool, previous: Path | None, force: bool,
+             now: datetime | None, timezone: str | None, calls_per_day: int | None,
+             quiet: bool) -> None:  # fmt: skip
     """Write call scripts, calendars, plan.csv and skipped.csv: the main job.
 
     \b
     Example:
       outreach generate contacts.csv --out out
-      outreach generate contacts.csv --out out --invites --previous out
+      outreach generate contacts.csv --out out --invites --templates my-templates
+      outreach generate contacts.csv --out out --previous out --force
     """
-    config = _config(config_path).with_overrides(timezone=timezone, calls_per_day=calls_per_day)
+    config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = _clock(now)
     the_plan = plan_file(contacts, config, start or default_start(clock, config))
-    options = Options(
-        out=out,
-        now=clock,
-        templates=templates,
-        invites=invites,
-        force=force,
-        previous=read_previous(previous) if previous else {},
-    )
-    summary = generate_files(the_plan, config, options)
+    with _progress("Writing calls", len(the_plan.calls), quiet) as progress:
+        options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
+                          previous=read_previous(previous) if previous else {}, progress=progress)  # fmt: skip
+        summary = generate_files(the_plan, config, options)
     for warning in summary.warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    _summarise_skipped(the_plan.skipped)
-    click.echo(f"{summary.scripts} calls for {len(summary.calls_by_rep)} reps written to {out}")
-    if any(skip.kind == "rejected" for skip in the_plan.skipped):
-        raise SystemExit(1)
+        click.echo(click.style(f"Warning: {warning}", fg="yellow"), err=True, color=_color())
+    _echo_skipped(the_plan)
+    if not quiet:
+        for line in run_lines(summary, out):
+            click.echo(line)
+    _exit_for(the_plan)
 
 
 @cli.command()
@@ -271,24 +288,10 @@ def generate(
 @click.option("--contact", help="Only this contact (name, any case).")
 @click.option("--play", type=click.Choice(PLAYS), help="Only this play.")
 @config_option
-@click.option(
-    "--start", type=DateType(), help="First day of the plan. Default: the next business day."
-)
-@click.option(
-    "--templates",
-    "templates",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Folder of your own templates; they override built-ins of the same file name.",
-)
-def preview(
-    contacts: Path,
-    account: str,
-    contact: str | None,
-    play: str | None,
-    config_path: Path | None,
-    start: date | None,
-    templates: Path | None,
-) -> None:
+@start_option
+@templates_option
+def preview(contacts: Path, account: str, contact: str | None, play: str | None,
+            config_path: Path | None, start: date | None, templates: Path | None) -> None:  # fmt: skip
     """Print the call scripts of one account, to try a template change.
 
     \b
@@ -300,11 +303,9 @@ def preview(
     the_plan = plan_file(contacts, config, start or default_start(_clock(None), config))
     scripts = preview_scripts(the_plan, config, templates, account, contact, play)
     if not scripts:
-        raise click.ClickException(
-            f"no planned call matches account {account!r}"
-            + (f", contact {contact!r}" if contact else "")
-            + (f", play {play}" if play else "")
-        )
+        wanted = f"account {account!r}" + (f", contact {contact!r}" if contact else "") + (
+            f", play {play}" if play else "")  # fmt: skip
+        raise click.ClickException(f"no planned call matches {wanted}")
     click.echo("\n---\n\n".join(scripts), nl=False)
 
 
@@ -313,47 +314,17 @@ def preview(
 @click.option("--quarter", help="The quarter to plan, like 2027Q1 or 2027-Q1.")
 @click.option("--from", "first", type=DateType(), help="First day of another window (with --to).")
 @click.option("--to", "last", type=DateType(), help="Last day of the window (with --from).")
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder to write into; created if missing.",
-)
+@out_option
 @config_option
-@click.option(
-    "--templates",
-    "templates",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Folder of your own templates; they override built-ins of the same file name.",
-)
-@click.option(
-    "--invites", is_flag=True, help="Also write invitation drafts (.eml) for lapsed contacts."
-)
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Write beside files outreach did not write, and replace edited ones.",
-)
-@click.option(
-    "--now",
-    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
-    help="The run's clock, for reproducible files (also SOURCE_DATE_EPOCH). Default: now.",
-)
-@click.option("--calls-per-day", type=click.IntRange(min=1), help="Most calls one rep makes a day.")
-def campaign(
-    contacts: Path,
-    quarter: str | None,
-    first: date | None,
-    last: date | None,
-    out: Path,
-    config_path: Path | None,
-    templates: Path | None,
-    invites: bool,
-    force: bool,
-    now: datetime | None,
-    calls_per_day: int | None,
-) -> None:
+@templates_option
+@invites_option
+@force_option
+@now_option
+@calls_option
+@quiet_option
+def campaign(contacts: Path, quarter: str | None, first: date | None, last: date | None, out: Path,
+             config_path: Path | None, templates: Path | None, invites: bool, force: bool,
+             now: datetime | None, calls_per_day: int | None, quiet: bool) -> None:  # fmt: skip
     """Plan a quarter's win-back calls for the whole team, spread evenly.
 
     Selects the contacts due a touch in the window, spreads their calls over its
@@ -366,35 +337,32 @@ def campaign(
       outreach campaign contacts.csv --quarter 2027Q1 --out q1
       outreach campaign q1/accounts.next.csv --quarter 2027Q2 --out q2
     """
-    if quarter:
-        if first or last:
-            raise click.UsageError("give either --quarter or --from/--to, not both")
-        try:
-            first, last = parse_quarter(quarter)
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--quarter") from None
-    elif not (first and last):
-        raise click.UsageError("give --quarter (like 2027Q1), or both --from and --to")
-    elif last < first:
-        raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
-    config = _config(config_path).with_overrides(calls_per_day=calls_per_day)
-    options = Options(out=out, now=_clock(now), templates=templates, invites=invites, force=force)
-    run = run_campaign(contacts, config, first, last, options)
+    try:
+        first, last = campaign_window(quarter, first, last)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    config = _config(config_path, calls_per_day=calls_per_day)
+    with _progress("Writing calls", None, quiet) as progress:
+        options = Options(out=out, now=_clock(now), templates=templates, invites=invites, force=force,
+                          progress=progress)  # fmt: skip
+        run = run_campaign(contacts, config, first, last, options)
     for warning in run.summary.warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    _summarise_skipped(run.campaign.plan.skipped)
-    click.echo(f"Campaign {run.campaign.name}: {run.summary.scripts} calls written to {out}")
-    for line in totals_table(run.figures):
-        click.echo(line)
-    for shortfall in run.campaign.shortfalls:
-        click.echo(f"Over capacity: {shortfall.advice()}")
-    click.echo(f"Report: {out / 'report.html'}   For the CRM: {out / 'accounts.next.csv'}")
-    if any(skip.kind == "rejected" for skip in run.campaign.plan.skipped):
-        raise SystemExit(1)
+        click.echo(click.style(f"Warning: {warning}", fg="yellow"), err=True, color=_color())
+    _echo_skipped(run.campaign.plan)
+    if not quiet:
+        click.echo(f"Campaign {run.campaign.name}")
+        for line in totals_table(run.figures):
+            click.echo(line)
+        for shortfall in run.campaign.shortfalls:
+            click.echo(f"Over capacity: {shortfall.advice()}")
+        for line in run_lines(run.summary, out):
+            click.echo(line)
+        click.echo(f"Report: {out / 'report.html'}   For the CRM: {out / 'accounts.next.csv'}")
+    _exit_for(run.campaign.plan)
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.argument("folder", type=_path(file_okay=False), default=".")
 def init(folder: Path) -> None:
     """Start a new folder: settings, editable templates and a contacts file.
 
@@ -422,18 +390,13 @@ def init(folder: Path) -> None:
 
 
 @cli.command()
-@click.option(
-    "--templates",
-    "templates",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Folder of your own templates, to see which built-ins they override.",
-)
+@templates_option
 @config_option
 def templates(templates: Path | None, config_path: Path | None) -> None:
     """List the plays, the template each uses and the variables it gets.
 
-    Variables marked "not given" are the incident's: the plays after the
-    apology never bring it up again (rule 8), so their templates cannot use them.
+    The incident fields are not given to the plays after the apology: they
+    never bring it up again (rule 8), so their templates cannot use them.
 
     \b
     Example:
@@ -441,32 +404,6 @@ def templates(templates: Path | None, config_path: Path | None) -> None:
     """
     for line in describe_templates(_config(config_path), templates):
         click.echo(line)
-
-
-def _clock(now: datetime | None) -> datetime:
-    """--now, else SOURCE_DATE_EPOCH (reproducible builds' convention), else the real time."""
-    if now is not None:
-        return now if now.tzinfo else now.replace(tzinfo=UTC)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), UTC)
-        except ValueError:
-            raise click.BadParameter(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds"
-            ) from None
-    return datetime.now(UTC)
-
-
-def _summarise_skipped(skipped: tuple[Skip, ...]) -> None:
-    for skip in skipped:
-        if skip.kind != "suppressed":
-            click.echo(f"{skip.kind}: {skip.message()}", err=True)
-    counts = Counter(skip.kind for skip in skipped)
-    if counts:
-        click.echo(
-            "Skipped: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())), err=True
-        )
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +45,8 @@ class Options:
     invites: bool = False
     force: bool = False
     previous: dict[str, PreviousCall] = field(default_factory=dict)
+    progress: Callable[[int], None] | None = field(default=None, compare=False)
+    """Told of each call written, for a progress bar."""
 
 
 @dataclass
@@ -200,6 +202,8 @@ class _RunWriter:
                     ics.write(calendar.event(call, script, sequence))
                     self._invite(call, sequence)
                     self._count(call)
+                    if self.options.progress:
+                        self.options.progress(1)
                     yield {**plan_row(call), "script": self.files.scripts[call.id],
                            "sequence": str(sequence), "digest": digest}  # fmt: skip
                 for record in gone:

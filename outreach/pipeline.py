@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,9 +16,10 @@ from outreach.generate import Options, Summary, write_outputs
 from outreach.intake import read_contacts
 from outreach.output import output_folder
 from outreach.plan import Plan
-from outreach.records import Contact, Skip
+from outreach.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.report import Figures, figures, report_html
 from outreach.scheduler import make_plan
+from outreach.summary import CheckReport
 
 
 def default_start(now: datetime, config: Config) -> date:
@@ -35,6 +37,23 @@ def load(path: Path, config: Config) -> tuple[list[Contact], list[Skip]]:
         else:
             rejected.append(item)
     return contacts, rejected
+
+
+def check_file(
+    path: Path, config: Config, progress: Callable[[int], None] | None = None
+) -> CheckReport:
+    """Validate every row, streaming: memory does not grow with the file."""
+    report = CheckReport(str(path))
+    for item in read_contacts(path, config):
+        if isinstance(item, Skip):
+            report.rejected.append(item)
+        elif item.status in ACTIVE_STATUSES:
+            report.to_call += 1
+        else:
+            report.suppressed += 1
+        if progress:
+            progress(1)
+    return report
 
 
 def plan_file(path: Path, config: Config, start: date) -> Plan:

@@ -1,0 +1,67 @@
+"""What a run says at its end: counts a person can check at a glance, and where to look next."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach.generate import Summary
+from outreach.plan import PLAYS
+from outreach.records import Skip
+
+
+@dataclass
+class CheckReport:
+    """What `check` found in a file: rows by outcome, and every rejection."""
+
+    file: str
+    to_call: int = 0
+    suppressed: int = 0
+    rejected: list[Skip] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.to_call + self.suppressed + len(self.rejected)
+
+    def line(self) -> str:
+        return (f"{self.file}: {self.rows} rows: {self.to_call} to call, {self.suppressed} suppressed "
+                f"(resolved, won back or do not call), {len(self.rejected)} rejected.")  # fmt: skip
+
+
+def skipped_lines(skipped: tuple[Skip, ...]) -> Iterator[str]:
+    """One line per row that was rejected, dropped or over capacity; then the counts."""
+    for skip in skipped:
+        if skip.kind in ("rejected", "dropped", "over capacity"):
+            yield f"{skip.kind}: {skip.message()}"
+    counts = Counter(skip.kind for skip in skipped)
+    if counts:
+        yield "Skipped: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+
+
+def run_lines(summary: Summary, out: Path) -> Iterator[str]:
+    """The end of a generate or campaign run: what was written, and what to do with it."""
+    reps = len(summary.calls_by_rep)
+    yield f"Wrote {summary.scripts} calls for {reps} rep{'s' if reps != 1 else ''} into {out}"
+    if summary.scripts:
+        plays = ", ".join(
+            f"{summary.calls_by_play[p]} {p}" for p in PLAYS if summary.calls_by_play[p]
+        )
+        yield f"  calls:     {plays}"
+        yield "  reps:      " + ", ".join(
+            f"{rep} {n}" for rep, n in sorted(summary.calls_by_rep.items())
+        )
+    if summary.skipped_by_kind:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped_by_kind.items()))
+        yield f"  skipped:   {kinds} (reasons in {out / 'skipped.csv'})"
+    if summary.cancelled:
+        yield f"  cancelled: {summary.cancelled} calls of the previous run, as cancelled events"
+    yield f"  scripts:   {out / 'scripts'}/<rep>/"
+    if summary.invites:
+        yield f"  drafts:    {summary.invites} invitations in {out / 'invites'}/<rep>/ (nothing was sent)"
+    yield f"  plan:      {out / 'plan.csv'}"
+    if summary.calendars:
+        yield "Import each rep's calendar into Google Calendar, Outlook or Apple Calendar:"
+        for rep, path in summary.calendars.items():
+            yield f"  {rep}: {out / path}"
