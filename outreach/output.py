@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -15,6 +17,8 @@ from outreach.errors import OutputError
 
 MANIFEST = ".outreach-manifest.json"
 LOCK = ".outreach.lock"
+_TEMPORARY = re.compile(r"\.(.+)\.(\d+)\.tmp")
+"""`.<name>.<pid>.tmp`: a file being written, renamed to <name> once complete."""
 
 
 def _digest(data: bytes) -> str:
@@ -48,7 +52,9 @@ class OutputFolder:
         run interrupted after this point can be rerun without tripping over its own files."""
         wanted = set(paths)
         self.previous = self._read_manifest()
-        foreign = sorted(p for p in self._existing() if p not in self.previous)
+        existing, temporaries = self._scan()
+        self._remove_temporaries(temporaries, wanted | self.previous.keys())
+        foreign = sorted(p for p in existing if p not in self.previous)
         if foreign and not self.force:
             raise OutputError(
                 f"{self.root} holds files outreach did not write ({_some(foreign)}); "
@@ -68,7 +74,9 @@ class OutputFolder:
                     f"{self.root}: {_some(edited)} changed since outreach wrote "
                     f"{'it' if len(edited) == 1 else 'them'}; pass --force to replace, or move them away"
                 )
-        self._write_manifest({**self.previous, **dict.fromkeys(wanted - self.previous.keys())})
+        # A file about to be rewritten loses its digest: if the run dies after replacing it,
+        # the rerun must not mistake the new content for a user's edit.
+        self._write_manifest({**self.previous, **dict.fromkeys(wanted)})
 
     def write(self, relative: str, data: bytes) -> None:
         with self.stream(relative) as sink:
@@ -111,12 +119,30 @@ class OutputFolder:
         except FileNotFoundError:
             return False
 
-    def _existing(self) -> Iterator[str]:
+    def _scan(self) -> tuple[list[str], list[tuple[Path, str]]]:
+        """The files in the folder, and the temporaries left with the name each was for."""
+        existing: list[str] = []
+        temporaries: list[tuple[Path, str]] = []
         for directory, _, names in os.walk(self.root):
+            folder = Path(directory)
             for name in names:
-                relative = (Path(directory) / name).relative_to(self.root).as_posix()
-                if relative not in (MANIFEST, LOCK) and not name.endswith(".tmp"):
-                    yield relative
+                relative = (folder / name).relative_to(self.root).as_posix()
+                temporary = _TEMPORARY.fullmatch(name)
+                if temporary:
+                    target = (folder / temporary.group(1)).relative_to(self.root).as_posix()
+                    temporaries.append((folder / name, target))
+                elif relative not in (MANIFEST, LOCK):
+                    existing.append(relative)
+        return existing, temporaries
+
+    def _remove_temporaries(self, temporaries: list[tuple[Path, str]], known: set[str]) -> None:
+        """Remove what a killed run left half written: with the lock held, no run is writing.
+        Only temporaries of files outreach writes here go; a user's `.x.1.tmp` stays."""
+        for path, target in temporaries:
+            if target in known or target == MANIFEST:
+                with suppress(FileNotFoundError):
+                    path.unlink()
+                _remove_empty_parents(path, self.root)
 
     def _read_manifest(self) -> dict[str, str | None]:
         path = self.root / MANIFEST
@@ -149,36 +175,87 @@ def output_folder(root: Path, force: bool = False) -> Iterator[OutputFolder]:
         ) from None
     if not root.is_dir():
         raise OutputError(f"{root}: not a folder")
-    lock = root / LOCK
-    try:
-        descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        if _holder_alive(lock):
-            raise OutputError(
-                f"{root}: another outreach run is writing here ({lock}); wait for it to finish"
-            ) from None
-        lock.unlink(missing_ok=True)  # left by a run that was killed
-        descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    try:
-        os.write(descriptor, f"{os.getpid()}\n".encode())
-        os.close(descriptor)
+    with _run_lock(root / LOCK):
         yield OutputFolder(root, force)
+
+
+@contextmanager
+def _run_lock(lock: Path) -> Iterator[None]:
+    """An exclusive lock on the folder for one run, held by the operating system.
+
+    The lock file names the PID of the run holding it, for people; the lock itself is an
+    advisory file lock, which dies with its process. So a run that was killed never locks
+    the folder for good, and of several runs that start at the same instant exactly one
+    gets it (judging a lock file by its PID and replacing it let two in)."""
+    descriptor = _acquire(lock)
+    try:
+        yield
     finally:
-        lock.unlink(missing_ok=True)
+        _release(lock, descriptor)
 
 
-def _holder_alive(lock: Path) -> bool:
-    try:
-        pid = int(lock.read_text().strip())
-    except (OSError, ValueError):
-        return True  # being written this instant, or not ours to judge: assume a live run
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+def _acquire(lock: Path) -> int:
+    while True:
+        try:
+            descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise OutputError(
+                f"{lock}: cannot create the lock: {error.strerror or error}"
+            ) from None
+        if not _try_lock(descriptor):
+            os.close(descriptor)
+            raise OutputError(
+                f"{lock.parent}: another outreach run is writing here ({lock}); "
+                "wait for it to finish"
+            )
+        # The holder we waited on may have removed the file and another run made a new one:
+        # a lock on a file that is no longer at the path locks nothing.
+        try:
+            current = os.stat(lock)
+        except FileNotFoundError:
+            current = None
+        if current is not None and os.path.samestat(current, os.fstat(descriptor)):
+            break
+        os.close(descriptor)
+    os.ftruncate(descriptor, 0)
+    os.write(descriptor, f"{os.getpid()}\n".encode())
+    return descriptor
+
+
+def _release(lock: Path, descriptor: int) -> None:
+    if sys.platform == "win32":  # an open file cannot be removed: close it first
+        os.close(descriptor)
+        with suppress(OSError):
+            lock.unlink()
+    else:  # removed while still locked, so no run can take a lock on the departing file
+        with suppress(OSError):
+            lock.unlink()
+        os.close(descriptor)
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(descriptor: int) -> bool:
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
         return True
-    return True
+
+else:
+    import fcntl
+
+    def _try_lock(descriptor: int) -> bool:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        except OSError as error:  # a file system without locks (some network shares)
+            raise OutputError(
+                f"cannot lock the output folder: {error.strerror or error}; write to a local folder"
+            ) from None
+        return True
 
 
 def _some(paths: list[str]) -> str:

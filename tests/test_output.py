@@ -69,7 +69,9 @@ def test_force_never_replaces_a_file_the_tool_did_not_write(tmp_path: Path) -> N
     out = tmp_path / "out"
     out.mkdir()
     (out / "plan.csv").write_text("mine")
-    with pytest.raises(OutputError, match=r"will not replace files outreach did not write: plan\.csv"):
+    with pytest.raises(
+        OutputError, match=r"will not replace files outreach did not write: plan\.csv"
+    ):
         write_run(out, {"plan.csv": b"1"}, force=True)
     assert (out / "plan.csv").read_text() == "mine"
 
@@ -113,3 +115,43 @@ def test_a_run_interrupted_after_claiming_can_be_rerun(tmp_path: Path) -> None:
         folder.write("a.md", b"half")  # the run dies here: no finish
     write_run(out, {"a.md": b"A", "b.md": b"B"})
     assert (out / "a.md").read_bytes() == b"A"
+
+
+def test_a_killed_runs_temporaries_are_removed_and_a_users_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_run(out, {"scripts/a.md": b"A", "plan.csv": b"1"})
+    (out / "scripts/.a.md.99999.tmp").write_bytes(b"half")  # a killed run's
+    (out / f".{MANIFEST}.99999.tmp").write_bytes(b"{")
+    (out / ".mine.1.tmp").write_bytes(b"not outreach's")  # no file outreach writes
+    write_run(out, {"scripts/a.md": b"A", "plan.csv": b"1"}, force=True)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        ".mine.1.tmp", MANIFEST, "plan.csv", "scripts/a.md",
+    ]  # fmt: skip
+
+
+def test_a_file_ending_in_tmp_is_a_users_file_like_any_other(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "draft.tmp").write_text("mine")
+    with pytest.raises(OutputError, match=r"did not write \(draft\.tmp\)"):
+        write_run(out, {"plan.csv": b"1"})
+
+
+def test_a_run_killed_after_replacing_earlier_files_is_not_taken_for_an_edit(
+    tmp_path: Path,
+) -> None:
+    """The rerun finds the new content under a name whose old digest the manifest held."""
+    out = tmp_path / "out"
+    write_run(out, {"a.md": b"old A", "b.md": b"old B"})
+    with output_folder(out) as folder:
+        folder.claim(["a.md", "b.md"])
+        folder.write("a.md", b"new A")  # the run dies here: b.md still old, no finish
+    write_run(out, {"a.md": b"new A", "b.md": b"new B"})
+    assert (out / "b.md").read_bytes() == b"new B"
+
+
+def test_the_lock_names_its_holder_and_goes_with_the_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_folder(out):
+        assert (out / LOCK).read_text() == f"{os.getpid()}\n"
+    assert not (out / LOCK).exists()
