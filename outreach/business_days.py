@@ -16,6 +16,7 @@ class BusinessDays:
         self._extra = frozenset(schedule.holidays)
         self._country = schedule.holiday_country
         self._cache: dict[date, bool] = {}
+        self._next: dict[date, date] = {}
 
     @cached_property
     def _public(self) -> holidays.HolidayBase | None:
@@ -35,9 +36,13 @@ class BusinessDays:
         return known
 
     def next_on_or_after(self, day: date) -> date:
-        while not self(day):
-            day += timedelta(days=1)
-        return day
+        found = self._next.get(day)
+        if found is None:
+            found = day
+            while not self(found):
+                found += timedelta(days=1)
+            self._next[day] = found
+        return found
 
     def next_after(self, day: date) -> date:
         return self.next_on_or_after(day + timedelta(days=1))

@@ -5,6 +5,7 @@ only for the calls that are booked; windows per zone pair and day are computed o
 
 from __future__ import annotations
 
+from bisect import bisect_right, insort
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -71,33 +72,53 @@ class _Diary:
     spread: Counter[date] = field(default_factory=Counter)
     """Calls per day as a campaign's even spread counts them."""
     full_until: dict[date, date] = field(default_factory=dict)
+    exhausted: dict[str, dict[date, date]] = field(default_factory=lambda: defaultdict(dict))
+    """Per contact zone, the days with no free slot left for a call there (bookings only ever
+    add, so such a day stays full): later searches step over them in one hop."""
+    cursor: dict[tuple[str, date], int] = field(default_factory=dict)
+    _days: dict[int, date] = field(default_factory=dict)
 
     def local_day(self, instant: int) -> date:
-        return datetime.fromtimestamp(instant, self.zone).date()
+        # Every zone's midnight falls on a quarter hour, so a quarter hour has one local date.
+        quarter = instant // 900
+        known = self._days.get(quarter)
+        if known is None:
+            known = self._days[quarter] = datetime.fromtimestamp(quarter * 900, self.zone).date()
+        return known
 
     def first_open_day(self, day: date) -> date:
         """The first of the rep's days on or after `day` still under the daily cap."""
-        path = []
-        while day in self.full_until:
-            path.append(day)
-            day = self.full_until[day]
-        for visited in path:  # path compression keeps a long run of full days one hop long
-            self.full_until[visited] = day
-        return day
+        return _follow(self.full_until, day)
+
+    def first_untried_day(self, contact_zone: str, day: date) -> date:
+        return _follow(self.exhausted[contact_zone], day)
 
     def is_free(self, instant: int, booking: int) -> bool:
-        bucket = instant // 86400
-        return not any(
-            abs(other - instant) < booking
-            for b in (bucket - 1, bucket, bucket + 1)
-            for other in self.starts.get(b, ())
-        )
+        """No booked call starts less than one booking before or after `instant`."""
+        for bucket in {(instant - booking) // 86400, (instant + booking) // 86400}:
+            starts = self.starts.get(bucket)
+            if starts:
+                index = bisect_right(starts, instant - booking)
+                if index < len(starts) and starts[index] < instant + booking:
+                    return False
+        return True
 
     def book(self, instant: int, day: date, cap: int) -> None:
-        self.starts[instant // 86400].append(instant)
+        insort(self.starts[instant // 86400], instant)
         self.per_day[day] += 1
         if self.per_day[day] >= cap:
             self.full_until[day] = day + DAY
+
+
+def _follow(links: dict[date, date], day: date) -> date:
+    """The first day on or after `day` that `links` does not skip."""
+    path = []
+    while day in links:
+        path.append(day)
+        day = links[day]
+    for visited in path:  # path compression keeps a long run of skipped days one hop long
+        links[visited] = day
+    return day
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +140,8 @@ class Scheduler:
         self.booking = (schedule.call_minutes + schedule.buffer_minutes) * 60
         self.cap = schedule.calls_per_day
         self.diaries: dict[str, _Diary] = {}
-        self._windows: dict[tuple[str, str, date], tuple[list[tuple[int, int]], bool]] = {}
+        self._windows: dict[tuple[str, str, date], tuple[list[int], bool]] = {}
+        self._business_hours: dict[tuple[str, date], tuple[int, int]] = {}
 
     def schedule(
         self, assignments: Iterable[Assignment], start: date, window: Window | None = None
@@ -204,59 +226,80 @@ class Scheduler:
         is outside the rep's hours. With a quota, a rep's day takes only its share of calls."""
         while last is None or day <= last:
             day = self.business.next_on_or_after(day)
+            if quota is None and (untried := diary.first_untried_day(contact_zone, day)) != day:
+                day = untried
+                continue
             if last is not None and day > last:
                 break
-            pieces, outside_rep_hours = self._window(contact_zone, diary, day)
+            starts, outside_rep_hours = self._window(contact_zone, diary, day)
             skip_to = day + DAY
-            for low, high in pieces:
-                first_rep_day = diary.local_day(low)
-                open_day = diary.first_open_day(first_rep_day)
-                if open_day > diary.local_day(high - 1):
-                    skip_to = max(skip_to, day + (open_day - first_rep_day) - DAY)
+            first_rep_day = diary.local_day(starts[0]) if starts else day
+            open_day = diary.first_open_day(first_rep_day)
+            if starts and open_day > diary.local_day(starts[-1]):
+                skip_to = day + (open_day - first_rep_day) - DAY
+                starts = []
+            # Calls outside the rep's hours are spread over the contact's days: the rep's day
+            # of a Sydney morning call from New York is a Sunday, never in a quota.
+            quota_day = day if outside_rep_hours else None
+            key = (contact_zone, day)
+            # Starts before the cursor were refused for good (the rep's day was full, or the
+            # slot taken), so each start is looked at about once however many calls follow.
+            first = diary.cursor.get(key, 0) if quota is None else 0
+            for index in range(first, len(starts)):
+                instant = starts[index]
+                rep_day = diary.local_day(instant)
+                if diary.per_day[rep_day] >= self.cap or diary.rep.is_off(rep_day):
                     continue
-                # Calls outside the rep's hours are spread over the contact's days: the rep's
-                # day of a Sydney morning call from New York is a Sunday, never in a quota.
-                quota_day = day if outside_rep_hours else None
-                for instant in range(low, high - self.length + 1, self.booking):
-                    rep_day = diary.local_day(instant)
-                    if diary.per_day[rep_day] >= self.cap or diary.rep.is_off(rep_day):
-                        continue
-                    spread_day = quota_day or rep_day
-                    if quota is not None and diary.spread[spread_day] >= quota.get(spread_day, 0):
-                        continue
-                    if diary.is_free(instant, self.booking):
-                        diary.book(instant, rep_day, self.cap)
-                        diary.spread[spread_day] += 1
-                        return instant, outside_rep_hours
-            day = max(skip_to, day + DAY)
+                spread_day = quota_day or rep_day
+                if quota is not None and diary.spread[spread_day] >= quota.get(spread_day, 0):
+                    continue
+                if diary.is_free(instant, self.booking):
+                    diary.book(instant, rep_day, self.cap)
+                    diary.spread[spread_day] += 1
+                    if quota is None:
+                        diary.cursor[key] = index + 1
+                    return instant, outside_rep_hours
+            # Linked to a business day, so that a run of full weeks is one hop, weekends and all.
+            day = self.business.next_on_or_after(max(skip_to, day + DAY))
+            if quota is None:  # a quota's refusal is no proof the day is full
+                diary.exhausted[contact_zone][key[1]] = day
         return None
 
-    def _window(
-        self, contact_zone: str, diary: _Diary, day: date
-    ) -> tuple[list[tuple[int, int]], bool]:
-        """When a call to this contact may start and end on their `day`, as UTC spans.
+    def _window(self, contact_zone: str, diary: _Diary, day: date) -> tuple[list[int], bool]:
+        """Every start a call to this contact may take on their `day`, in UTC seconds, and
+        whether those lie outside the rep's hours.
 
         Inside the overlap of the contact's and the rep's business hours, where the two ever
         overlap; where they never do (a New York rep, a Sydney contact) the contact's hours win."""
-        key = (contact_zone, diary.rep.name, day)
+        key = (contact_zone, diary.zone.key, day)
         known = self._windows.get(key)
         if known is not None:
             return known
-        schedule = self.config.schedule
-        zone = _zone(contact_zone)
-        low, high = _epoch(day, schedule.day_start, zone), _epoch(day, schedule.day_end, zone)
-        ever_overlap: list[tuple[int, int]] = []
-        working: list[tuple[int, int]] = []
+        low, high = self._hours(_zone(contact_zone), day)
+        ever_overlap = False
+        starts: list[int] = []
         rep_day = diary.local_day(low) - DAY
         while rep_day <= diary.local_day(high) + DAY:
-            rep_low = _epoch(rep_day, schedule.day_start, diary.zone)
-            rep_high = _epoch(rep_day, schedule.day_end, diary.zone)
-            span = (max(low, rep_low), min(high, rep_high))
-            if span[1] - span[0] >= self.length:
-                ever_overlap.append(span)
+            rep_low, rep_high = self._hours(diary.zone, rep_day)
+            first, last = max(low, rep_low), min(high, rep_high)
+            if last - first >= self.length:
+                ever_overlap = True
                 if self.business(rep_day):
-                    working.append(span)
+                    starts += range(first, last - self.length + 1, self.booking)
             rep_day += DAY
-        result = (working, False) if ever_overlap else ([(low, high)], True)
-        self._windows[key] = result
+        if not ever_overlap:
+            starts = list(range(low, high - self.length + 1, self.booking))
+        result = self._windows[key] = (starts, not ever_overlap)
         return result
+
+    def _hours(self, zone: ZoneInfo, day: date) -> tuple[int, int]:
+        """Business hours on `day` in `zone`, as UTC seconds."""
+        key = (zone.key, day)
+        known = self._business_hours.get(key)
+        if known is None:
+            schedule = self.config.schedule
+            known = self._business_hours[key] = (
+                _epoch(day, schedule.day_start, zone),
+                _epoch(day, schedule.day_end, zone),
+            )
+        return known
