@@ -82,7 +82,7 @@ def unique_paths(named: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     paths: dict[str, str] = {}
     taken: set[str] = set()
     for key, path, tie in named:
-        if path.casefold() in taken:  # case-insensitive file systems (macOS, Windows) too
+        while path.casefold() in taken:  # case-insensitive file systems (macOS, Windows) too
             stem, dot, extension = path.rpartition(".")
             path = f"{stem}-{tie}{dot}{extension}"
         taken.add(path.casefold())
