@@ -117,6 +117,10 @@ timezone_option = click.option(
 calls_option = click.option(
     "--calls-per-day", type=click.IntRange(min=1), help="Most calls one rep makes on one day."
 )
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1),
+    help="Processes to write with. Default: one per core (a small plan uses one).",
+)  # fmt: skip
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 
 
@@ -253,11 +257,12 @@ def plan(contacts: Path, config_path: Path | None, start: date | None, timezone:
 @now_option
 @timezone_option
 @calls_option
+@jobs_option
 @quiet_option
 def generate(contacts: Path, out: Path, config_path: Path | None, start: date | None,
              templates: Path | None, invites: bool, previous: Path | None, force: bool,
              now: datetime | None, timezone: str | None, calls_per_day: int | None,
-             quiet: bool) -> None:  # fmt: skip
+             jobs: int | None, quiet: bool) -> None:  # fmt: skip
     """Write call scripts, calendars, plan.csv and skipped.csv: the main job.
 
     \b
@@ -271,7 +276,8 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: date | 
     the_plan = plan_file(contacts, config, start or default_start(clock, config))
     with _progress("Writing calls", len(the_plan.calls), quiet) as progress:
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
-                          previous=read_previous(previous) if previous else {}, progress=progress)  # fmt: skip
+                          previous=read_previous(previous) if previous else {}, progress=progress,
+                          jobs=jobs)  # fmt: skip
         summary = generate_files(the_plan, config, options)
     for warning in summary.warnings:
         click.echo(click.style(f"Warning: {warning}", fg="yellow"), err=True, color=_color())
@@ -321,10 +327,11 @@ def preview(contacts: Path, account: str, contact: str | None, play: str | None,
 @force_option
 @now_option
 @calls_option
+@jobs_option
 @quiet_option
 def campaign(contacts: Path, quarter: str | None, first: date | None, last: date | None, out: Path,
              config_path: Path | None, templates: Path | None, invites: bool, force: bool,
-             now: datetime | None, calls_per_day: int | None, quiet: bool) -> None:  # fmt: skip
+             now: datetime | None, calls_per_day: int | None, jobs: int | None, quiet: bool) -> None:  # fmt: skip
     """Plan a quarter's win-back calls for the whole team, spread evenly.
 
     Selects the contacts due a touch in the window, spreads their calls over its
@@ -344,7 +351,7 @@ def campaign(contacts: Path, quarter: str | None, first: date | None, last: date
     config = _config(config_path, calls_per_day=calls_per_day)
     with _progress("Writing calls", None, quiet) as progress:
         options = Options(out=out, now=_clock(now), templates=templates, invites=invites, force=force,
-                          progress=progress)  # fmt: skip
+                          progress=progress, jobs=jobs)  # fmt: skip
         run = run_campaign(contacts, config, first, last, options)
     for warning in run.summary.warnings:
         click.echo(click.style(f"Warning: {warning}", fg="yellow"), err=True, color=_color())

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
+import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,8 +34,11 @@ from outreach.output import OutputFolder
 from outreach.plan import Call, Plan
 from outreach.previous import PreviousCall
 from outreach.scripts import ScriptRenderer
+from outreach.workers import can_fork, run_split
 
 GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
+PARALLEL_FROM = 2000
+"""Plans with fewer calls are written by one process: forking costs more than it saves."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,8 @@ class Options:
     previous: dict[str, PreviousCall] = field(default_factory=dict)
     progress: Callable[[int], None] | None = field(default=None, compare=False)
     """Told of each call written, for a progress bar."""
+    jobs: int | None = None
+    """Processes to write with; None for one per core (small plans always use one)."""
 
 
 @dataclass
@@ -160,11 +167,40 @@ def write_outputs(
     files = layout(plan, config, options, cancelled)
     folder.claim([*files.paths(), *extra])
 
-    summary = Summary(calendars=dict(files.calendars), cancelled=len(cancelled))
-    writer = _RunWriter(plan, config, options, folder, renderer, files, summary)
+    with tempfile.TemporaryDirectory(prefix="outreach-") as scratch:
+        writer = _RepWriter(
+            plan, config, options, folder, renderer, files, cancelled, Path(scratch)
+        )
+        summary = _write_all(plan, options, folder, writer)
+    return summary
+
+
+def _write_all(plan: Plan, options: Options, folder: OutputFolder, writer: _RepWriter) -> Summary:
+    reps = list(writer.files.calendars)
+    groups = split_reps(reps, Counter(call.owner for call in plan.calls), options.jobs)
+    if len(groups) > 1:
+        done = run_split(writer.write_reps, groups, options.progress)
+    else:
+        done = [writer.write_reps(reps, _ticker(options.progress))]
+
+    summary = Summary(
+        calendars=dict(writer.files.calendars), cancelled=sum(map(len, writer.gone_of.values()))
+    )
+    warnings: dict[str, str] = {}
+    for part in done:
+        folder.written.update(part.written)
+        summary.calls_by_play.update(part.calls_by_play)
+        summary.calls_by_rep.update(part.calls_by_rep)
+        summary.invites += part.invites
+        warnings.update(part.warnings)
+    summary.scripts = summary.calls_by_rep.total()
+    summary.warnings = [warnings[rep] for rep in reps if rep in warnings]
     with folder.stream("plan.csv") as plan_csv:
-        for chunk in csv_text(GENERATED_PLAN_FIELDS, writer.rows(cancelled)):
-            plan_csv.write(chunk.encode())
+        plan_csv.write(next(csv_text(GENERATED_PLAN_FIELDS, [])).encode())
+        for rep in reps:  # each rep's rows were written aside; joined here in the plan's order
+            rows = writer.part_path(rep)
+            plan_csv.write(rows.read_bytes())
+            rows.unlink()
     folder.write(
         "skipped.csv", "".join(csv_text(SKIPPED_FIELDS, map(skipped_row, plan.skipped))).encode()
     )
@@ -172,52 +208,99 @@ def write_outputs(
     return summary
 
 
-class _RunWriter:
-    def __init__(self, plan: Plan, config: Config, options: Options, folder: OutputFolder,
-                 renderer: ScriptRenderer, files: Layout, summary: Summary) -> None:  # fmt: skip
-        self.plan, self.config, self.options = plan, config, options
-        self.folder, self.renderer, self.files, self.summary = folder, renderer, files, summary
-        self.following = next_calls(plan.calls)
-        self.warned: set[str] = set()
+def split_reps(reps: list[str], calls: Counter[str], jobs: int | None) -> list[list[str]]:
+    """Reps in groups of about equal calls, one per process; one group for a small plan."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or calls.total() < PARALLEL_FROM or not can_fork():
+        return [reps]
+    groups: list[list[str]] = [[] for _ in range(min(workers, len(reps)))]
+    load = [0] * len(groups)
+    for rep in sorted(reps, key=lambda r: (-calls[r], r)):  # biggest first, to the lightest group
+        lightest = load.index(min(load))
+        groups[lightest].append(rep)
+        load[lightest] += calls[rep]
+    return [group for group in groups if group]
 
-    def rows(self, cancelled: list[CancelledCall]) -> Iterator[dict[str, str]]:
-        """Per rep: the scripts, the calendar and the invitations; the plan.csv rows as they go."""
-        calls_of = {
-            rep: list(calls) for rep, calls in itertools.groupby(self.plan.calls, lambda c: c.owner)
+
+def _ticker(progress: Callable[[int], None] | None) -> Callable[[], None]:
+    return (lambda: progress(1)) if progress else (lambda: None)
+
+
+@dataclass
+class _Written:
+    """What one process wrote: file digests for the manifest, and counts for the summary."""
+
+    written: dict[str, str] = field(default_factory=dict)
+    calls_by_play: Counter[str] = field(default_factory=Counter)
+    calls_by_rep: Counter[str] = field(default_factory=Counter)
+    invites: int = 0
+    warnings: dict[str, str] = field(default_factory=dict)
+
+
+class _RepWriter:
+    """Writes whole reps: their scripts, calendar, invitations and plan.csv rows."""
+
+    def __init__(self, plan: Plan, config: Config, options: Options, folder: OutputFolder,
+                 renderer: ScriptRenderer, files: Layout, cancelled: list[CancelledCall],
+                 scratch: Path) -> None:  # fmt: skip
+        self.config, self.options, self.folder, self.scratch = config, options, folder, scratch
+        self.renderer, self.files = renderer, files
+        self.following = next_calls(plan.calls)
+        self.calls_of = {
+            rep: list(calls) for rep, calls in itertools.groupby(plan.calls, lambda c: c.owner)
         }
-        gone_of: dict[str, list[CancelledCall]] = defaultdict(list)
+        self.gone_of: dict[str, list[CancelledCall]] = defaultdict(list)
         for record in cancelled:
-            gone_of[record.owner].append(record)
-        for rep, path in self.files.calendars.items():
-            calls, gone = calls_of.get(rep, []), gone_of[rep]
-            calendar = CalendarWriter.for_calls(
-                self.config, rep, calls, now=self.options.now, cancelled=gone
-            )
-            with self.folder.stream(path) as ics:
-                ics.write(calendar.header())
-                for call in calls:
-                    script = self.renderer.render(call, self.following.get(call.id))
-                    sequence, digest = self._sequence(call, script)
-                    self.folder.write(self.files.scripts[call.id], script.encode())
-                    ics.write(calendar.event(call, script, sequence))
-                    self._invite(call, sequence)
-                    self._count(call)
-                    if self.options.progress:
-                        self.options.progress(1)
-                    yield {**plan_row(call), "script": self.files.scripts[call.id],
-                           "sequence": str(sequence), "digest": digest}  # fmt: skip
-                for record in gone:
-                    ics.write(calendar.cancellation(record))
-                ics.write(calendar.footer())
+            self.gone_of[record.owner].append(record)
+
+    def part_path(self, rep: str) -> Path:
+        """Where the rep's plan.csv rows wait, outside the output folder, to be joined in order."""
+        return self.scratch / f"{list(self.files.calendars).index(rep)}.csv"
+
+    def write_reps(self, reps: Sequence[str], tick: Callable[[], None]) -> _Written:
+        before = set(self.folder.written)
+        result = _Written()
+        for rep in reps:
+            self._write_rep(rep, result, tick)
+        result.written = {
+            path: digest for path, digest in self.folder.written.items() if path not in before
+        }
+        return result
+
+    def _write_rep(self, rep: str, result: _Written, tick: Callable[[], None]) -> None:
+        calls, gone = self.calls_of.get(rep, []), self.gone_of[rep]
+        calendar = CalendarWriter.for_calls(
+            self.config, rep, calls, now=self.options.now, cancelled=gone
+        )
+        rows = []
+        with self.folder.stream(self.files.calendars[rep]) as ics:
+            ics.write(calendar.header())
+            for call in calls:
+                script = self.renderer.render(call, self.following.get(call.id))
+                sequence, digest = self._sequence(call, script)
+                self.folder.write(self.files.scripts[call.id], script.encode())
+                ics.write(calendar.event(call, script, sequence))
+                result.invites += self._invite(call, sequence, result)
+                result.calls_by_play[call.play] += 1
+                result.calls_by_rep[call.owner] += 1
+                rows.append({**plan_row(call), "script": self.files.scripts[call.id],
+                             "sequence": str(sequence), "digest": digest})  # fmt: skip
+                tick()
+            for record in gone:
+                ics.write(calendar.cancellation(record))
+            ics.write(calendar.footer())
+        body = "".join(csv_text(GENERATED_PLAN_FIELDS, rows))
+        self.part_path(rep).write_text(body.split("\n", 1)[1], encoding="utf-8")  # rows, no header
 
     def _sequence(self, call: Call, script: str) -> tuple[int, str]:
         digest = content_digest(call, script)
         earlier = self.options.previous.get(call.id)
         return (0 if earlier is None else earlier.sequence + (earlier.digest != digest)), digest
 
-    def _invite(self, call: Call, sequence: int) -> None:
+    def _invite(self, call: Call, sequence: int, result: _Written) -> int:
+        """Writes the call's invitation draft, if it gets one; how many were written."""
         if not self.options.invites:
-            return
+            return 0
         path = self.files.invites.get(call.id)
         if path is None:
             # Only a missing rep address is worth a warning: other refusals are the playbook.
@@ -226,27 +309,17 @@ class _RunWriter:
                 and call.contact.status == "lapsed"
                 and call.contact.email
             )
-            if (
-                wanted
-                and organizer_email(self.config, call.owner) is None
-                and call.owner not in self.warned
-            ):
-                self.warned.add(call.owner)
-                self.summary.warnings.append(
+            if wanted and organizer_email(self.config, call.owner) is None:
+                result.warnings[call.owner] = (
                     f"no invitations for {call.owner}'s contacts: the rep has no e-mail address; "
                     f'set reps."{call.owner}".email in the settings'
                 )
-            return
+            return 0
         body = self.renderer.render_invite(call)
         self.folder.write(
             path, build_invitation(self.config, call, body, now=self.options.now, sequence=sequence)
         )
-        self.summary.invites += 1
-
-    def _count(self, call: Call) -> None:
-        self.summary.calls_by_play[call.play] += 1
-        self.summary.calls_by_rep[call.owner] += 1
-        self.summary.scripts += 1
+        return 1
 
 
 def preview_scripts(plan: Plan, config: Config, templates: Path | None, account: str,

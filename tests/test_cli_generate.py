@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import icalendar
+import pytest
 from click.testing import CliRunner
 
 from outreach.cli import cli
@@ -29,7 +30,11 @@ def generate(out: Path, *extra: str, contacts: Path = EXAMPLE) -> tuple[int, str
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -112,8 +117,14 @@ def test_a_rerun_keeps_uids_and_raises_sequence_only_for_moved_calls(tmp_path: P
     assert {int(r["sequence"]) for r in second.values()} == {0, 1}  # some moved, some did not
     gone = set(first) - set(second)
     assert gone and all(first[i]["contact_name"] == "Harriet Cole" for i in gone)
-    calendar = icalendar.Calendar.from_ical((tmp_path / "two/calendars/priya-nair.ics").read_bytes())
-    cancelled = {str(e["UID"]).split("@")[0]: e for e in calendar.walk("VEVENT") if e["STATUS"] == "CANCELLED"}
+    calendar = icalendar.Calendar.from_ical(
+        (tmp_path / "two/calendars/priya-nair.ics").read_bytes()
+    )
+    cancelled = {
+        str(e["UID"]).split("@")[0]: e
+        for e in calendar.walk("VEVENT")
+        if e["STATUS"] == "CANCELLED"
+    }
     assert set(cancelled) == gone
     assert all(int(e["SEQUENCE"]) == 1 for e in cancelled.values())
 
@@ -122,7 +133,11 @@ def test_invitations_are_drafts_with_one_event(tmp_path: Path) -> None:
     generate(tmp_path / "out", "--invites")
     drafts = sorted((tmp_path / "out/invites").rglob("*.eml"))
     plan = read_csv(tmp_path / "out/plan.csv")
-    invited = [r for r in plan if r["play"] in ("clear_the_air", "keep_in_touch") and r["contact_name"] != "Lukas Brandt"]
+    invited = [
+        r
+        for r in plan
+        if r["play"] in ("clear_the_air", "keep_in_touch") and r["contact_name"] != "Lukas Brandt"
+    ]
     assert len(drafts) == len(invited)
     message = email.message_from_bytes(drafts[0].read_bytes())
     assert message["X-Unsent"] == "1"
@@ -156,3 +171,22 @@ def test_preview_prints_the_scripts_of_one_account() -> None:
     assert "Omar Haddad" not in out
     code, _, err = invoke("preview", str(EXAMPLE), "--account", "nope")
     assert code == 1 and "no planned call matches account 'nope'" in err
+
+
+def test_several_processes_write_the_same_files_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import outreach.generate
+
+    monkeypatch.setattr(outreach.generate, "PARALLEL_FROM", 0)
+    rows = [
+        row(contact_name=f"C{i}", owner=f"Rep {i % 3}", status=("upset", "lapsed")[i % 2])
+        for i in range(30)
+    ]
+    path = write_csv(tmp_path / "c.csv", rows)
+    for jobs in ("1", "2", "3"):
+        code, out, _ = invoke("generate", str(path), "--out", str(tmp_path / jobs), "--now", NOW,
+                              "--start", "2027-03-08", "--jobs", jobs, "--invites")  # fmt: skip
+        assert code == 0, out
+    assert files(tmp_path / "1") == files(tmp_path / "2") == files(tmp_path / "3")
+    assert len(read_csv(tmp_path / "2/plan.csv")) == 150

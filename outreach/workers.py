@@ -1,0 +1,100 @@
+"""Work split over processes: each group of items in a forked child, results in group order.
+
+Forking shares the parent's plan and compiled templates without copying or pickling them;
+only each group's small result travels back. A child whose parent died stops by itself."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from outreach.errors import OutputError, OutreachError
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+Tick = Callable[[], None]
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_split(
+    work: Callable[[Sequence[Item], Tick], Result],
+    groups: Sequence[Sequence[Item]],
+    progress: Callable[[int], None] | None = None,
+) -> list[Result]:
+    """`work(group, tick)` for every group, each in a child process; `tick()` once per unit
+    of work drives `progress` in the parent."""
+    context = multiprocessing.get_context("fork")
+    done = context.Value("q", 0)
+    parent = os.getpid()
+    children = []
+    for group in groups:
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(
+            target=_child, args=(work, group, sender, done, parent), daemon=True
+        )
+        child.start()
+        sender.close()
+        children.append((child, receiver))
+    results: list[Any] = [None] * len(groups)
+    waiting = set(range(len(groups)))
+    reported = 0
+    try:
+        while waiting:
+            for index in sorted(waiting):
+                child, receiver = children[index]
+                if receiver.poll(0.05):
+                    results[index] = _outcome(receiver)
+                    waiting.discard(index)
+                elif not child.is_alive() and not receiver.poll():
+                    raise OutputError(
+                        f"a worker process stopped unexpectedly (exit status {child.exitcode})"
+                    )
+            if progress:
+                count = done.value
+                progress(count - reported)
+                reported = count
+    finally:
+        for child, _ in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+    return results
+
+
+def _outcome(receiver: Connection) -> Any:
+    try:
+        kind, value = receiver.recv()
+    except EOFError:
+        raise OutputError("a worker process stopped before it reported") from None
+    if kind == "error":
+        error = OutreachError(value[1])
+        error.exit_code = value[0]
+        raise error
+    return value
+
+
+def _child(work: Callable[[Sequence[Any], Tick], Any], group: Sequence[Any], sender: Connection,
+           done: Any, parent: int) -> None:  # fmt: skip
+    count = 0
+
+    def tick() -> None:
+        nonlocal count
+        count += 1
+        with done.get_lock():
+            done.value += 1
+        if count % 64 == 0 and os.getppid() != parent:
+            os._exit(1)  # the run was killed: stop writing for it
+
+    try:
+        sender.send(("ok", work(group, tick)))
+    except OutreachError as error:
+        sender.send(("error", (error.exit_code, str(error))))
+    finally:
+        sender.close()
