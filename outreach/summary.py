@@ -30,14 +30,32 @@ class CheckReport:
                 f"(resolved, won back or do not call), {len(self.rejected)} rejected.")  # fmt: skip
 
 
+LISTED = 10
+"""Rows listed one by one at the end of a run; the rest are counted (skipped.csv has them all)."""
+
+
 def skipped_lines(skipped: tuple[Skip, ...]) -> Iterator[str]:
-    """One line per row that was rejected, dropped or over capacity; then the counts."""
-    for skip in skipped:
-        if skip.kind in ("rejected", "dropped", "over capacity"):
-            yield f"{skip.kind}: {skip.message()}"
-    counts = Counter(skip.kind for skip in skipped)
-    if counts:
-        yield "Skipped: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    """The first rows that were rejected, dropped or over capacity, one per line; then counts
+    by kind and by field, which say more than a long list once there are many."""
+    notable = [skip for skip in skipped if skip.kind in ("rejected", "dropped", "over capacity")]
+    for skip in notable[:LISTED]:
+        yield f"{skip.kind}: {skip.message()}"
+    if len(notable) > LISTED:
+        yield f"… and {len(notable) - LISTED} more"
+    kinds = Counter(skip.kind for skip in skipped)
+    if kinds:
+        parts = []
+        for kind, count in sorted(kinds.items()):
+            fields = Counter(skip.field or "row" for skip in skipped if skip.kind == kind)
+            detail = (
+                ", ".join(f"{n} {name}" for name, n in fields.most_common())
+                if len(notable) > LISTED
+                else ""
+            )
+            parts.append(
+                f"{count} {kind}" + (f" ({detail})" if detail and kind != "suppressed" else "")
+            )
+        yield "Skipped: " + ", ".join(parts)
 
 
 def run_lines(summary: Summary, out: Path) -> Iterator[str]:
