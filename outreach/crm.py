@@ -14,6 +14,7 @@ from pathlib import Path
 
 from outreach.columns import map_headers, normalize_header
 from outreach.config import Config
+from outreach.exports import LineEnds
 from outreach.intake import DELIMITERS, _chain, _open_text, _without_nul
 from outreach.plan import Call, Plan
 from outreach.playbook import stage_of
@@ -81,7 +82,7 @@ def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
         for offset, name in enumerate(added):
             columns[name] = len(header) + offset
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=delimiter, lineterminator=ending)
+        writer = csv.writer(LineEnds(buffer, ending), delimiter=delimiter, lineterminator="\r\n")
         writer.writerow([*header, *added])
         next_line = reader.line_num + 1
         for cells in _rows(reader):

@@ -52,10 +52,25 @@ def skip_json(skip: Skip) -> dict[str, object]:
     return {**skipped_row(skip), "line": skip.line, "field": skip.field}
 
 
+class LineEnds:
+    """Where a csv writer puts its rows, each ended by `ending`.
+
+    The csv module quotes a cell holding a CR or an LF only when that character is in its
+    line terminator, so a cell with a bare CR written with "\\n" line ends would split its
+    row when read back. The writer is given "\\r\\n", and this puts `ending` in its place."""
+
+    def __init__(self, buffer: io.StringIO, ending: str) -> None:
+        self.buffer = buffer
+        self.ending = ending
+
+    def write(self, row: str) -> int:
+        return self.buffer.write(row.removesuffix("\r\n") + self.ending)
+
+
 def csv_text(fields: Iterable[str], rows: Iterable[dict[str, str]]) -> Iterator[str]:
     """CSV lines, one at a time; the header first."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
+    writer = csv.DictWriter(LineEnds(buffer, "\n"), fieldnames=list(fields), lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow(row)
