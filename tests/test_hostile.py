@@ -444,3 +444,41 @@ def test_a_hostile_template_fails_cleanly_without_reading_outside_its_folders(
         for p in (tmp_path / "out").rglob("*") if p.is_file()
     )  # fmt: skip
     assert "TOP SECRET" not in written and "root:" not in written
+
+
+# -- CSV outputs: a line break in a cell stays in its cell -------------------------------------
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_line_breaks_in_cells_stay_in_their_cells_of_every_csv_written(
+    ending: str, tmp_path: Path
+) -> None:
+    """The csv module quotes a cell with a CR only when CR is in its line terminator: with
+    "\\n" line ends, plan.csv, skipped.csv and accounts.next.csv split such a row in two."""
+    rows = [
+        row(contact_name="Dana\rRuiz", notes="one\rtwo\nthree"),
+        row(account_id="A-2", contact_name="Omar\nHaddad", company="Globex\r"),
+        row(account_id="A-3", contact_name="Eve\r", status="angry"),
+    ]
+    contacts = tmp_path / "contacts.csv"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator=ending, quoting=csv.QUOTE_ALL)
+    writer.writeheader()
+    writer.writerows(rows)
+    contacts.write_bytes(buffer.getvalue().encode())
+    out = tmp_path / "out"
+    result = invoke("campaign", str(contacts), "--out", str(out), "--from", START, "--to",
+                    "2027-06-30", "--now", NOW, "--quiet")  # fmt: skip
+    assert result.exit_code == 1, result.output
+    plan = read_csv(out / "plan.csv")
+    assert {r["contact_name"] for r in plan} == {"Dana\rRuiz", "Omar\nHaddad"}
+    assert [(r["contact_name"], r["field"]) for r in read_csv(out / "skipped.csv")] == [
+        ("Eve", "status")
+    ]
+    with (out / "accounts.next.csv").open(encoding="utf-8", newline="") as handle:
+        back = list(csv.DictReader(handle))
+    assert [{k: r[k] for k in HEADER} for r in back] == rows
+    assert {r["contact_name"]: bool(r["next_call"]) for r in back} == {
+        "Dana\rRuiz": True, "Omar\nHaddad": True, "Eve\r": False,
+    }  # fmt: skip
+    assert (out / "accounts.next.csv").read_bytes().count(ending.encode()) >= len(rows) + 1
