@@ -13,6 +13,14 @@ from dateutil import parser as dateparser
 
 MAX_MONEY = Decimal(10) ** 12
 MAX_ATTEMPTS = 1000
+SHOWN = 60
+"""Most characters of a cell a message repeats: the rest of a 10,000-character cell is noise."""
+
+
+def shown(text: str, limit: int = SHOWN) -> str:
+    """text, cut to limit characters for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 _YEAR = re.compile(r"\d{4}|^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}$")
@@ -24,6 +32,8 @@ def parse_date(text: str, day_first: bool = False) -> date:
     """`2026-03-04`, `03/04/2026`, `4 March 2026`, `Mar 4, 2026`; day first on request.
 
     Cached: an export repeats the same few hundred dates across all its rows."""
+    if len(text) > 40:
+        raise ValueError(f"cannot read {shown(text)!r} as a date")
     if _ISO.fullmatch(text):  # before dateutil, which would read 2026-03-04 day first on request
         try:
             return date.fromisoformat(text[:10])
@@ -41,42 +51,76 @@ def parse_date(text: str, day_first: bool = False) -> date:
     return first.date()
 
 
-_CURRENCY = re.compile(r"[^\d.,\-+]")
+_SYMBOLS = "$¢-¥֏؋৲৳৻૱௹฿៛\u20a0-\u20c0꠸﷼﹩＄￠￡￥￦"  # Unicode's currency symbols (Sc)
+_UNIT = re.compile(rf"(?:[^\W\d_]{{0,3}}[{_SYMBOLS}]|[^\W\d_]{{2,4}})?")  # $, US$, EUR, kr, CHF
+_MAGNITUDES = frozenset({"mio", "mln", "mn", "mm", "mrd", "bn"})
+# Whatever comes before the first digit, the number, whatever comes after the last digit: one
+# way to split, so no backtracking over a long cell.
+_AMOUNT = re.compile(r"(\D*?)(\.?\d(?:[\d.,'’\s]*\d)?)(\D*)")
+_SCIENTIFIC = re.compile(r"([-+−]?)((?:\d+(?:\.\d*)?|\.\d+)[eE][-+]?\d+)")  # as Excel writes
+_SIGNS = re.compile(r"[\s+\-−.]")  # and the dot of `Fr.` or of `5.`
+_GROUPING = re.compile(r"[\s'’]")
+_THOUSANDS = re.compile(r",\d{3}$")
 
 
 def parse_money(text: str) -> Decimal:
-    """`$12,500`, `12500.00`, `EUR 12.500,00`, `12 500`: a non-negative amount."""
-    cleaned = _CURRENCY.sub("", text)
-    if "," in cleaned and "." in cleaned:
-        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
-    elif cleaned.count(",") == 1 and not re.search(r",\d{3}$", cleaned):
+    """`$12,500`, `12500.00`, `EUR 12.500,00`, `12 500`, `1.2E+5`: a non-negative amount.
+
+    `(500)`, `-500` and `500-` are negative; letters inside the number (`12k`, `1.5M`) are
+    refused rather than dropped."""
+    body = text.strip()
+    accounting = body.startswith("(") and body.endswith(")")
+    if accounting:
+        body = body[1:-1].strip()
+    if scientific := _SCIENTIFIC.fullmatch(body):
+        signs, number = scientific[1], scientific[2]
+    elif (amount := _AMOUNT.fullmatch(body)) and _units(amount[1], amount[3]):
+        signs, number = amount[1] + amount[3], _decimal_point(_GROUPING.sub("", amount[2]))
+    else:
+        raise ValueError(f"cannot read {shown(text)!r} as an amount of money")
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        raise ValueError(f"cannot read {shown(text)!r} as an amount of money") from None
+    if value and (accounting or "-" in signs or "−" in signs):
+        raise ValueError(f"{shown(text)!r} is negative")
+    if value >= MAX_MONEY:
+        raise ValueError(f"{shown(text)!r} is implausibly large")
+    if scientific:  # 1.2E+5 as 120000.00; the range is checked, so this is short
+        value = value.quantize(Decimal("0.01"))
+    return value
+
+
+def _units(*around: str) -> bool:
+    """Whether the text around a number is signs and currency: `-$`, ` EUR`, `US$ `, `-`."""
+    for text in around:
+        unit = _SIGNS.sub("", text)
+        if not _UNIT.fullmatch(unit) or unit.casefold() in _MAGNITUDES:
+            return False
+    return True
+
+
+def _decimal_point(number: str) -> str:
+    """`12,500.00`, `12.500,00` and `12,50` with the thousands dropped and a `.` for decimals."""
+    if "," in number and "." in number:
+        decimal_mark = "," if number.rfind(",") > number.rfind(".") else "."
+    elif number.count(",") == 1 and not _THOUSANDS.search(number):
         decimal_mark = ","
     else:
         decimal_mark = "."
     thousands = "." if decimal_mark == "," else ","
-    cleaned = cleaned.replace(thousands, "").replace(decimal_mark, ".")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"cannot read {text!r} as an amount of money") from None
-    if not amount.is_finite():
-        raise ValueError(f"cannot read {text!r} as an amount of money")
-    if amount < 0:
-        raise ValueError(f"{text!r} is negative")
-    if amount >= MAX_MONEY:
-        raise ValueError(f"{text!r} is implausibly large")
-    return amount
+    return number.replace(thousands, "").replace(decimal_mark, ".")
 
 
 def parse_count(text: str) -> int:
     try:
         value = int(text.replace(",", "").strip())
     except ValueError:
-        raise ValueError(f"cannot read {text!r} as a whole number") from None
+        raise ValueError(f"cannot read {shown(text)!r} as a whole number") from None
     if value < 0:
-        raise ValueError(f"{text!r} is negative")
+        raise ValueError(f"{shown(text)!r} is negative")
     if value > MAX_ATTEMPTS:
-        raise ValueError(f"{text!r} is implausibly large")
+        raise ValueError(f"{shown(text)!r} is implausibly large")
     return value
 
 
@@ -90,7 +134,7 @@ def parse_zone(text: str) -> str:
     """An IANA zone name, in any case (`america/new_york` reads as `America/New_York`)."""
     name = _zones_by_folded_name().get(text.casefold())
     if name is None:
-        raise ValueError(f"unknown time zone {text!r}")
+        raise ValueError(f"unknown time zone {shown(text)!r}")
     ZoneInfo(name)
     return name
 
@@ -98,7 +142,7 @@ def parse_zone(text: str) -> str:
 def parse_phone(text: str) -> str:
     """Kept as typed, as long as there is a number to dial."""
     if not any(ch.isdigit() for ch in text):
-        raise ValueError(f"{text!r} has no digits to dial")
+        raise ValueError(f"{shown(text)!r} has no digits to dial")
     return text
 
 
@@ -107,15 +151,20 @@ _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 
 def parse_email(text: str) -> str:
     if not _EMAIL.fullmatch(text):
-        raise ValueError(f"{text!r} is not an e-mail address")
+        raise ValueError(f"{shown(text)!r} is not an e-mail address")
     return text
+
+
+_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 def parse_choice(text: str, choices: tuple[str, ...], what: str) -> str:
     """`Won Back`, `won-back` and `WON_BACK` all read as `won_back`."""
-    value = re.sub(r"[\s\-]+", "_", text.strip().casefold())
+    if text in choices:
+        return text
+    value = _SEPARATORS.sub("_", text.strip().casefold())
     if value not in choices:
-        raise ValueError(f"unknown {what} {text!r}; expected one of {', '.join(choices)}")
+        raise ValueError(f"unknown {what} {shown(text)!r}; expected one of {', '.join(choices)}")
     return value
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from outreach import values
 from outreach.config import Config, InputSettings, parse_config
 from outreach.errors import InputError
 from outreach.intake import read_contacts
@@ -52,11 +54,35 @@ def test_dates_are_read_as_people_type_them(tmp_path: Path, typed: str, day_firs
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("$12,500", "12500"), ("12500.00", "12500.00"), ("EUR 12.500,00", "12500.00"), ("12 500", "12500")],
-)
+    [("$12,500", "12500"), ("12500.00", "12500.00"), ("EUR 12.500,00", "12500.00"), ("12 500", "12500"),
+     ("12,500 USD", "12500"), ("Fr. 1.500,00", "1500.00"), ("1.2E+5", "120000.00"), ("(0)", "0")],
+)  # fmt: skip
 def test_money_is_read_with_symbols_and_separators(tmp_path: Path, typed: str, expected: str) -> None:
     contact = only(read(write_csv(tmp_path / "c.csv", [row(account_value=typed)])))
     assert isinstance(contact, Contact) and contact.account_value == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [("(1,200)", "is negative"), ("500-", "is negative"), ("-$5", "is negative"),
+     ("12k", "cannot read"), ("1.5M", "cannot read"), ("12 Mio", "cannot read"), ("12%", "cannot read"),
+     ("1e5000", "implausibly large")],
+)  # fmt: skip
+def test_money_that_would_be_misread_is_refused(typed: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        values.parse_money(typed)
+
+
+@pytest.mark.parametrize(
+    "text", ["1" + " " * 9998 + "x", "1" * 9999 + "x", "$" + " " * 9998 + "1x", "a@" + "b" * 9998]
+)
+def test_no_parser_backtracks_over_a_long_cell(text: str) -> None:
+    started = time.perf_counter()
+    for parse in (values.parse_money, values.parse_count, values.parse_email, values.parse_date):
+        with pytest.raises(ValueError) as caught:
+            parse(text)
+        assert len(str(caught.value)) < 120  # the cell is cut in the message
+    assert time.perf_counter() - started < 1  # a quadratic pattern takes minutes here
 
 
 @pytest.mark.parametrize(
