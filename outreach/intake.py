@@ -1,29 +1,27 @@
 """CSV rows in, validated `Contact` records or `Skip`s out, one row at a time.
 
-Raw CSV dicts never leave this module. The file is streamed: only one row is in memory,
-plus a fingerprint per contact and per account for the duplicate checks."""
+Raw CSV dicts never leave this module. Rows are streamed (see csvrows); kept across rows is
+only a fingerprint per contact and per account for the duplicate checks, in flat arrays."""
 
 from __future__ import annotations
 
-import csv
-import sys
+from array import array
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from outreach import values
-from outreach.columns import REQUIRED, map_headers
+from outreach.columns import REQUIRED, map_headers, normalize_header
 from outreach.config import Config
+from outreach.csvrows import DELIMITERS as DELIMITERS
+from outreach.csvrows import Broken, open_rows, open_text, undecodable
 from outreach.errors import InputError
 from outreach.records import FAULTS, STATUSES, Contact, Skip
 
 MAX_CELL = 10_000
 """Longest cell we accept, in characters: past that a value is a broken export, not a note."""
-
-DELIMITERS = (",", ";", "\t")
-
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long cells get a row error, not a crash
+_SHOWN_COLUMNS = 12
 
 
 def read_contacts(path: Path, config: Config) -> Iterator[Contact | Skip]:
@@ -31,59 +29,23 @@ def read_contacts(path: Path, config: Config) -> Iterator[Contact | Skip]:
 
     File-level faults (missing, unreadable, no header, a required column absent, no rows)
     raise InputError."""
-    with _open_text(path) as handle:
-        first = handle.readline()
-        if not first.strip("\r\n\ufeff\0 "):
-            raise InputError(path, "the file is empty: expected a header row naming the columns")
-        if "\0" in first or _undecodable(first):
-            raise InputError(path, "not a CSV text file (UTF-8 or UTF-16 with a BOM)", line=1)
-        delimiter = max(DELIMITERS, key=first.count)
-        lines = _without_nul(_chain(first, handle))
-        reader = csv.reader(lines, delimiter=delimiter)
-        header = next(reader)
-        validator = _Validator(path, header, config)
-        rows = 0
-        next_line = reader.line_num + 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                rows += 1
-                yield Skip(str(path), next_line, "rejected", f"cannot read the row: {error}")
-                next_line = reader.line_num + 1
-                continue
-            line, next_line = next_line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue  # a blank line is not a row
-            rows += 1
-            yield validator.read(cells, line)
-        if rows == 0:
-            raise InputError(path, "the file has a header but no data rows")
+    with open_rows(path) as rows:
+        validator = _Validator(path, rows.header, rows.header_line, config)
+        count = 0
+        for row in rows:
+            if isinstance(row, Broken):
+                count += 1
+                yield validator.broken(row)
+            elif "".join(row[1]).strip():  # a blank line is not a row
+                count += 1
+                yield validator.read(row[1], row[0])
+    if count == 0:
+        raise InputError(path, "the file has a header but no data rows")
 
 
-@contextmanager
-def _open_text(path: Path) -> Iterator[IO[str]]:
-    try:
-        with path.open("rb") as raw:
-            start = raw.read(4)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a CSV file") from None
-    except OSError as error:
-        raise InputError(path, f"cannot read: {error.strerror or error}") from None
-    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding, errors = "utf-16", "strict"
-    else:
-        # Undecodable bytes become lone surrogates, so that one bad row is rejected, not the file.
-        encoding, errors = "utf-8-sig", "surrogateescape"
-    try:
-        with path.open(encoding=encoding, errors=errors, newline="") as handle:
-            yield handle
-    except UnicodeError as error:
-        raise InputError(path, f"cannot decode the file as {encoding}: {error}") from None
+# crm.py reads the file again, row for row, with these.
+
+_open_text = open_text
 
 
 def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
@@ -97,26 +59,26 @@ def _without_nul(lines: Iterable[str]) -> Iterator[str]:
         yield line.replace("\0", "") if "\0" in line else line
 
 
-def _undecodable(text: str) -> bool:
-    return not text.isascii() and any("\udc80" <= ch <= "\udcff" for ch in text)
+# Validating rows.
 
 
 class _Validator:
     """Turns one row of cells into a Contact, or a Skip naming the first problem found."""
 
-    def __init__(self, path: Path, header: list[str], config: Config) -> None:
+    def __init__(self, path: Path, header: list[str], line: int, config: Config) -> None:
         self.path = str(path)
         self.config = config
         self.header = [h.strip() for h in header]
         self.fields = map_headers(self.header, config.columns)
         self.width = len(header)
-        self._check_columns(path)
+        self._check_columns(path, line)
         self.index = {name: i for i, name in enumerate(self.fields) if name is not None}
-        self.extra_columns = [
-            i for i, name in enumerate(self.fields) if name is None and self.header[i]
-        ]
-        self.contacts_seen: set[int] = set()
-        self.accounts_seen: dict[int, tuple[int, int]] = {}
+        self._names = tuple(self.index)
+        self._known = itemgetter(*self.index.values())  # the known fields' cells, in C
+        self.extra_columns = _extra_columns(self.header, self.fields)
+        self.normalized_header = [normalize_header(h) for h in self.header]
+        self.contacts_seen = _Fingerprints()
+        self.accounts_seen = _Fingerprints()
         self.parsers: dict[str, Callable[[str], Any]] = {
             "incident_date": self._date,
             "last_contact": self._date,
@@ -133,14 +95,14 @@ class _Validator:
     def _date(self, text: str) -> Any:
         return values.parse_date(text, self.config.input.day_first)
 
-    def _check_columns(self, path: Path) -> None:
+    def _check_columns(self, path: Path, line: int) -> None:
         seen: dict[str, str] = {}
         for header, name in zip(self.header, self.fields, strict=True):
             if name is None:
                 continue
             if name in seen:
                 raise InputError(
-                    path, f"columns {seen[name]!r} and {header!r} both read as {name}", line=1
+                    path, f"columns {seen[name]!r} and {header!r} both read as {name}", line=line
                 )
             seen[name] = header
         required = list(REQUIRED)
@@ -148,35 +110,59 @@ class _Validator:
             required.append("owner")
         missing = [name for name in required if name not in seen]
         if missing:
-            found = ", ".join(repr(h) for h in self.header) or "none"
             hint = " (or set input.default_owner)" if missing == ["owner"] else ""
+            if _looks_like_data(self.header):
+                hint += f"; line {line} looks like a row of data: is the header row missing?"
             raise InputError(
                 path,
-                f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing{hint}; "
-                f"columns found: {found}",
-                line=1,
+                f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing; "
+                f"columns found: {_listed(self.header)}{hint}",
+                line=line,
             )
 
+    def column_name(self, column: int | None) -> str | None:
+        if column is None:
+            return None
+        if column < self.width:
+            return self.fields[column] or self.header[column] or f"column {column + 1}"
+        return f"column {column + 1}"
+
+    def broken(self, row: Broken) -> Skip:
+        reason = row.reason
+        if row.again is not None:
+            reason += f"; reading goes on from line {row.again}"
+        return self._skip(row.line, self.column_name(row.column), reason)
+
     def read(self, cells: list[str], line: int) -> Contact | Skip:
-        if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
-            return self._skip(
-                line, None, f"the row has {len(cells)} fields, the header has {self.width}"
-            )
-        cells = cells + [""] * (self.width - len(cells))
-        for i, cell in enumerate(cells[: self.width]):
-            name = self.fields[i] or self.header[i]
-            if len(cell) > MAX_CELL:
+        width = self.width
+        short = ""
+        if len(cells) > width:
+            if any(cell.strip() for cell in cells[width:]):
                 return self._skip(
-                    line, name, f"is {len(cell):,} characters long; at most {MAX_CELL:,} are read"
+                    line, None, f"the row has {len(cells)} fields, the header has {width}"
                 )
-            if _undecodable(cell):
-                return self._skip(line, name, "is not UTF-8 text; save the export as UTF-8")
-        raw = {name: cells[i].strip() for name, i in self.index.items()}
+            cells = cells[:width]
+        elif len(cells) < width:
+            short = f" (the row has {len(cells)} fields, the header has {width})"
+            cells = cells + [""] * (width - len(cells))
+        if max(map(len, cells)) > MAX_CELL:
+            i = next(i for i, cell in enumerate(cells) if len(cell) > MAX_CELL)
+            return self._skip(
+                line,
+                self.column_name(i),
+                f"is {len(cells[i]):,} characters long; at most {MAX_CELL:,} are read",
+            )
+        if undecodable("".join(cells)):
+            i = next(i for i, cell in enumerate(cells) if undecodable(cell))
+            return self._skip(
+                line, self.column_name(i), "is not UTF-8 text; save the export as CSV UTF-8"
+            )
+        raw = dict(zip(self._names, map(str.strip, self._known(cells)), strict=True))
         if not raw.get("owner") and self.config.input.default_owner:
             raw["owner"] = self.config.input.default_owner
         for name in (*REQUIRED, "owner"):
             if not raw.get(name):
-                return self._skip(line, name, "is empty", raw)
+                return self._skip(line, name, "is empty" + short, raw)
         parsed: dict[str, Any] = {}
         for name, text in raw.items():
             if not text:
@@ -185,38 +171,40 @@ class _Validator:
             try:
                 parsed[name] = parse(text) if parse else text
             except ValueError as error:
+                if self._repeats_header(cells):
+                    return self._skip(line, None, "the row repeats the header: two files joined?")
                 return self._skip(line, name, str(error), raw)
         parsed.setdefault("timezone", self.config.schedule.timezone)
         extra = tuple(
-            (self.header[i], cells[i].strip()) for i in self.extra_columns if cells[i].strip()
+            (name, cells[i].strip()) for i, name in self.extra_columns if cells[i].strip()
         )
         contact = Contact(line=line, extra=extra, **parsed)
         return self._check_duplicates(contact) or contact
 
+    def _repeats_header(self, cells: list[str]) -> bool:
+        return [normalize_header(cell) for cell in cells] == self.normalized_header
+
     def _check_duplicates(self, contact: Contact) -> Skip | None:
         # Fingerprints rather than the values, so that a million rows fit in little memory.
-        contact_print = hash(contact.key)
-        if contact_print in self.contacts_seen:
+        account = hash(contact.company.casefold()) & 0x7FFF_FFFF
+        first = self.accounts_seen.setdefault(
+            hash(contact.account_id), account << 32 | contact.line & 0xFFFF_FFFF
+        )
+        if first is not None and first >> 32 != account:
+            return self._skip(
+                contact.line,
+                "company",
+                f"{contact.company!r} differs from the company on line {first & 0xFFFF_FFFF}, "
+                f"the first row of account {contact.account_id!r}",
+                contact,
+            )
+        if self.contacts_seen.setdefault(hash(contact.key), contact.line) is not None:
             return self._skip(
                 contact.line,
                 "contact_name",
                 f"duplicate contact {contact.contact_name!r} in account {contact.account_id!r}",
                 contact,
             )
-        account_print = hash(contact.account_id)
-        first = self.accounts_seen.get(account_print)
-        company_print = hash(contact.company.casefold())
-        if first is None:
-            self.accounts_seen[account_print] = (contact.line, company_print)
-        elif first[1] != company_print:
-            return self._skip(
-                contact.line,
-                "company",
-                f"{contact.company!r} differs from the company on line {first[0]}, "
-                f"the first row of account {contact.account_id!r}",
-                contact,
-            )
-        self.contacts_seen.add(contact_print)
         return None
 
     def _skip(self, line: int, field: str | None, reason: str, row: Any = None) -> Skip:
@@ -234,3 +222,78 @@ class _Validator:
             pick("contact_name"),
             pick("owner"),
         )
+
+
+def _extra_columns(header: list[str], fields: list[str | None]) -> list[tuple[int, str]]:
+    """Columns we do not know, by header; a repeated header gets a number: `Region (2)`."""
+    extra: list[tuple[int, str]] = []
+    times: dict[str, int] = {}
+    for i, (name, field) in enumerate(zip(header, fields, strict=True)):
+        if field is None and name:
+            times[name] = times.get(name, 0) + 1
+            extra.append((i, name if times[name] == 1 else f"{name} ({times[name]})"))
+    return extra
+
+
+def _listed(header: list[str]) -> str:
+    if not header:
+        return "none"
+    shown = ", ".join(repr(values.shown(h, 40)) for h in header[:_SHOWN_COLUMNS])
+    more = len(header) - _SHOWN_COLUMNS
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+def _looks_like_data(header: list[str]) -> bool:
+    """A header holding a status, a time zone, an e-mail address or a date is a row of data."""
+    checks: tuple[Callable[[str], object], ...] = (
+        lambda text: values.parse_choice(text, STATUSES, "status"),
+        values.parse_zone,
+        values.parse_email,
+        values.parse_date,
+    )
+    for cell in header[:100]:
+        for check in checks:
+            try:
+                check(cell)
+            except ValueError:
+                continue
+            return True
+    return False
+
+
+class _Fingerprints:
+    """64-bit fingerprints, each with a 64-bit value, in two flat arrays (open addressing).
+
+    A million of them take 32 MB here; as Python ints in a dict they would take 120 MB."""
+
+    def __init__(self) -> None:
+        self._empty(1 << 12)
+
+    def _empty(self, size: int) -> None:
+        self._keys = array("q", bytes(8 * size))  # 0 marks a free slot
+        self._values = array("q", bytes(8 * size))
+        self._mask = size - 1
+        self._count = 0
+
+    def setdefault(self, key: int, value: int) -> int | None:
+        """The value stored under key; if there is none, value is stored and None returned."""
+        key = key or 1
+        keys, mask = self._keys, self._mask
+        i = key & mask
+        while found := keys[i]:
+            if found == key:
+                return self._values[i]
+            i = (i + 1) & mask
+        keys[i] = key
+        self._values[i] = value
+        self._count += 1
+        if self._count * 2 > mask:
+            self._grow()
+        return None
+
+    def _grow(self) -> None:
+        keys, stored = self._keys, self._values
+        self._empty(2 * len(keys))
+        for key, value in zip(keys, stored, strict=True):
+            if key:
+                self.setdefault(key, value)
