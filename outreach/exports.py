@@ -96,6 +96,15 @@ def plan_json(plan: Plan) -> str:
     )
 
 
+def terminal_text(text: str) -> str:
+    """A value as a terminal may print it: control and format characters (escape sequences,
+    bidi overrides) as Python writes them escaped, so a CSV cell cannot move the cursor,
+    retitle the window or reorder the line it is printed in."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def plan_table(plan: Plan, config: Config) -> Iterator[str]:
     """One line per call: the rep's local time, the contact's, the play and who."""
     headers = ("rep", "rep's time", "contact's time", "play", "company", "contact", "flags")
@@ -103,12 +112,12 @@ def plan_table(plan: Plan, config: Config) -> Iterator[str]:
     for call in plan.calls:
         rep_zone = ZoneInfo(config.rep_timezone(call.owner))
         rows.append((
-            call.owner,
+            terminal_text(call.owner),
             _local(call.start.astimezone(rep_zone), config.rep_timezone(call.owner)),
             _local(call.start, call.timezone),
             call.play if call.step == 1 and call.play != "keep_in_touch" else f"{call.play} {call.step}",
-            call.contact.company,
-            call.contact.contact_name,
+            terminal_text(call.contact.company),
+            terminal_text(call.contact.contact_name),
             ", ".join(flag.replace("_", " ") for flag in call.flags),
         ))  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import jinja2
 
+from outreach.exports import terminal_text
 from outreach.plan import PLAYS, Call, Plan
 from outreach.records import Skip
 
@@ -104,7 +105,7 @@ def report_html(data: Figures, templates: jinja2.BaseLoader) -> str:
 def totals_table(data: Figures) -> Iterator[str]:
     """The report's totals, for the end of a terminal run."""
     rows = [("rep", "calls", "contacts", "value in play", "over capacity")]
-    rows += [(r.rep, str(r.calls), str(r.contacts), f"{r.value:,.0f}", str(r.over_capacity or ""))
+    rows += [(terminal_text(r.rep), str(r.calls), str(r.contacts), f"{r.value:,.0f}", str(r.over_capacity or ""))
              for r in data.reps]  # fmt: skip
     rows.append(("total", str(data.total_calls), str(sum(r.contacts for r in data.reps)),
                  f"{data.total_value:,.0f}", str(len(data.over_capacity) or "")))  # fmt: skip
