@@ -14,10 +14,9 @@ from pathlib import Path
 
 from outreach.columns import map_headers, normalize_header
 from outreach.config import Config
+from outreach.csvrows import Broken, open_rows
 from outreach.exports import LineEnds
-from outreach.intake import DELIMITERS, _chain, _open_text, _without_nul
-from outreach.plan import Call, Plan
-from outreach.playbook import stage_of
+from outreach.plan import Call, Plan, stage_of
 
 ADDED = ("stage", "next_call", "next_play", "outreach_note")
 
@@ -58,19 +57,16 @@ def _encoding(path: Path) -> tuple[bytes, str]:
 
 
 def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
-    """accounts.next.csv, in the input's own encoding, delimiter and line ends."""
+    """accounts.next.csv, in the input's own encoding, delimiter and line ends.
+
+    Rows read by the same reader as intake, so lines agree with the plan's. A row that could
+    not be read at all (a quote never closed) is left out: it is in skipped.csv."""
     standing = standings(plan)
     bom, encoding = _encoding(path)
     encoder = codecs.getincrementalencoder(encoding)(errors="surrogateescape")
     yield bom
-    with _open_text(path) as handle:
-        first = handle.readline()
-        delimiter = max(DELIMITERS, key=first.count)
-        ending = (
-            "\r\n" if first.endswith("\r\n") else first[-1:] if first[-1:] in "\r\n" else "\r\n"
-        )
-        reader = csv.reader(_without_nul(_chain(first, handle)), delimiter=delimiter)
-        header = next(reader)
+    with open_rows(path) as rows:
+        header = rows.header
         fields = map_headers(header, config.columns)
         # A file that came back from an earlier campaign has these columns already: reuse them.
         known = {normalize_header(h): i for i, h in enumerate(header)}
@@ -79,22 +75,23 @@ def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
             name: known[normalize_header(name)] for name in ADDED if normalize_header(name) in known
         }
         added = [name for name in ADDED if name not in columns]
-        for offset, name in enumerate(added):
-            columns[name] = len(header) + offset
+        columns |= {name: len(header) + offset for offset, name in enumerate(added)}
         buffer = io.StringIO()
-        writer = csv.writer(LineEnds(buffer, ending), delimiter=delimiter, lineterminator="\r\n")
+        ending = _line_end(path, encoding, bom)
+        writer = csv.writer(
+            LineEnds(buffer, ending), delimiter=rows.delimiter, lineterminator="\r\n"
+        )
         writer.writerow([*header, *added])
-        next_line = reader.line_num + 1
-        for cells in _rows(reader):
-            line, next_line = next_line, reader.line_num + 1
-            if cells is None:
+        for item in rows:
+            if isinstance(item, Broken):
                 continue
-            if not cells:
-                writer.writerow(cells)  # a blank line stays blank
+            line, cells = item
+            if not any(cell.strip() for cell in cells):
+                writer.writerow([])  # a blank line stays blank
                 continue
             row = cells + [""] * (len(header) + len(added) - len(cells))
             state = standing.get(line)
-            if state is not None and any(cell.strip() for cell in cells):
+            if state is not None:
                 if state.stage is not None:
                     row[columns["stage"]] = state.stage
                 row[columns["next_call"]] = state.next_call
@@ -106,15 +103,12 @@ def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
         yield _drain(buffer, encoder)
 
 
-def _rows(reader: Iterator[list[str]]) -> Iterator[list[str] | None]:
-    """The reader's rows; None for one it could not read (it is left out, as intake rejected it)."""
-    while True:
-        try:
-            yield next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            yield None
+def _line_end(path: Path, encoding: str, bom: bytes) -> str:
+    """The input's line end: CRLF, LF or CR, as found first; CRLF (RFC 4180) when none is."""
+    with path.open("rb") as raw:
+        text = raw.read(1 << 16)[len(bom) :].decode(encoding, errors="ignore")
+    ends = [(text.find(end), -len(end), end) for end in ("\r\n", "\n", "\r") if end in text]
+    return min(ends)[2] if ends else "\r\n"  # at a tie "\r\n" beats the "\r" it starts with
 
 
 def _drain(buffer: io.StringIO, encoder: codecs.IncrementalEncoder) -> bytes:

@@ -6,7 +6,7 @@ only a fingerprint per contact and per account for the duplicate checks, in flat
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -14,9 +14,9 @@ from typing import Any
 from outreach import values
 from outreach.columns import REQUIRED, map_headers, normalize_header
 from outreach.config import Config
-from outreach.csvrows import DELIMITERS as DELIMITERS
-from outreach.csvrows import Broken, open_rows, open_text, undecodable
+from outreach.csvrows import Broken, open_rows, undecodable
 from outreach.errors import InputError
+from outreach.plan import parse_stage, stage_of
 from outreach.records import FAULTS, STATUSES, Contact, Skip
 
 MAX_CELL = 10_000
@@ -41,22 +41,6 @@ def read_contacts(path: Path, config: Config) -> Iterator[Contact | Skip]:
                 yield validator.read(row[1], row[0])
     if count == 0:
         raise InputError(path, "the file has a header but no data rows")
-
-
-# crm.py reads the file again, row for row, with these.
-
-_open_text = open_text
-
-
-def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
-    yield first
-    yield from rest
-
-
-def _without_nul(lines: Iterable[str]) -> Iterator[str]:
-    """NUL bytes are dropped: some exporters pad with them, and csv refuses them."""
-    for line in lines:
-        yield line.replace("\0", "") if "\0" in line else line
 
 
 # Validating rows.
@@ -90,6 +74,7 @@ class _Validator:
             "status": lambda text: values.parse_choice(text, STATUSES, "status"),
             "fault": lambda text: values.parse_choice(text, FAULTS, "fault"),
             "options": values.parse_options,
+            "stage": lambda text: stage_of(*parse_stage(text)),
         }
 
     def _date(self, text: str) -> Any:

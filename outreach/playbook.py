@@ -10,7 +10,7 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from outreach.config import PlaySettings
-from outreach.plan import Play
+from outreach.plan import ORDER, Play, parse_stage
 from outreach.records import Contact
 
 DelayUnit = Literal["business_days", "days", "months"]
@@ -67,35 +67,6 @@ def sequence(contact: Contact, plays: PlaySettings) -> list[Step]:
         steps = [s for s in steps if (ORDER.index(s.play), s.step) > (position, done[1])]
         steps[:1] = [replace(step, after=NOW) for step in steps[:1]]
     return steps
-
-
-ORDER: tuple[Play, ...] = (
-    "apology", "follow_up", "small_step", "substantial_offer", "clear_the_air", "keep_in_touch",
-)  # fmt: skip
-
-
-def parse_stage(text: str) -> tuple[Play, int]:
-    """`keep_in_touch 2`, `small_step 1` or `apology`: the last call a contact had."""
-    play, _, number = text.strip().casefold().replace("-", "_").partition(" ")
-    if play not in ORDER:
-        raise ValueError(
-            f"unknown stage {text!r}; expected a play such as 'apology' or 'keep_in_touch 2'"
-        )
-    try:
-        step = int(number) if number.strip() else 1
-    except ValueError:
-        raise ValueError(
-            f"unknown stage {text!r}; the play's number must be a whole number"
-        ) from None
-    return play, step
-
-
-def stage_of(play: Play, step: int) -> str:
-    return (
-        play
-        if play in ("apology", "follow_up", "substantial_offer", "clear_the_air")
-        else f"{play} {step}"
-    )
 
 
 def earliest_first_call(contact: Contact, start: date, plays: PlaySettings) -> date:
