@@ -245,7 +245,6 @@ class _RepWriter:
                  scratch: Path) -> None:  # fmt: skip
         self.config, self.options, self.folder, self.scratch = config, options, folder, scratch
         self.renderer, self.files = renderer, files
-        self.following = next_calls(plan.calls)
         self.calls_of = {
             rep: list(calls) for rep, calls in itertools.groupby(plan.calls, lambda c: c.owner)
         }
@@ -269,6 +268,7 @@ class _RepWriter:
 
     def _write_rep(self, rep: str, result: _Written, tick: Callable[[], None]) -> None:
         calls, gone = self.calls_of.get(rep, []), self.gone_of[rep]
+        following = next_calls(calls)  # a contact's calls are all its rep's
         calendar = CalendarWriter.for_calls(
             self.config, rep, calls, now=self.options.now, cancelled=gone
         )
@@ -276,7 +276,7 @@ class _RepWriter:
         with self.folder.stream(self.files.calendars[rep]) as ics:
             ics.write(calendar.header())
             for call in calls:
-                script = self.renderer.render(call, self.following.get(call.id))
+                script = self.renderer.render(call, following.get(call.id))
                 sequence, digest = self._sequence(call, script)
                 self.folder.write(self.files.scripts[call.id], script.encode())
                 ics.write(calendar.event(call, script, sequence))

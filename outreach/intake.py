@@ -62,6 +62,7 @@ class _Validator:
         self.extra_columns = _extra_columns(self.header, self.fields)
         self.normalized_header = [normalize_header(h) for h in self.header]
         self.contacts_seen = _Fingerprints()
+        self._recent: dict[str, str] = {}
         self.accounts_seen = _Fingerprints()
         self.parsers: dict[str, Callable[[str], Any]] = {
             "incident_date": self._date,
@@ -154,7 +155,7 @@ class _Validator:
                 continue
             parse = self.parsers.get(name)
             try:
-                parsed[name] = parse(text) if parse else text
+                parsed[name] = parse(text) if parse else self._shared(text)
             except ValueError as error:
                 if self._repeats_header(cells):
                     return self._skip(line, None, "the row repeats the header: two files joined?")
@@ -165,6 +166,16 @@ class _Validator:
         )
         contact = Contact(line=line, extra=extra, **parsed)
         return self._check_duplicates(contact) or contact
+
+    def _shared(self, text: str) -> str:
+        """One string for a value many rows repeat (an account's incident, the owner): a large
+        plan holds every contact, and their texts were most of its memory."""
+        known = self._recent.get(text)
+        if known is None:
+            if len(self._recent) >= 8192:
+                self._recent.clear()
+            known = self._recent[text] = text
+        return known
 
     def _repeats_header(self, cells: list[str]) -> bool:
         return [normalize_header(cell) for cell in cells] == self.normalized_header

@@ -178,10 +178,13 @@ class OutputFolder:
         return {str(k): v for k, v in files.items()}
 
     def _write_manifest(self, files: dict[str, str | None]) -> None:
-        body = {"written_by": "outreach", "files": dict(sorted(files.items()))}
-        data = (json.dumps(body, indent=1) + "\n").encode()
+        """Written entry by entry: a run of half a million files needs no copy of it as text."""
         temporary = self.root / f".{MANIFEST}.{os.getpid()}.tmp"
-        temporary.write_bytes(data)
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write('{\n "written_by": "outreach",\n "files": {')
+            for index, path in enumerate(sorted(files)):
+                handle.write(f'{"," if index else ""}\n  {json.dumps(path)}: {json.dumps(files[path])}')
+            handle.write("\n }\n}\n" if files else "}\n}\n")
         os.replace(temporary, self.root / MANIFEST)
 
 

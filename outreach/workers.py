@@ -5,6 +5,7 @@ only each group's small result travels back. A child whose parent died stops by 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -32,6 +33,9 @@ def run_split(
     of work drives `progress` in the parent."""
     context = multiprocessing.get_context("fork")
     done = context.Value("q", 0)
+    # Objects the children only read stay shared: without this, the collector's bookkeeping
+    # would touch, and so copy, every page of the plan in every child.
+    gc.freeze()
     parent = os.getpid()
     children = []
     for group in groups:
@@ -65,6 +69,7 @@ def run_split(
             if child.is_alive():
                 child.terminate()
             child.join()
+        gc.unfreeze()
     return results
 
 
