@@ -183,7 +183,9 @@ class OutputFolder:
         with temporary.open("w", encoding="utf-8") as handle:
             handle.write('{\n "written_by": "outreach",\n "files": {')
             for index, path in enumerate(sorted(files)):
-                handle.write(f'{"," if index else ""}\n  {json.dumps(path)}: {json.dumps(files[path])}')
+                handle.write(
+                    f"{',' if index else ''}\n  {json.dumps(path)}: {json.dumps(files[path])}"
+                )
             handle.write("\n }\n}\n" if files else "}\n}\n")
         os.replace(temporary, self.root / MANIFEST)
 
