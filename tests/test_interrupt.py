@@ -126,7 +126,8 @@ def reference(workload: Workload, tmp_path_factory: pytest.TempPathFactory) -> d
 
 def kill_when(cmd: list[str], ready: Callable[[float], bool], limit: float = 60) -> bool:
     """Start `cmd`, SIGKILL it as soon as `ready(seconds since start)` holds; whether it was
-    killed (False: it finished first)."""
+    killed (False: it finished first). Returns once the run's worker processes, which notice
+    their parent is gone and stop, have let go of its stderr too."""
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env=environment())  # fmt: skip
     began = time.monotonic()
@@ -138,12 +139,28 @@ def kill_when(cmd: list[str], ready: Callable[[float], bool], limit: float = 60)
                 break
             time.sleep(0.002)
     finally:
-        process.wait()  # reaped: a zombie's PID would still look alive to the next run
-        assert process.stderr is not None
-        stderr = process.stderr.read().decode(errors="replace")
-        process.stderr.close()
-    assert "Traceback" not in stderr, stderr
+        try:  # reaped too: a zombie still holds its PID
+            _, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the workers of a killed run went on for 30 s")
+    assert b"Traceback" not in stderr, stderr.decode(errors="replace")
     return process.returncode == -signal.SIGKILL
+
+
+def lock_is_free(out: Path) -> bool:
+    """Whether a run could take the folder's lock now (nobody holds it)."""
+    import fcntl  # POSIX, as this module is
+
+    lock = out / LOCK
+    if not lock.exists():
+        return True
+    with lock.open("rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return True
 
 
 def count_files(folder: Path, suffix: str) -> int:
@@ -189,6 +206,7 @@ def test_killed_runs_leave_no_partial_file_and_a_rerun_finishes_the_job(
     for what, ready in points:
         if kill_when(cmd, ready):
             killed.append(what)
+        assert lock_is_free(out), f"killed {what}: its lock outlived it"
         assert_nothing_partial(out, reference)
     assert len(killed) >= 4, f"too few runs were caught before they finished: {killed}"
 
