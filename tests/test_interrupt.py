@@ -88,9 +88,19 @@ def command(workload: Workload, out: Path, start: str = START) -> list[str]:
             "--config", str(settings), "--start", start, "--now", NOW, "--invites", "--quiet"]  # fmt: skip
 
 
+_SCRATCH: list[Path] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The runs' system temporary folder: what a killed run leaves there stays with the test."""
+    _SCRATCH[:] = [tmp_path_factory.mktemp("tmpdir")]
+
+
 def environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["TMPDIR"] = str(_SCRATCH[0])
     return env
 
 
