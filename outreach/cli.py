@@ -18,7 +18,15 @@ from outreach.campaign import campaign_window
 from outreach.catalogue import describe_templates
 from outreach.config import Config, find_config, load_config
 from outreach.errors import OutreachError
-from outreach.exports import PLAN_FIELDS, csv_text, plan_json, plan_row, plan_table, skip_json
+from outreach.exports import (
+    PLAN_FIELDS,
+    csv_text,
+    plan_json,
+    plan_row,
+    plan_table,
+    skip_json,
+    terminal_text,
+)
 from outreach.generate import Options, preview_scripts
 from outreach.pipeline import check_file, default_start, generate_files, plan_file, run_campaign
 from outreach.plan import PLAYS, Plan
@@ -159,6 +167,12 @@ def _progress(label: str, total: int | None, quiet: bool) -> Iterator[Callable[[
         yield bar.update
 
 
+def _warn(message: str) -> None:
+    click.echo(
+        click.style(f"Warning: {terminal_text(message)}", fg="yellow"), err=True, color=_color()
+    )
+
+
 def _echo_skipped(plan: Plan) -> None:
     for line in skipped_lines(plan.skipped):
         click.echo(line, err=True)
@@ -280,7 +294,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: date | 
                           jobs=jobs)  # fmt: skip
         summary = generate_files(the_plan, config, options)
     for warning in summary.warnings:
-        click.echo(click.style(f"Warning: {warning}", fg="yellow"), err=True, color=_color())
+        _warn(warning)
     _echo_skipped(the_plan)
     if not quiet:
         for line in run_lines(summary, out):
@@ -354,14 +368,14 @@ def campaign(contacts: Path, quarter: str | None, first: date | None, last: date
                           progress=progress, jobs=jobs)  # fmt: skip
         run = run_campaign(contacts, config, first, last, options)
     for warning in run.summary.warnings:
-        click.echo(click.style(f"Warning: {warning}", fg="yellow"), err=True, color=_color())
+        _warn(warning)
     _echo_skipped(run.campaign.plan)
     if not quiet:
         click.echo(f"Campaign {run.campaign.name}")
         for line in totals_table(run.figures):
             click.echo(line)
         for shortfall in run.campaign.shortfalls:
-            click.echo(f"Over capacity: {shortfall.advice()}")
+            click.echo(f"Over capacity: {terminal_text(shortfall.advice())}")
         for line in run_lines(run.summary, out):
             click.echo(line)
         click.echo(f"Report: {out / 'report.html'}   For the CRM: {out / 'accounts.next.csv'}")

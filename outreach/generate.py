@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -167,10 +166,8 @@ def write_outputs(
     files = layout(plan, config, options, cancelled)
     folder.claim([*files.paths(), *extra])
 
-    with tempfile.TemporaryDirectory(prefix="outreach-") as scratch:
-        writer = _RepWriter(
-            plan, config, options, folder, renderer, files, cancelled, Path(scratch)
-        )
+    with folder.scratch() as scratch:
+        writer = _RepWriter(plan, config, options, folder, renderer, files, cancelled, scratch)
         summary = _write_all(plan, options, folder, writer)
     return summary
 

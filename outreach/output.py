@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -17,6 +18,7 @@ from outreach.errors import OutputError
 
 MANIFEST = ".outreach-manifest.json"
 LOCK = ".outreach.lock"
+SCRATCH = ".outreach-scratch"
 _TEMPORARY = re.compile(r"\.(.+)\.(\d+)\.tmp")
 """`.<name>.<pid>.tmp`: a file being written, renamed to <name> once complete."""
 
@@ -144,8 +146,10 @@ class OutputFolder:
         """The files in the folder, and the temporaries left with the name each was for."""
         existing: list[str] = []
         temporaries: list[tuple[Path, str]] = []
-        for directory, _, names in os.walk(self.root):
+        for directory, folders, names in os.walk(self.root):
             folder = Path(directory)
+            if folder == self.root and SCRATCH in folders:
+                folders.remove(SCRATCH)
             for name in names:
                 relative = (folder / name).relative_to(self.root).as_posix()
                 temporary = _TEMPORARY.fullmatch(name)
@@ -155,6 +159,18 @@ class OutputFolder:
                 elif relative not in (MANIFEST, LOCK):
                     existing.append(relative)
         return existing, temporaries
+
+    @contextmanager
+    def scratch(self) -> Iterator[Path]:
+        """A private folder for the run's intermediate files, inside the output folder so that
+        a killed run's leftovers are found, and removed, by the next run (the lock is held)."""
+        path = self.root / SCRATCH
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir()
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
 
     def _remove_temporaries(self, temporaries: list[tuple[Path, str]], known: set[str]) -> None:
         """Remove what a killed run left half written: with the lock held, no run is writing.

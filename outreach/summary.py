@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.exports import terminal_text
 from outreach.generate import Summary
 from outreach.plan import PLAYS
 from outreach.records import Skip
@@ -68,7 +69,7 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
         )
         yield f"  calls:     {plays}"
         yield "  reps:      " + ", ".join(
-            f"{rep} {n}" for rep, n in sorted(summary.calls_by_rep.items())
+            f"{terminal_text(rep)} {n}" for rep, n in sorted(summary.calls_by_rep.items())
         )
     if summary.skipped_by_kind:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped_by_kind.items()))
@@ -82,4 +83,4 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
     if summary.calendars:
         yield "Import each rep's calendar into Google Calendar, Outlook or Apple Calendar:"
         for rep, path in summary.calendars.items():
-            yield f"  {rep}: {out / path}"
+            yield f"  {terminal_text(rep)}: {out / path}"

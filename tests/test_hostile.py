@@ -514,7 +514,6 @@ def test_the_plan_table_and_messages_print_no_control_characters(tmp_path: Path)
     assert_plain(invoke("check", str(contacts)).output)
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py prints rep names raw in its end-of-run summary")
 def test_the_summaries_of_generate_and_campaign_print_no_control_characters(
     tmp_path: Path,
 ) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from ical.calendar_stream import IcsCalendarStream
 
-from outreach.output import LOCK, MANIFEST
+from outreach.output import LOCK, MANIFEST, SCRATCH
 from tests.csvfiles import row, write_csv
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
@@ -185,8 +185,8 @@ def count_files(folder: Path, suffix: str) -> int:
 def assert_nothing_partial(out: Path, *complete_runs: dict[str, bytes]) -> None:
     """Every file under its final name is whole: byte for byte one that a complete run writes."""
     for name, data in files(out).items():
-        if name == LOCK or name.endswith(".tmp"):
-            continue  # the dead run's lock and its unfinished temporaries are not output
+        if name == LOCK or name.endswith(".tmp") or name.startswith(f"{SCRATCH}/"):
+            continue  # the dead run's lock, temporaries and scratch are not output
         if name == MANIFEST:
             assert json.loads(data)["files"] is not None  # replaced atomically: always whole
             continue
