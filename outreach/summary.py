@@ -74,6 +74,8 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
     if summary.skipped_by_kind:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped_by_kind.items()))
         yield f"  skipped:   {kinds} (reasons in {out / 'skipped.csv'})"
+    if summary.removed:
+        yield f"  removed:   {len(summary.removed)} files of the previous run that this one no longer writes"
     if summary.cancelled:
         yield f"  cancelled: {summary.cancelled} calls of the previous run, as cancelled events"
     yield f"  scripts:   {out / 'scripts'}/<rep>/"
