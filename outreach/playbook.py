@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
@@ -79,13 +80,19 @@ def earliest_first_call(contact: Contact, start: date, plays: PlaySettings) -> d
     return max(start, contact.last_contact + timedelta(days=cooldown))
 
 
+@lru_cache(maxsize=8192)
+def _month_after(day: date, months: int) -> date:
+    """dateutil's month arithmetic (31 January + 1 month = 28 or 29 February), once per date."""
+    result: date = day + relativedelta(months=months)
+    return result
+
+
 def after(day: date, delay: Delay, is_business_day: Callable[[date], bool]) -> date:
     """The earliest day `delay` after `day`."""
     if delay.unit == "days":
         return day + timedelta(days=delay.amount)
     if delay.unit == "months":
-        result: date = day + relativedelta(months=delay.amount)
-        return result
+        return _month_after(day, delay.amount)
     remaining = delay.amount
     while remaining:
         day += timedelta(days=1)
