@@ -63,6 +63,7 @@ _GROUPING = re.compile(r"[\s'’]")
 _THOUSANDS = re.compile(r",\d{3}$")
 
 
+@lru_cache(maxsize=4096)  # an account's rows repeat its value: one Decimal for all of them
 def parse_money(text: str) -> Decimal:
     """`$12,500`, `12500.00`, `EUR 12.500,00`, `12 500`, `1.2E+5`: a non-negative amount.
 
@@ -168,6 +169,7 @@ def parse_choice(text: str, choices: tuple[str, ...], what: str) -> str:
     return value
 
 
+@lru_cache(maxsize=4096)  # likewise its options: one tuple for all of them
 def parse_options(text: str) -> tuple[str, ...]:
     return tuple(option.strip() for option in text.split("|") if option.strip())
 
