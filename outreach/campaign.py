@@ -169,12 +169,18 @@ def _working_days(
 
 
 def _quota(calls: int, days: list[date], cap: int) -> dict[date, int]:
-    """`calls` spread over `days` so that no two days differ by more than one; earlier days
-    take the remainder, so the most valuable accounts (booked first) are called first."""
+    """`calls` spread over `days` so that no two days differ by more than one. The calls left
+    over after an equal share go to days spaced evenly through the window (not to its first
+    days), the first of them on the first day: booked in priority order, the most valuable
+    accounts still come first."""
     if not days:
         return {}
-    base, extra = divmod(min(calls, cap * len(days)), len(days))
-    return {day: base + (index < extra) for index, day in enumerate(days)}
+    total = min(calls, cap * len(days))
+    base, extra = divmod(total, len(days))
+    n = len(days)
+    # Day i takes one more when the running share of the remainder crosses a whole number.
+    return {day: base + ((i * extra + n - 1) // n < ((i + 1) * extra + n - 1) // n)
+            for i, day in enumerate(days)}  # fmt: skip
 
 
 def _shortfalls(overflow: list[Assignment], estimates: dict[tuple[str, str], int], calls: list[Call],

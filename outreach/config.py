@@ -61,8 +61,6 @@ class PlaySettings:
     """Days between the follow-up and each small, low-risk step: growing intervals."""
     substantial_offer_days: int = 42
     """Days from the last small step to the substantial offer."""
-    clear_the_air_days: int = 10
-    """Business days from the start within which a lapsed contact's clear-the-air call falls."""
     keep_in_touch_months: int = 3
     keep_in_touch_count: int = 4
     lapsed_cooldown_days: int = 30
@@ -347,7 +345,6 @@ def _validate(config: Config) -> None:
         ("schedule.calls_per_day", schedule.calls_per_day),
         ("plays.follow_up_days", config.plays.follow_up_days),
         ("plays.substantial_offer_days", config.plays.substantial_offer_days),
-        ("plays.clear_the_air_days", config.plays.clear_the_air_days),
         ("plays.keep_in_touch_months", config.plays.keep_in_touch_months),
         ("drop.max_attempts", config.drop.max_attempts),
     ]:

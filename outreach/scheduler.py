@@ -76,15 +76,22 @@ class _Diary:
     """Per contact zone, the days with no free slot left for a call there (bookings only ever
     add, so such a day stays full): later searches step over them in one hop."""
     cursor: dict[tuple[str, date], int] = field(default_factory=dict)
-    _days: dict[int, date] = field(default_factory=dict)
+    _offsets: dict[int, int] = field(default_factory=dict)
 
     def local_day(self, instant: int) -> date:
-        # Every zone's midnight falls on a quarter hour, so a quarter hour has one local date.
-        quarter = instant // 900
-        known = self._days.get(quarter)
-        if known is None:
-            known = self._days[quarter] = datetime.fromtimestamp(quarter * 900, self.zone).date()
-        return known
+        """The rep's date at `instant`, from the zone's offset on that UTC day (looked up once
+        per day); on the rare day the offset changes, from the zone itself."""
+        utc_day = instant // 86400
+        offset = self._offsets.get(utc_day)
+        if offset is None:
+            first, last = (
+                int(datetime.fromtimestamp(t, self.zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+                for t in (utc_day * 86400, utc_day * 86400 + 86399)
+            )
+            offset = self._offsets[utc_day] = first if first == last else _CHANGES
+        if offset == _CHANGES:
+            return datetime.fromtimestamp(instant, self.zone).date()
+        return _day_of((instant + offset) // 86400)
 
     def first_open_day(self, day: date) -> date:
         """The first of the rep's days on or after `day` still under the daily cap."""
@@ -108,6 +115,15 @@ class _Diary:
         self.per_day[day] += 1
         if self.per_day[day] >= cap:
             self.full_until[day] = day + DAY
+
+
+_CHANGES = 1 << 40
+"""Marks a UTC day on which the zone's offset changes."""
+
+
+@cache
+def _day_of(days_since_epoch: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=days_since_epoch)
 
 
 def _follow(links: dict[date, date], day: date) -> date:
