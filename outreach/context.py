@@ -103,15 +103,41 @@ class ContactView:
     stage: str | None
 
 
-def build_context(call: Call, next_call: Call | None, config: Config, play: str) -> dict[str, Any]:
-    """The variables for rendering `call` with a template for `play` (its own, or `invite`)."""
-    contact = call.contact
-    rep = config.rep(call.owner)
+def build_context(
+    call: Call,
+    next_call: Call | None,
+    config: Config,
+    play: str,
+    cache: dict[tuple[object, ...], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The variables for rendering `call` with a template for `play` (its own, or `invite`).
+
+    `cache` keeps what a contact's calls share (all but the call itself), so a contact with
+    five calls has its values made Markdown-safe once, not five times."""
     rep_zone = config.rep_timezone(call.owner)
-    name = markdown_text(contact.contact_name) or ""
-    context: dict[str, Any] = {
+    key = (call.contact, call.owner, call.handover_from)
+    shared = cache.get(key) if cache is not None else None
+    if shared is None:
+        shared = _shared_context(call, config, rep_zone)
+        if cache is not None:
+            if len(cache) >= 8192:
+                cache.clear()
+            cache[key] = shared
+    context = {
+        **shared,
         "call": _call_view(call, rep_zone),
         "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
+    }
+    for hidden in hidden_variables(play):
+        del context[hidden]
+    return context
+
+
+def _shared_context(call: Call, config: Config, rep_zone: str) -> dict[str, Any]:
+    contact = call.contact
+    rep = config.rep(call.owner)
+    name = markdown_text(contact.contact_name) or ""
+    return {
         "rep": RepView(
             markdown_text(rep.name) or "",
             first_name(markdown_text(rep.name)),
@@ -145,9 +171,6 @@ def build_context(call: Call, next_call: Call | None, config: Config, play: str)
         "incident_date": contact.incident_date,
         "root_cause": markdown_text(contact.root_cause),
     }
-    for hidden in hidden_variables(play):
-        del context[hidden]
-    return context
 
 
 def _call_view(call: Call, rep_zone: str) -> CallView:

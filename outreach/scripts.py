@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
@@ -47,6 +48,7 @@ class ScriptRenderer:
         self.finder = TemplateFinder(templates_dir)
         self.environment = make_environment(self.finder)
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
+        self._shared: dict[tuple[object, ...], dict[str, Any]] = {}
 
     def render(self, call: Call, next_call: Call | None = None) -> str:
         """The Markdown script for `call`; `next_call` is the contact's next planned call,
@@ -112,7 +114,7 @@ class ScriptRenderer:
     def _render(
         self, template: jinja2.Template, call: Call, next_call: Call | None, play: str
     ) -> str:
-        context = build_context(call, next_call, self.config, play)
+        context = build_context(call, next_call, self.config, play, self._shared)
         try:
             return template.render(context)
         except Exception as error:  # a user's template can raise anything; name where it did
