@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -71,17 +72,35 @@ def cli() -> None:
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
-    """A date as people type it: 2027-03-08, 03/08/2027, 8 March 2027."""
+    """A date as people type it: 2027-03-08, 03/08/2027, 8 March 2027, 08.03.2027.
+
+    Checked here, read later: whether 03/08/2027 is 3 August comes from the settings
+    (`input.day_first`), which are loaded after the options."""
 
     name = "date"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
         try:
-            return parse_date(str(value).strip())
+            parse_date(text)
         except ValueError as error:
             self.fail(str(error), param, ctx)
+        return text
+
+
+def _day(text: str | None, config: Config) -> date | None:
+    return None if text is None else parse_date(text, config.input.day_first)
+
+
+def _start(text: str | None, config: Config, now: datetime) -> date:
+    """The plan's first day: as given (with a warning when it is already past), or the next
+    business day."""
+    start = _day(text, config)
+    if start is None:
+        return default_start(now, config)
+    if start < now.astimezone(ZoneInfo(config.schedule.timezone)).date():
+        _warn(f"the plan starts on {start.isoformat()}, which is in the past")
+    return start
 
 
 def _path(**kwargs: Any) -> click.Path:
@@ -227,7 +246,7 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
     "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
     show_default=True, help="csv and json carry every field, for other tools.",
 )  # fmt: skip
-def plan(contacts: Path, config_path: Path | None, start: date | None, timezone: str | None,
+def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: str | None,
          calls_per_day: int | None, fmt: str) -> None:  # fmt: skip
     """Print the plan of calls without writing any file.
 
@@ -243,7 +262,7 @@ def plan(contacts: Path, config_path: Path | None, start: date | None, timezone:
       outreach plan contacts.csv --format csv > plan.csv
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
-    the_plan = plan_file(contacts, config, start or default_start(_clock(None), config))
+    the_plan = plan_file(contacts, config, _start(start, config, _clock(None)))
     if fmt == "json":
         click.echo(plan_json(the_plan))
     elif fmt == "csv":
@@ -273,7 +292,7 @@ def plan(contacts: Path, config_path: Path | None, start: date | None, timezone:
 @calls_option
 @jobs_option
 @quiet_option
-def generate(contacts: Path, out: Path, config_path: Path | None, start: date | None,
+def generate(contacts: Path, out: Path, config_path: Path | None, start: str | None,
              templates: Path | None, invites: bool, previous: Path | None, force: bool,
              now: datetime | None, timezone: str | None, calls_per_day: int | None,
              jobs: int | None, quiet: bool) -> None:  # fmt: skip
@@ -287,7 +306,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: date | 
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = _clock(now)
-    the_plan = plan_file(contacts, config, start or default_start(clock, config))
+    the_plan = plan_file(contacts, config, _start(start, config, clock))
     with _progress("Writing calls", len(the_plan.calls), quiet) as progress:
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
                           previous=read_previous(previous) if previous else {}, progress=progress,
@@ -311,7 +330,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: date | 
 @start_option
 @templates_option
 def preview(contacts: Path, account: str, contact: str | None, play: str | None,
-            config_path: Path | None, start: date | None, templates: Path | None) -> None:  # fmt: skip
+            config_path: Path | None, start: str | None, templates: Path | None) -> None:  # fmt: skip
     """Print the call scripts of one account, to try a template change.
 
     \b
@@ -320,7 +339,7 @@ def preview(contacts: Path, account: str, contact: str | None, play: str | None,
       outreach preview contacts.csv --account A-1001 --templates my-templates
     """
     config = _config(config_path)
-    the_plan = plan_file(contacts, config, start or default_start(_clock(None), config))
+    the_plan = plan_file(contacts, config, _start(start, config, _clock(None)))
     scripts = preview_scripts(the_plan, config, templates, account, contact, play)
     if not scripts:
         wanted = f"account {account!r}" + (f", contact {contact!r}" if contact else "") + (
@@ -343,7 +362,7 @@ def preview(contacts: Path, account: str, contact: str | None, play: str | None,
 @calls_option
 @jobs_option
 @quiet_option
-def campaign(contacts: Path, quarter: str | None, first: date | None, last: date | None, out: Path,
+def campaign(contacts: Path, quarter: str | None, first: str | None, last: str | None, out: Path,
              config_path: Path | None, templates: Path | None, invites: bool, force: bool,
              now: datetime | None, calls_per_day: int | None, jobs: int | None, quiet: bool) -> None:  # fmt: skip
     """Plan a quarter's win-back calls for the whole team, spread evenly.
@@ -358,15 +377,23 @@ def campaign(contacts: Path, quarter: str | None, first: date | None, last: date
       outreach campaign contacts.csv --quarter 2027Q1 --out q1
       outreach campaign q1/accounts.next.csv --quarter 2027Q2 --out q2
     """
+    config = _config(config_path, calls_per_day=calls_per_day)
+    clock = _clock(now)
     try:
-        first, last = campaign_window(quarter, first, last)
+        window = campaign_window(quarter, _day(first, config), _day(last, config))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    config = _config(config_path, calls_per_day=calls_per_day)
+    tomorrow = default_start(clock, config)
+    if window[1] < tomorrow:
+        _warn(
+            f"the window {window[0].isoformat()}..{window[1].isoformat()} has no business day left"
+        )
+    elif window[0] < tomorrow:  # a quarter under way: no call is planned for a day already gone
+        window = (tomorrow, window[1])
     with _progress("Writing calls", None, quiet) as progress:
-        options = Options(out=out, now=_clock(now), templates=templates, invites=invites, force=force,
+        options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
                           progress=progress, jobs=jobs)  # fmt: skip
-        run = run_campaign(contacts, config, first, last, options)
+        run = run_campaign(contacts, config, *window, options)
     for warning in run.summary.warnings:
         _warn(warning)
     _echo_skipped(run.campaign.plan)

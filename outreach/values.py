@@ -24,6 +24,7 @@ def shown(text: str, limit: int = SHOWN) -> str:
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 _YEAR = re.compile(r"\d{4}|^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}$")
+_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}")
 _FAR_APART = (datetime(2000, 1, 1), datetime(2001, 2, 28))  # noqa: DTZ001 - only defaults
 
 
@@ -41,6 +42,8 @@ def parse_date(text: str, day_first: bool = False) -> date:
             raise ValueError(f"{text!r} is not a date ({error})") from None
     if not _YEAR.search(text):
         raise ValueError(f"cannot read {text!r} as a date with a year")
+    if _DOTTED.fullmatch(text):
+        day_first = True  # 01.12.2026 is the first of December wherever dots are written
     try:
         # Parsed twice with different defaults: a date missing its day or month reads differently.
         first, second = (dateparser.parse(text, dayfirst=day_first, default=d) for d in _FAR_APART)
@@ -61,6 +64,7 @@ _SCIENTIFIC = re.compile(r"([-+−]?)((?:\d+(?:\.\d*)?|\.\d+)[eE][-+]?\d+)")  # 
 _SIGNS = re.compile(r"[\s+\-−.]")  # and the dot of `Fr.` or of `5.`
 _GROUPING = re.compile(r"[\s'’]")
 _THOUSANDS = re.compile(r",\d{3}$")
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 
 
 @lru_cache(maxsize=4096)  # an account's rows repeat its value: one Decimal for all of them
@@ -107,6 +111,8 @@ def _decimal_point(number: str) -> str:
         decimal_mark = "," if number.rfind(",") > number.rfind(".") else "."
     elif number.count(",") == 1 and not _THOUSANDS.search(number):
         decimal_mark = ","
+    elif number.count(".") > 1 or _DOT_THOUSANDS.fullmatch(number):
+        decimal_mark = ","  # `40.000` is forty thousand: money is not written with three decimals
     else:
         decimal_mark = "."
     thousands = "." if decimal_mark == "," else ","

@@ -62,3 +62,20 @@ def test_command_line_overrides_the_calls_per_day(tmp_path: Path) -> None:
     _, out, _ = invoke("plan", str(path), "--start", "2027-03-08", "--format", "json", "--calls-per-day", "1")
     days = sorted(c["start"][:10] for c in json.loads(out)["calls"] if c["play"] == "apology")
     assert days == ["2027-03-08", "2027-03-09", "2027-03-10"]
+
+
+def test_start_dates_follow_the_day_first_setting(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", [row()])
+    settings = tmp_path / "outreach.toml"
+    settings.write_text("[input]\nday_first = true\n", encoding="utf-8")
+    for typed in ("05/04/2027", "05.04.2027"):
+        _, out, _ = invoke("plan", str(path), "--start", typed, "--format", "json", "--config", str(settings))
+        assert json.loads(out)["start"] == "2027-04-05", typed
+    _, out, _ = invoke("plan", str(path), "--start", "05.04.2027", "--format", "json")
+    assert json.loads(out)["start"] == "2027-04-05"  # dots are day first whatever the setting
+
+
+def test_a_start_in_the_past_is_warned_about(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", [row()])
+    code, _, err = invoke("plan", str(path), "--start", "2020-01-06")
+    assert code == 0 and "Warning: the plan starts on 2020-01-06, which is in the past" in err

@@ -209,3 +209,17 @@ def test_reading_streams_rows(tmp_path: Path) -> None:
     stream = read_contacts(path, Config())
     first = next(stream)
     assert isinstance(first, Contact) and first.contact_name == "C0"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("€ 40.000", "40000"), ("1.234.567", "1234567"), ("0.125", "0.125"), ("12.50", "12.50")],
+)
+def test_a_dot_before_three_digits_groups_thousands(tmp_path: Path, typed: str, expected: str) -> None:
+    contact = only(read(write_csv(tmp_path / "c.csv", [row(account_value=typed)])))
+    assert isinstance(contact, Contact) and contact.account_value == Decimal(expected)
+
+
+def test_dotted_dates_are_day_first_everywhere(tmp_path: Path) -> None:
+    contact = only(read(write_csv(tmp_path / "c.csv", [row(incident_date="01.12.2026")])))
+    assert isinstance(contact, Contact) and contact.incident_date == date(2026, 12, 1)
