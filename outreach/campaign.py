@@ -81,9 +81,9 @@ class CampaignPlan:
 
 
 def last_touch(contact: Contact) -> date | None:
-    """The later of the last contact and the call the previous campaign planned."""
+    """The latest of the last contact and the calls the previous campaign planned."""
     planned = contact.extras.get("next_call")
-    touches = [contact.last_contact]
+    touches = [contact.last_contact, contact.stage_date]
     if planned:
         with suppress(ValueError):  # a hand-edited cell: fall back to last_contact
             touches.append(datetime.fromisoformat(planned).date())

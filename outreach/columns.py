@@ -29,6 +29,7 @@ FIELDS = (
     "notes",
     "handoff_to",
     "stage",
+    "stage_date",
 )
 REQUIRED = ("account_id", "company", "contact_name", "status")
 

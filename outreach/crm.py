@@ -18,12 +18,13 @@ from outreach.csvrows import Broken, open_rows
 from outreach.exports import LineEnds
 from outreach.plan import Call, Plan, stage_of
 
-ADDED = ("stage", "next_call", "next_play", "outreach_note")
+ADDED = ("stage", "stage_date", "next_call", "next_play", "outreach_note")
 
 
 @dataclass(frozen=True, slots=True)
 class Standing:
     stage: str | None = None
+    stage_date: str = ""
     next_call: str = ""
     next_play: str = ""
     note: str = ""
@@ -38,8 +39,8 @@ def standings(plan: Plan) -> dict[int, Standing]:
     for line, calls in calls_of.items():
         first = min(calls, key=lambda c: c.start)
         last = max(calls, key=lambda c: c.start)
-        result[line] = Standing(stage_of(last.play, last.step), first.start.isoformat(),
-                                stage_of(first.play, first.step))  # fmt: skip
+        result[line] = Standing(stage_of(last.play, last.step), last.start.date().isoformat(),
+                                first.start.isoformat(), stage_of(first.play, first.step))  # fmt: skip
     for skip in plan.skipped:
         if skip.kind in ("dropped", "over capacity", "not due"):
             result[skip.line] = Standing(note=f"{skip.kind}: {skip.reason}")
@@ -94,6 +95,7 @@ def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
             if state is not None:
                 if state.stage is not None:
                     row[columns["stage"]] = state.stage
+                    row[columns["stage_date"]] = state.stage_date
                 row[columns["next_call"]] = state.next_call
                 row[columns["next_play"]] = state.next_play
                 row[columns["outreach_note"]] = state.note

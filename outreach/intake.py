@@ -76,6 +76,7 @@ class _Validator:
             "fault": lambda text: values.parse_choice(text, FAULTS, "fault"),
             "options": values.parse_options,
             "stage": lambda text: stage_of(*parse_stage(text)),
+            "stage_date": self._date,
         }
 
     def _date(self, text: str) -> Any:

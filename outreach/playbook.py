@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -63,10 +63,10 @@ def sequence(contact: Contact, plays: PlaySettings) -> list[Step]:
     else:
         return []
     if done and any(step.play == done[0] for step in steps):
-        # Rule 8: what was done is never repeated; the first remaining call is due at once.
+        # Rule 8: what was done is never repeated. The first remaining call keeps its spacing
+        # from the stage's call, when its date is known (see first_call_day).
         position = ORDER.index(done[0])
         steps = [s for s in steps if (ORDER.index(s.play), s.step) > (position, done[1])]
-        steps[:1] = [replace(step, after=NOW) for step in steps[:1]]
     return steps
 
 
@@ -85,6 +85,21 @@ def _month_after(day: date, months: int) -> date:
     """dateutil's month arithmetic (31 January + 1 month = 28 or 29 February), once per date."""
     result: date = day + relativedelta(months=months)
     return result
+
+
+def first_call_day(
+    contact: Contact,
+    step: Step,
+    start: date,
+    plays: PlaySettings,
+    is_business_day: Callable[[date], bool],
+) -> date:
+    """The earliest day of a contact's first call in this plan: the start, after the cool-down,
+    and, for a contact that continues from a stage, the step's spacing after that stage's call."""
+    day = earliest_first_call(contact, start, plays)
+    if contact.stage and contact.stage_date is not None:
+        day = max(day, after(contact.stage_date, step.after, is_business_day))
+    return day
 
 
 def after(day: date, delay: Delay, is_business_day: Callable[[date], bool]) -> date:

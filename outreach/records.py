@@ -47,6 +47,8 @@ class Contact:
     notes: str | None = None
     handoff_to: str | None = None
     stage: str | None = None
+    stage_date: date | None = None
+    """When the call of the stage was planned: later calls keep their spacing from it."""
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     @property

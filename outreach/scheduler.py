@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from outreach.business_days import BusinessDays
 from outreach.config import Config, Rep
 from outreach.plan import Call, Flag, Plan, call_id
-from outreach.playbook import after, earliest_first_call, sequence
+from outreach.playbook import after, first_call_day, sequence
 from outreach.records import Contact, Skip
 from outreach.triage import Assignment, triage
 
 DAY = timedelta(days=1)
+URGENT = frozenset({"apology", "follow_up"})
 
 
 def make_plan(
@@ -180,11 +181,13 @@ class Scheduler:
         zone = _zone(contact.timezone)
         base: list[Flag] = ["handover"] if assignment.handover_from else []
         calls: list[Call] = []
-        day = earliest_first_call(contact, start, plays)
-        for step in sequence(contact, plays):
+        steps = sequence(contact, plays)
+        day = first_call_day(contact, steps[0], start, plays, self.business) if steps else start
+        for step in steps:
             if calls:
                 day = after(day, step.after, self.business)
-            booked = self._book_in(window, diary, contact.timezone, day, step.play == "apology")
+            # Apologies and follow-ups are never spread out: rules 2 and 7 want them soon.
+            booked = self._book_in(window, diary, contact.timezone, day, step.play in URGENT)
             if booked is None:
                 break  # past the window: the next campaign continues from the stage reached
             instant, outside_rep_hours = booked
@@ -217,7 +220,6 @@ class Scheduler:
             return self._book(diary, contact_zone, day)
         if day > window.last:
             return None
-        # An apology is never spread out: it takes the first free slot (rule 2).
         quota = None if urgent else window.quotas.get(diary.rep.name)
         spread = None if quota is None else self._book(diary, contact_zone, day, window.last, quota)
         return spread or self._book(diary, contact_zone, day, window.last)

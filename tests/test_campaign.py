@@ -5,7 +5,7 @@ import io
 import itertools
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,12 @@ def test_two_quarters_continue_where_the_first_ended(tmp_path: Path) -> None:
     assert not {(r["contact_name"], r["play"], r["step"]) for r in q1} & {
         (r["contact_name"], r["play"], r["step"]) for r in q2
     }
+    day = {(r["contact_name"], r["play"], r["step"]): datetime.fromisoformat(r["start"]).date() for r in q1 + q2}
+    for (name, play, _), when in day.items():
+        if play == "follow_up":  # never spread: a few business days after the apology (rule 7)
+            assert (when - day[name, "apology", "1"]).days <= 7
+        if play == "substantial_offer":  # its spacing holds across the two quarters
+            assert (when - day[name, "small_step", "2"]).days >= 42
     check_ins = {r["contact_name"]: int(r["step"]) for r in q2 if r["play"] == "keep_in_touch"}
     cleared = {r["contact_name"] for r in q1 if r["play"] == "clear_the_air"}
     assert cleared and all(check_ins[name] == 1 for name in cleared)
@@ -135,11 +141,11 @@ def test_accounts_next_keeps_every_original_column_row_and_value(tmp_path: Path)
     assert written.startswith(b"\xef\xbb\xbf") and b"\r\n" in written
     back = list(csv.reader(io.StringIO(written.decode("utf-8-sig"), newline=""), delimiter=";"))
     original = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"))
-    assert back[0] == [*original[0], "stage", "next_call", "next_play", "outreach_note"]
+    assert back[0] == [*original[0], "stage", "stage_date", "next_call", "next_play", "outreach_note"]
     assert [r[: len(original[0])] for r in back] == original
-    added = {r[2]: dict(zip(back[0][-4:], r[-4:], strict=True)) for r in back[1:]}
+    added = {r[2]: dict(zip(back[0][-5:], r[-5:], strict=True)) for r in back[1:]}
     assert added["Dana"]["next_play"] == "apology" and added["Dana"]["stage"]
-    assert added["Ann"] == dict.fromkeys(("stage", "next_call", "next_play", "outreach_note"), "")
+    assert added["Ann"] == dict.fromkeys(("stage", "stage_date", "next_call", "next_play", "outreach_note"), "")
     assert added["Bea"]["outreach_note"].startswith("dropped: account_value 500")
 
 
