@@ -192,6 +192,18 @@ def _warn(message: str) -> None:
     )
 
 
+def _warn_unknown_reps(plan: Plan, config: Config) -> None:
+    unknown = sorted({call.owner for call in plan.calls} - config.reps.keys())
+    if unknown:
+        names = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
+        _warn(
+            f'no settings for {names} ([reps."Name"] in {config.source}): their calls are '
+            f"planned in {config.schedule.timezone} hours, and they get no invitation drafts"
+        )
+
+
 def _echo_skipped(plan: Plan) -> None:
     for line in skipped_lines(plan.skipped):
         click.echo(line, err=True)
@@ -263,6 +275,7 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
     the_plan = plan_file(contacts, config, _start(start, config, _clock(None)))
+    _warn_unknown_reps(the_plan, config)
     if fmt == "json":
         click.echo(plan_json(the_plan))
     elif fmt == "csv":
@@ -312,6 +325,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
                           previous=read_previous(previous) if previous else {}, progress=progress,
                           jobs=jobs)  # fmt: skip
         summary = generate_files(the_plan, config, options)
+    _warn_unknown_reps(the_plan, config)
     for warning in summary.warnings:
         _warn(warning)
     _echo_skipped(the_plan)
@@ -394,6 +408,7 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
                           progress=progress, jobs=jobs)  # fmt: skip
         run = run_campaign(contacts, config, *window, options)
+    _warn_unknown_reps(run.campaign.plan, config)
     for warning in run.summary.warnings:
         _warn(warning)
     _echo_skipped(run.campaign.plan)

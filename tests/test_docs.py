@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -29,7 +30,9 @@ def test_every_command_has_help_an_example_and_a_readme_section(name: str) -> No
     assert command.help and command.get_short_help_str(), name
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0 and "Example:" in result.stdout
-    assert re.search(rf"^### `outreach {name}\b", README, re.MULTILINE), f"README has no section for {name}"
+    assert re.search(rf"^### `outreach {name}\b", README, re.MULTILINE), (
+        f"README has no section for {name}"
+    )
     for option in command.params:
         if isinstance(option, click.Option):
             assert option.help, f"{name} {option.opts[0]} has no help"
@@ -76,18 +79,34 @@ def test_the_starter_settings_list_every_key_with_its_default() -> None:
     from outreach.config import Config, parse_config
 
     starter = tomllib.loads((ROOT / "outreach/starter.toml").read_text(encoding="utf-8"))
-    assert parse_config(starter, "starter") == Config(source="starter")
+    read = parse_config(starter, "starter")
+    assert replace(read, reps={}) == Config(source="starter")
+    assert set(read.reps) == {
+        "Marcus Chen",
+        "Priya Nair",
+        "Sofia Alvarez",
+        "Tom Becker",
+    }  # the example's
     from dataclasses import fields
 
     defaults = Config()
     for section in ("input", "schedule", "plays", "drop", "calendar"):
-        assert set(starter[section]) == {f.name for f in fields(getattr(defaults, section))}, section
+        assert set(starter[section]) == {f.name for f in fields(getattr(defaults, section))}, (
+            section
+        )
 
 
 def test_templates_lists_every_play_and_marks_the_hidden_fields() -> None:
     result = CliRunner().invoke(cli, ["templates"])
     assert result.exit_code == 0
-    for play in ("apology", "follow_up", "small_step", "substantial_offer", "clear_the_air", "keep_in_touch"):
+    for play in (
+        "apology",
+        "follow_up",
+        "small_step",
+        "substantial_offer",
+        "clear_the_air",
+        "keep_in_touch",
+    ):
         assert f"{play}: {play}.md.j2 (built-in)" in result.stdout
     assert "not given: incident, incident_date, root_cause" in result.stdout
 
@@ -95,7 +114,9 @@ def test_templates_lists_every_play_and_marks_the_hidden_fields() -> None:
 def test_no_color_and_no_progress_when_piped(tmp_path: Path) -> None:
     from tests.csvfiles import row, write_csv
 
-    rows = [row(contact_name=f"C{i}") for i in range(400)] + [row(contact_name="L", status="lapsed")]
+    rows = [row(contact_name=f"C{i}") for i in range(400)] + [
+        row(contact_name="L", status="lapsed")
+    ]
     path = write_csv(tmp_path / "c.csv", rows)
     args = ["generate", str(path), "--out", "out", "--now", "2027-01-01", "--invites", "--force"]
     coloured = CliRunner().invoke(cli, args, color=True)
@@ -104,5 +125,7 @@ def test_no_color_and_no_progress_when_piped(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "Warning: no invitations" in result.stderr and "\x1b[" not in result.output
     assert "Writing calls" not in result.output
-    quiet = CliRunner().invoke(cli, ["generate", str(path), "--out", "out", "--now", "2027-01-01", "--quiet"])
+    quiet = CliRunner().invoke(
+        cli, ["generate", str(path), "--out", "out", "--now", "2027-01-01", "--quiet"]
+    )
     assert quiet.exit_code == 0 and quiet.stdout == ""
