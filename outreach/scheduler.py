@@ -251,9 +251,9 @@ class Scheduler:
                 break
             starts, outside_rep_hours = self._window(contact_zone, diary, day)
             skip_to = day + DAY
-            first_rep_day = diary.local_day(starts[0]) if starts else day
+            first_rep_day = diary.local_day(min(starts)) if starts else day
             open_day = diary.first_open_day(first_rep_day)
-            if starts and open_day > diary.local_day(starts[-1]):
+            if starts and open_day > diary.local_day(max(starts)):
                 skip_to = day + (open_day - first_rep_day) - DAY
                 starts = []
             # Calls outside the rep's hours are spread over the contact's days: the rep's day
@@ -306,9 +306,24 @@ class Scheduler:
                     starts += range(first, last - self.length + 1, self.booking)
             rep_day += DAY
         if not ever_overlap:
-            starts = list(range(low, high - self.length + 1, self.booking))
+            # The contact's hours win, and of those the ones nearest the rep's working day:
+            # from New York, a Kolkata call at 16:30 there (07:00 for the rep), not at 09:00.
+            starts = sorted(
+                range(low, high - self.length + 1, self.booking),
+                key=lambda start: (self._away_from_work(diary, start), start),
+            )
         result = self._windows[key] = (starts, not ever_overlap)
         return result
+
+    def _away_from_work(self, diary: _Diary, start: int) -> int:
+        """Seconds between a call starting at `start` and the rep's nearest working hours, by
+        the clock (a Sunday evening is nearer than a Monday at half past midnight)."""
+        today = diary.local_day(start)
+        return min(
+            max(low - (start + self.length), start - high, 0)
+            for day in (today - DAY, today, today + DAY)
+            for low, high in [self._hours(diary.zone, day)]
+        )
 
     def _hours(self, zone: ZoneInfo, day: date) -> tuple[int, int]:
         """Business hours on `day` in `zone`, as UTC seconds."""

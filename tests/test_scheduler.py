@@ -143,7 +143,7 @@ def test_rep_hours_are_respected_where_they_overlap_and_flagged_where_they_canno
     assert london.start.astimezone(ZoneInfo("America/New_York")).time() >= time(9)
     assert "outside_rep_hours" not in london.flags
     sydney = plan_of([contact(timezone="Australia/Sydney")], config).calls[0]
-    assert sydney.start.astimezone(ZoneInfo("Australia/Sydney")).time() == time(9)
+    assert time(9) <= sydney.start.astimezone(ZoneInfo("Australia/Sydney")).time() <= time(16, 30)
     assert "outside_rep_hours" in sydney.flags
 
 
@@ -244,3 +244,11 @@ def test_a_finished_sequence_is_suppressed_and_a_new_incident_starts_over() -> N
     assert done.calls == () and done.skipped[0].kind == "suppressed"
     relapsed = plan_of([contact(stage="keep_in_touch 3")])
     assert relapsed.calls[0].play == "apology"
+
+
+def test_outside_the_rep_hours_the_slot_nearest_them_is_taken() -> None:
+    config = Config(reps={"Sam": Rep("Sam", timezone="America/New_York")})
+    kolkata = plan_of([contact(timezone="Asia/Kolkata")], config, start=date(2027, 3, 15)).calls[0]
+    assert "outside_rep_hours" in kolkata.flags
+    assert kolkata.start.astimezone(ZoneInfo("Asia/Kolkata")).time() == time(16, 30)
+    assert kolkata.start.astimezone(ZoneInfo("America/New_York")).time() == time(7, 0)
