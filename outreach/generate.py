@@ -30,6 +30,7 @@ from outreach.invites import (
 )
 from outreach.naming import slug
 from outreach.output import OutputFolder
+from outreach.plaintext import plain_text
 from outreach.plan import Call, Plan
 from outreach.previous import PreviousCall
 from outreach.scripts import ScriptRenderer
@@ -276,7 +277,7 @@ class _RepWriter:
                 script = self.renderer.render(call, following.get(call.id))
                 sequence, digest = self._sequence(call, script)
                 self.folder.write(self.files.scripts[call.id], script.encode())
-                ics.write(calendar.event(call, script, sequence))
+                ics.write(calendar.event(call, plain_text(script), sequence))
                 result.invites += self._invite(call, sequence, result)
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from outreach.plaintext import plain_text
+
+
+def test_markdown_reads_as_plain_text_in_a_calendar() -> None:
+    script = (
+        "# Apology call: Dana Ruiz, Acme\n\n- **When:** Monday\n\n## 1. Apologize first\n\n"
+        '> "I am sorry."\n\n*Then stop.*\n\n- **Phone:** [+1 212 555 0100](tel:+12125550100)\n'
+        "- **Notes:** \\# not a heading, 3 * 4 = 12\n"
+    )
+    assert plain_text(script) == (
+        "Apology call: Dana Ruiz, Acme\n\n- When: Monday\n\n1. APOLOGIZE FIRST\n\n"
+        '    "I am sorry."\n\nThen stop.\n\n- Phone: +1 212 555 0100\n'
+        "- Notes: # not a heading, 3 * 4 = 12\n"
+    )
