@@ -69,7 +69,9 @@ class Shortfall:
         options = [f"{self.more_per_day} more call{'s' if self.more_per_day > 1 else ''} a day"]
         if self.reps_with_room:
             options.append(f"handing them to {' or '.join(self.reps_with_room)}")
-        return (f"{self.rep}: {self.contacts} contacts ({self.calls} calls) over capacity; "
+        contacts = f"{self.contacts} contact{'s' if self.contacts != 1 else ''}"
+        calls = f"{self.calls} call{'s' if self.calls != 1 else ''}"
+        return (f"{self.rep}: {contacts} ({calls}) over capacity; "
                 f"{' or '.join(options)} would fit them")  # fmt: skip
 
 

@@ -135,7 +135,8 @@ force_option = click.option(
     help="Write into a folder that holds other files (left alone), and replace files you edited.",
 )  # fmt: skip
 now_option = click.option(
-    "--now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    "--now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S",
+                                   "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
     help="The run's clock, for reproducible files (or set SOURCE_DATE_EPOCH). Default: now.",
 )  # fmt: skip
 timezone_option = click.option(

@@ -41,7 +41,16 @@ def normalize_header(header: str) -> str:
     return _NOISE.sub("", header).casefold()
 
 
-_BY_NORMALIZED = {normalize_header(name): name for name in FIELDS}
+# What CRMs commonly call our columns (Salesforce, HubSpot, Pipedrive exports), normalized.
+ALIASES = {
+    "accountname": "company", "companyname": "company", "organization": "company",
+    "contact": "contact_name", "fullname": "contact_name",
+    "title": "contact_title", "jobtitle": "contact_title",
+    "emailaddress": "email", "phonenumber": "phone", "tz": "timezone",
+    "accountowner": "owner", "ownername": "owner",
+    "lastcontacted": "last_contact", "lastcontactdate": "last_contact", "lastactivitydate": "last_contact",
+}  # fmt: skip
+_BY_NORMALIZED = {**ALIASES, **{normalize_header(name): name for name in FIELDS}}
 
 
 def map_headers(headers: Sequence[str], mapping: Mapping[str, str]) -> list[str | None]:

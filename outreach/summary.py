@@ -13,6 +13,10 @@ from outreach.plan import PLAYS
 from outreach.records import Skip
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass
 class CheckReport:
     """What `check` found in a file: rows by outcome, and every rejection."""
@@ -27,7 +31,7 @@ class CheckReport:
         return self.to_call + self.suppressed + len(self.rejected)
 
     def line(self) -> str:
-        return (f"{self.file}: {self.rows} rows: {self.to_call} to call, {self.suppressed} suppressed "
+        return (f"{self.file}: {plural(self.rows, 'row')}: {self.to_call} to call, {self.suppressed} suppressed "
                 f"(resolved, won back or do not call), {len(self.rejected)} rejected.")  # fmt: skip
 
 

@@ -129,3 +129,14 @@ def test_no_color_and_no_progress_when_piped(tmp_path: Path) -> None:
         cli, ["generate", str(path), "--out", "out", "--now", "2027-01-01", "--quiet"]
     )
     assert quiet.exit_code == 0 and quiet.stdout == ""
+
+
+def test_the_readme_sample_script_is_what_the_tool_writes(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "contacts.example.csv", tmp_path)
+    shutil.copy(ROOT / "outreach.toml", tmp_path)
+    command = re.search(r"`outreach (preview [^`]+)`\nprints it", README)
+    assert command, "the README names the command its sample comes from"
+    result = CliRunner().invoke(cli, shlex.split(command[1]))
+    sample = re.search(r"````markdown\n(.*?)\n````", README, re.DOTALL)
+    assert result.exit_code == 0 and sample
+    assert result.stdout.rstrip("\n") == sample[1]

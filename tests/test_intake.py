@@ -223,3 +223,13 @@ def test_a_dot_before_three_digits_groups_thousands(tmp_path: Path, typed: str, 
 def test_dotted_dates_are_day_first_everywhere(tmp_path: Path) -> None:
     contact = only(read(write_csv(tmp_path / "c.csv", [row(incident_date="01.12.2026")])))
     assert isinstance(contact, Contact) and contact.incident_date == date(2026, 12, 1)
+
+
+def test_common_crm_header_names_are_understood(tmp_path: Path) -> None:
+    renamed = {"company": "Account Name", "contact_name": "Contact", "phone": "Phone Number",
+               "email": "Email Address", "owner": "Account Owner"}  # fmt: skip
+    header = [renamed.get(h, h) for h in HEADER]
+    rows = [dict(zip(header, row().values(), strict=True))]
+    contact = only(read(write_csv(tmp_path / "c.csv", rows, header)))
+    assert isinstance(contact, Contact)
+    assert (contact.company, contact.contact_name, contact.phone) == ("Acme Corp", "Dana Ruiz", "+1 212 555 0100")

@@ -20,6 +20,7 @@ from outreach.output import LOCK, MANIFEST, output_folder
         ("nul", "nul-"),
         ("a\0b", "a-b"),
         ("株式会社", "unnamed"),
+        ("Łukasz Søren", "lukasz-soren"),
         ("x" * 300, "x" * 40),
     ],
 )
