@@ -31,7 +31,7 @@ class CheckReport:
         return self.to_call + self.suppressed + len(self.rejected)
 
     def line(self) -> str:
-        return (f"{self.file}: {plural(self.rows, 'row')}: {self.to_call} to call, {self.suppressed} suppressed "
+        return (f"{self.file}: {plural(self.rows, 'row')}: {self.to_call} upset or lapsed, {self.suppressed} suppressed "
                 f"(resolved, won back or do not call), {len(self.rejected)} rejected.")  # fmt: skip
 
 

@@ -173,6 +173,6 @@ def test_a_million_rows_are_checked_in_bounded_memory(tmp_path: Path) -> None:
     assert report["code"] == 1, report
     assert report["out"].splitlines()[-2:] == [
         f"{path}:1000002: status: unknown status 'angry'; expected one of upset, lapsed, resolved, won_back, do_not_call",
-        f"{path}: 1000001 rows: 1000000 to call, 0 suppressed (resolved, won back or do not call), 1 rejected.",
+        f"{path}: 1000001 rows: 1000000 upset or lapsed, 0 suppressed (resolved, won back or do not call), 1 rejected.",
     ]
     assert report["peak"] < 200 * 2**20, f"peak RSS {report['peak'] / 2**20:.0f} MB"

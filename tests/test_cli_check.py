@@ -20,7 +20,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_the_example_file_is_valid() -> None:
     code, out, _ = run("check", str(EXAMPLE))
     assert code == 0
-    assert "14 rows: 13 to call, 1 suppressed" in out and "0 rejected" in out
+    assert "14 rows: 13 upset or lapsed, 1 suppressed" in out and "0 rejected" in out
 
 
 def test_broken_rows_give_one_precise_line_each_and_exit_1(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_broken_rows_give_one_precise_line_each_and_exit_1(tmp_path: Path) -> No
         f"{path}:6: company: is empty",
         f"{path}:7: contact_name: duplicate contact 'good' in account 'A-1'",
     ]
-    assert lines[5] == f"{path}: 6 rows: 1 to call, 0 suppressed (resolved, won back or do not call), 5 rejected."
+    assert lines[5] == f"{path}: 6 rows: 1 upset or lapsed, 0 suppressed (resolved, won back or do not call), 5 rejected."
     assert "Traceback" not in out + err
 
 
