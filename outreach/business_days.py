@@ -23,7 +23,8 @@ class BusinessDays:
         if not self._country:
             return None
         # Years are filled in on first look-up, so a plan running into 2028 still sees its holidays.
-        return holidays.country_holidays(self._country.upper())
+        country, _, region = self._country.upper().partition("-")
+        return holidays.country_holidays(country, subdiv=region or None)
 
     def __call__(self, day: date) -> bool:
         known = self._cache.get(day)

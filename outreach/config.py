@@ -44,7 +44,8 @@ class ScheduleSettings:
     calls_per_day: int = 12
     """Most calls one rep makes on one of their own calendar days."""
     holiday_country: str | None = "US"
-    """Public holidays of this country (ISO 3166 code) get no calls; empty for none."""
+    """Public holidays of this country (ISO 3166 code, or with a region: "DE-BY") get no
+    calls; empty for none."""
     holidays: tuple[date, ...] = ()
     """Extra dates without calls: company closures, local holidays."""
 
@@ -375,11 +376,19 @@ def _validate(config: Config) -> None:
     if schedule.holiday_country:
         import holidays
 
-        if schedule.holiday_country.upper() not in holidays.list_supported_countries():
+        country, _, region = schedule.holiday_country.upper().partition("-")
+        regions = holidays.list_supported_countries().get(country)
+        if regions is None:
             raise ConfigError(
                 source,
                 "schedule.holiday_country",
                 f"{schedule.holiday_country!r} is not a country code the holidays package knows",
+            )
+        if region and region not in regions:
+            raise ConfigError(
+                source,
+                "schedule.holiday_country",
+                f"{region!r} is not a region of {country}; expected one of {', '.join(regions)}",
             )
 
 

@@ -126,3 +126,15 @@ def test_addresses_that_would_break_a_header_or_uid_are_refused(tmp_path: Path, 
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value).startswith(f"{path}: {key}: ")
+
+
+def test_holidays_of_a_region() -> None:
+    from outreach.business_days import BusinessDays
+    from outreach.config import parse_config
+
+    bavaria = BusinessDays(parse_config({"schedule": {"holiday_country": "DE-BY"}}, "s").schedule)
+    berlin = BusinessDays(parse_config({"schedule": {"holiday_country": "DE-BE"}}, "s").schedule)
+    epiphany = date(2027, 1, 6)  # a Wednesday, a holiday in Bavaria only
+    assert not bavaria(epiphany) and berlin(epiphany)
+    with pytest.raises(ConfigError, match="not a region of DE"):
+        parse_config({"schedule": {"holiday_country": "DE-XX"}}, "s")
