@@ -1,4 +1,5 @@
-"""Inline CSV inputs for tests: a few readable rows instead of fixture files."""
+"""Inline CSV inputs for tests (a few readable rows instead of fixture files), and the CLI
+run on them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import csv
 import io
 from pathlib import Path
 from typing import Any
+
+from click.testing import CliRunner
+
+from outreach.cli import cli
 
 HEADER = [
     "account_id", "company", "contact_name", "contact_title", "email", "phone", "timezone",
@@ -44,7 +49,9 @@ def row(**overrides: Any) -> dict[str, str]:
     return {**BASE_ROW, **{k: str(v) for k, v in overrides.items()}}
 
 
-def csv_bytes(rows: list[dict[str, str]], header: list[str] | None = None, delimiter: str = ",") -> str:
+def csv_bytes(
+    rows: list[dict[str, str]], header: list[str] | None = None, delimiter: str = ","
+) -> str:
     header = header or HEADER
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, delimiter=delimiter, lineterminator="\r\n",
@@ -58,3 +65,11 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
               delimiter: str = ",", encoding: str = "utf-8") -> Path:  # fmt: skip
     path.write_text(csv_bytes(rows, header, delimiter), encoding=encoding, newline="")
     return path
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """The command line run in-process: exit status, stdout and stderr. Any exception but
+    the exit itself is a bug the user would see as a traceback, so it fails the test."""
+    result = CliRunner().invoke(cli, list(args), env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr

@@ -10,26 +10,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from outreach.business_days import BusinessDays
 from outreach.campaign import parse_quarter, plan_campaign
-from outreach.cli import cli
 from outreach.config import Config, ScheduleSettings
 from outreach.records import Contact
-from tests.csvfiles import HEADER, row, write_csv
+from tests.csvfiles import HEADER, invoke, row, write_csv
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "contacts.example.csv"
 SETTINGS = ROOT / "outreach.toml"
 
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

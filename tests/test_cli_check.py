@@ -3,22 +3,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from outreach.cli import cli
-from tests.csvfiles import row, write_csv
+from tests.csvfiles import invoke, row, write_csv
 
 EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
 
 def test_the_example_file_is_valid() -> None:
-    code, out, _ = run("check", str(EXAMPLE))
+    code, out, _ = invoke("check", str(EXAMPLE))
     assert code == 0
     assert "14 rows: 13 upset or lapsed, 1 suppressed" in out and "0 rejected" in out
 
@@ -32,7 +24,7 @@ def test_broken_rows_give_one_precise_line_each_and_exit_1(tmp_path: Path) -> No
         row(contact_name="No company", company="", account_id="A-9"),
         row(contact_name="good"),
     ])  # fmt: skip
-    code, out, err = run("check", str(path))
+    code, out, err = invoke("check", str(path))
     assert code == 1
     lines = out.splitlines()
     assert lines[:5] == [
@@ -48,7 +40,7 @@ def test_broken_rows_give_one_precise_line_each_and_exit_1(tmp_path: Path) -> No
 
 def test_json_output(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", [row(), row(contact_name="B", status="angry")])
-    code, out, _ = run("check", str(path), "--format", "json")
+    code, out, _ = invoke("check", str(path), "--format", "json")
     assert code == 1
     report = json.loads(out)
     assert report["rows"] == 2 and report["valid"] == 1
@@ -61,26 +53,26 @@ def test_json_output(tmp_path: Path) -> None:
 def test_a_file_level_fault_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text("Account,Who\r\nA,B\r\n", encoding="utf-8")
-    code, _out, err = run("check", str(path))
+    code, _out, err = invoke("check", str(path))
     assert code == 2
     assert err.splitlines() == [
         f"Error: {path}:1: required columns account_id, company, contact_name, status, owner missing; "
         "columns found: 'Account', 'Who'"
     ]
-    code, _, err = run("check", str(tmp_path / "missing.csv"))
+    code, _, err = invoke("check", str(tmp_path / "missing.csv"))
     assert (code, err.strip()) == (2, f"Error: {tmp_path / 'missing.csv'}: no such file")
 
 
 def test_a_bad_config_is_one_error_line(tmp_path: Path) -> None:
     config = tmp_path / "outreach.toml"
     config.write_text("[schedule]\ncalls_a_day = 3\n", encoding="utf-8")
-    code, _, err = run("check", str(EXAMPLE), "--config", str(config))
+    code, _, err = invoke("check", str(EXAMPLE), "--config", str(config))
     assert code == 2
     assert err.startswith(f"Error: {config}: schedule.calls_a_day: unknown key")
 
 
 def test_version_and_help() -> None:
-    code, out, _ = run("--version")
+    code, out, _ = invoke("--version")
     assert code == 0 and out.startswith("outreach, version ")
-    code, out, _ = run("--help")
+    code, out, _ = invoke("--help")
     assert code == 0 and "check" in out and "plan" in out

@@ -7,21 +7,14 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from click.testing import CliRunner
 
-from outreach.cli import cli
-from tests.csvfiles import row, write_csv
+from tests.csvfiles import invoke, row, write_csv
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "contacts.example.csv"
 SETTINGS = ROOT / "outreach.toml"
 NOW = "2027-03-01T12:00:00+00:00"
 
-
-def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def generate(out: Path, *extra: str, contacts: Path = EXAMPLE) -> tuple[int, str, str]:

@@ -6,19 +6,11 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from outreach.cli import cli
 from outreach.exports import PLAN_FIELDS
-from tests.csvfiles import row, write_csv
+from tests.csvfiles import invoke, row, write_csv
 
 EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
 
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_table_shows_rep_and_contact_times() -> None:
