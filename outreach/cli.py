@@ -195,12 +195,13 @@ def _warn(message: str) -> None:
 
 def _warn_unknown_reps(plan: Plan, config: Config) -> None:
     unknown = sorted({call.owner for call in plan.calls} - config.reps.keys())
+    where = config.source if config.reps or config.source.endswith(".toml") else "outreach.toml"
     if unknown:
         names = ", ".join(unknown[:5]) + (
             f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         )
         _warn(
-            f'no settings for {names} ([reps."Name"] in {config.source}): their calls are '
+            f'no settings for {names} ([reps."Name"] in {where}): their calls are '
             f"planned in {config.schedule.timezone} hours, and they get no invitation drafts"
         )
 
