@@ -8,7 +8,7 @@ import re
 _RULES = [
     (re.compile(r"\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)"), r"\1"),  # [text](link) → text
     (re.compile(r"\*\*(.+?)\*\*"), r"\1"),  # **bold**
-    (re.compile(r"(?m)^\*(\S(?:.*\S)?)\*$"), r"\1"),  # a whole line in *italics*
+    (re.compile(r"(?ms)^\*(?=\S)(.+?)(?<=\S)\*$"), r"\1"),  # lines in *italics*, one or several
     (re.compile(r"(?m)^# +(.*)$"), r"\1"),  # the title
     (re.compile(r"(?m)^> ?"), "    "),  # quotes, indented
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])"), r"\1"),  # Markdown escapes

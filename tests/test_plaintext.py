@@ -14,3 +14,9 @@ def test_markdown_reads_as_plain_text_in_a_calendar() -> None:
         '    "I am sorry."\n\nThen stop.\n\n- Phone: +1 212 555 0100\n'
         "- Notes: # not a heading, 3 * 4 = 12\n"
     )
+
+
+def test_italics_over_several_lines_lose_their_stars() -> None:
+    assert plain_text('*Say "I", not "we".\nNo "but".*\n\n- 3 * 4 *is* 12\n') == (
+        'Say "I", not "we".\nNo "but".\n\n- 3 * 4 *is* 12\n'
+    )
