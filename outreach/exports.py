@@ -129,5 +129,8 @@ def _local(moment: datetime, zone: str) -> str:
     abbreviation = moment.strftime("%Z")
     # Many zones have no abbreviation and print an offset like "+08"; the city reads better then.
     if abbreviation[:1] in "+-":
-        abbreviation = zone.rsplit("/", 1)[-1].replace("_", " ")
+        # ... except for Etc/GMT+5, whose name reads backwards (it is UTC-5): the offset then.
+        offset = moment.strftime("%z")
+        city = zone.rsplit("/", 1)[-1].replace("_", " ")
+        abbreviation = f"UTC{offset[:3]}:{offset[3:]}" if zone.startswith("Etc/") else city
     return moment.strftime("%a %Y-%m-%d %H:%M ") + abbreviation
