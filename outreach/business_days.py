@@ -11,10 +11,12 @@ from outreach.config import ScheduleSettings
 
 
 class BusinessDays:
-    def __init__(self, schedule: ScheduleSettings) -> None:
+    def __init__(self, schedule: ScheduleSettings, country: str | None = None) -> None:
+        """The team's working days; with `country`, that country's holidays (a rep's own)
+        instead of the schedule's."""
         self._weekdays = schedule.weekdays
         self._extra = frozenset(schedule.holidays)
-        self._country = schedule.holiday_country
+        self._country = country or schedule.holiday_country
         self._cache: dict[date, bool] = {}
         self._next: dict[date, date] = {}
 

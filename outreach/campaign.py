@@ -167,7 +167,8 @@ def _working_days(
 ) -> list[date]:
     who = config.rep(rep)
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    return [day for day in days if business(day) and not who.is_off(day)]
+    works = BusinessDays(config.schedule, who.holiday_country) if who.holiday_country else business
+    return [day for day in days if works(day) and not who.is_off(day)]
 
 
 def _quota(calls: int, days: list[date], cap: int) -> dict[date, int]:

@@ -93,6 +93,8 @@ class Rep:
     timezone: str | None = None
     email: str | None = None
     time_off: tuple[tuple[date, date], ...] = ()
+    holiday_country: str | None = None
+    """The public holidays the rep does not work on, when not the team's (schedule's)."""
 
     def is_off(self, day: date) -> bool:
         return any(first <= day <= last for first, last in self.time_off)
@@ -268,7 +270,7 @@ def _kind(raw: Any) -> str:
 
 def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
     reps: dict[str, Rep] = {}
-    allowed = {"timezone", "email", "time_off"}
+    allowed = {"timezone", "email", "time_off", "holiday_country"}
     for name, entry in table.items():
         where = f"reps.{name}"
         if not isinstance(entry, Mapping):
@@ -287,8 +289,13 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
         if email and not _ADDRESS.fullmatch(email):
             raise ConfigError(source, f"{where}.email", f"{email!r} is not a plain e-mail address")
         spans = _convert(tuple[str, ...], entry.get("time_off", []), f"{where}.time_off", source)
+        country = _convert(
+            str | None, entry.get("holiday_country", ""), f"{where}.holiday_country", source
+        )
+        if country:
+            _check_holiday_country(source, f"{where}.holiday_country", country)
         reps[name] = Rep(
-            name, zone, email, tuple(_span(s, f"{where}.time_off", source) for s in spans)
+            name, zone, email, tuple(_span(s, f"{where}.time_off", source) for s in spans), country
         )
     return reps
 
@@ -374,22 +381,22 @@ def _validate(config: Config) -> None:
             source, "plays.small_step_days", "every interval must be at least one day"
         )
     if schedule.holiday_country:
-        import holidays
+        _check_holiday_country(source, "schedule.holiday_country", schedule.holiday_country)
 
-        country, _, region = schedule.holiday_country.upper().partition("-")
-        regions = holidays.list_supported_countries().get(country)
-        if regions is None:
-            raise ConfigError(
-                source,
-                "schedule.holiday_country",
-                f"{schedule.holiday_country!r} is not a country code the holidays package knows",
-            )
-        if region and region not in regions:
-            raise ConfigError(
-                source,
-                "schedule.holiday_country",
-                f"{region!r} is not a region of {country}; expected one of {', '.join(regions)}",
-            )
+
+def _check_holiday_country(source: str, key: str, code: str) -> None:
+    import holidays
+
+    country, _, region = code.upper().partition("-")
+    regions = holidays.list_supported_countries().get(country)
+    if regions is None:
+        raise ConfigError(source, key, f"{code!r} is not a country code the holidays package knows")
+    if region and region not in regions:
+        raise ConfigError(
+            source,
+            key,
+            f"{region!r} is not a region of {country}; expected one of {', '.join(regions)}",
+        )
 
 
 def _check_zone(source: str, key: str, zone: str) -> None:

@@ -68,6 +68,8 @@ class _Diary:
 
     rep: Rep
     zone: ZoneInfo
+    business: BusinessDays
+    """The rep's working days: the team's, with the rep's own public holidays if set."""
     starts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     per_day: Counter[date] = field(default_factory=Counter)
     spread: Counter[date] = field(default_factory=Counter)
@@ -157,7 +159,7 @@ class Scheduler:
         self.booking = (schedule.call_minutes + schedule.buffer_minutes) * 60
         self.cap = schedule.calls_per_day
         self.diaries: dict[str, _Diary] = {}
-        self._windows: dict[tuple[str, str, date], tuple[list[int], bool]] = {}
+        self._windows: dict[tuple[str, str, str, date], tuple[list[int], bool]] = {}
         self._business_hours: dict[tuple[str, date], tuple[int, int]] = {}
 
     def schedule(
@@ -182,10 +184,10 @@ class Scheduler:
         base: list[Flag] = ["handover"] if assignment.handover_from else []
         calls: list[Call] = []
         steps = sequence(contact, plays)
-        day = first_call_day(contact, steps[0], start, plays, self.business) if steps else start
+        day = first_call_day(contact, steps[0], start, plays, diary.business) if steps else start
         for step in steps:
             if calls:
-                day = after(day, step.after, self.business)
+                day = after(day, step.after, diary.business)
             # Apologies and follow-ups are never spread out: rules 2 and 7 want them soon.
             booked = self._book_in(window, diary, contact.timezone, day, step.play in URGENT)
             if booked is None:
@@ -227,8 +229,14 @@ class Scheduler:
     def _diary(self, owner: str) -> _Diary:
         diary = self.diaries.get(owner)
         if diary is None:
+            rep = self.config.rep(owner)
+            calendar = (
+                BusinessDays(self.config.schedule, rep.holiday_country)
+                if rep.holiday_country
+                else self.business
+            )
             diary = self.diaries[owner] = _Diary(
-                self.config.rep(owner), _zone(self.config.rep_timezone(owner))
+                rep, _zone(self.config.rep_timezone(owner)), calendar
             )
         return diary
 
@@ -243,7 +251,7 @@ class Scheduler:
         """The first free start on or after `day` (and not after `last`), booked; and whether it
         is outside the rep's hours. With a quota, a rep's day takes only its share of calls."""
         while last is None or day <= last:
-            day = self.business.next_on_or_after(day)
+            day = diary.business.next_on_or_after(day)
             if quota is None and (untried := diary.first_untried_day(contact_zone, day)) != day:
                 day = untried
                 continue
@@ -278,7 +286,7 @@ class Scheduler:
                         diary.cursor[key] = index + 1
                     return instant, outside_rep_hours
             # Linked to a business day, so that a run of full weeks is one hop, weekends and all.
-            day = self.business.next_on_or_after(max(skip_to, day + DAY))
+            day = diary.business.next_on_or_after(max(skip_to, day + DAY))
             if quota is None:  # a quota's refusal is no proof the day is full
                 diary.exhausted[contact_zone][key[1]] = day
         return None
@@ -289,7 +297,7 @@ class Scheduler:
 
         Inside the overlap of the contact's and the rep's business hours, where the two ever
         overlap; where they never do (a New York rep, a Sydney contact) the contact's hours win."""
-        key = (contact_zone, diary.zone.key, day)
+        key = (contact_zone, diary.zone.key, diary.rep.holiday_country or "", day)
         known = self._windows.get(key)
         if known is not None:
             return known
@@ -302,7 +310,7 @@ class Scheduler:
             first, last = max(low, rep_low), min(high, rep_high)
             if last - first >= self.length:
                 ever_overlap = True
-                if self.business(rep_day):
+                if diary.business(rep_day):
                     starts += range(first, last - self.length + 1, self.booking)
             rep_day += DAY
         if not ever_overlap:

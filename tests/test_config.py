@@ -138,3 +138,10 @@ def test_holidays_of_a_region() -> None:
     assert not bavaria(epiphany) and berlin(epiphany)
     with pytest.raises(ConfigError, match="not a region of DE"):
         parse_config({"schedule": {"holiday_country": "DE-XX"}}, "s")
+
+
+def test_a_rep_may_have_holidays_of_their_own(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[reps."Ana"]\nholiday_country = "GB"\n'))
+    assert config.rep("Ana").holiday_country == "GB"
+    with pytest.raises(ConfigError, match="reps.Ana.holiday_country"):
+        load_config(write(tmp_path, '[reps."Ana"]\nholiday_country = "Narnia"\n'))

@@ -58,7 +58,10 @@ def test_a_lapsed_contact_clears_the_air_then_keeps_in_touch_quarterly() -> None
 
 def test_every_contact_of_an_account_gets_calls() -> None:
     plan = plan_of([contact("Dana"), contact("Omar", line=3)])
-    assert Counter(c.contact.contact_name for c in plan.calls if c.play == "apology") == {"Dana": 1, "Omar": 1}
+    assert Counter(c.contact.contact_name for c in plan.calls if c.play == "apology") == {
+        "Dana": 1,
+        "Omar": 1,
+    }
 
 
 def test_ids_do_not_depend_on_the_date() -> None:
@@ -98,7 +101,11 @@ def test_a_recent_contact_cools_down_but_urgency_wins_for_upset() -> None:
         contact("Dana", status="lapsed", last_contact=recently),
         contact("Omar", account_id="A-2", last_contact=recently),
     ])  # fmt: skip
-    first = {c.contact.contact_name: c.start.date() for c in plan.calls if c.play in ("apology", "clear_the_air")}
+    first = {
+        c.contact.contact_name: c.start.date()
+        for c in plan.calls
+        if c.play in ("apology", "clear_the_air")
+    }
     assert first["Omar"] == MONDAY
     assert first["Dana"] == recently + timedelta(days=30)
 
@@ -107,7 +114,13 @@ def test_calls_that_do_not_fit_slide_and_the_sequence_keeps_its_spacing() -> Non
     config = Config(schedule=ScheduleSettings(calls_per_day=2))
     plan = plan_of([contact(f"C{i}", line=i + 2) for i in range(5)], config)
     apologies = sorted(c.start.date() for c in plan.calls if c.play == "apology")
-    assert apologies == [MONDAY, MONDAY, MONDAY + timedelta(1), MONDAY + timedelta(1), MONDAY + timedelta(2)]
+    assert apologies == [
+        MONDAY,
+        MONDAY,
+        MONDAY + timedelta(1),
+        MONDAY + timedelta(1),
+        MONDAY + timedelta(2),
+    ]
     business = BusinessDays(config.schedule)
     for name in ("C0", "C4"):
         calls = {c.play: c.start.date() for c in plan.calls if c.contact.contact_name == name}
@@ -130,7 +143,10 @@ def test_holidays_and_time_off_get_no_calls() -> None:
 
 def test_a_call_keeps_its_local_time_across_both_dst_changes() -> None:
     new_york = ZoneInfo("America/New_York")
-    for before, after in [(date(2027, 3, 12), date(2027, 3, 15)), (date(2027, 11, 5), date(2027, 11, 8))]:
+    for before, after in [
+        (date(2027, 3, 12), date(2027, 3, 15)),
+        (date(2027, 11, 5), date(2027, 11, 8)),
+    ]:
         calls = [plan_of([contact()], start=day).calls[0] for day in (before, after)]
         assert [c.start.astimezone(new_york).time() for c in calls] == [time(9), time(9)]
         offsets = [c.start.astimezone(UTC).hour for c in calls]
@@ -155,7 +171,11 @@ def test_priority_upset_first_then_value_then_older_incident() -> None:
         contact("Newer", account_id="A-3", incident_date=date(2026, 5, 1)),
         contact("Older", account_id="A-4", incident_date=date(2026, 1, 1)),
     ], config)  # fmt: skip
-    first_calls = sorted((c.start, c.contact.contact_name) for c in plan.calls if c.step == 1 and c.play in ("apology", "clear_the_air"))
+    first_calls = sorted(
+        (c.start, c.contact.contact_name)
+        for c in plan.calls
+        if c.step == 1 and c.play in ("apology", "clear_the_air")
+    )
     assert [name for _, name in first_calls] == ["Older", "Newer", "Small", "Lapsed"]
 
 
@@ -185,7 +205,9 @@ contacts_strategy = st.lists(
     cap=st.integers(1, 6),
     seed=st.randoms(),
 )
-def test_scheduling_invariants(rows: list[tuple[Any, ...]], start: date, rep_zone: str, cap: int, seed: random.Random) -> None:
+def test_scheduling_invariants(
+    rows: list[tuple[Any, ...]], start: date, rep_zone: str, cap: int, seed: random.Random
+) -> None:
     contacts = [
         contact(name, line=i + 2, account_id=f"A-{account}", timezone=zone, owner=owner, status=status,
                 account_value=None if value is None else Decimal(value),
@@ -214,7 +236,9 @@ def test_scheduling_invariants(rows: list[tuple[Any, ...]], start: date, rep_zon
     per_day: Counter[tuple[str, date]] = Counter()
     for call in plan.calls:
         by_rep.setdefault(call.owner, []).append((call.start, call.end))
-        per_day[call.owner, call.start.astimezone(ZoneInfo(config.rep_timezone(call.owner))).date()] += 1
+        per_day[
+            call.owner, call.start.astimezone(ZoneInfo(config.rep_timezone(call.owner))).date()
+        ] += 1
     for spans in by_rep.values():
         spans.sort()
         assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
@@ -228,7 +252,9 @@ def test_scheduling_invariants(rows: list[tuple[Any, ...]], start: date, rep_zon
     shuffled = contacts[:]
     seed.shuffle(shuffled)
     again = plan_of(shuffled, config, start)
-    assert [(c.id, c.start, c.owner) for c in again.calls] == [(c.id, c.start, c.owner) for c in plan.calls]
+    assert [(c.id, c.start, c.owner) for c in again.calls] == [
+        (c.id, c.start, c.owner) for c in plan.calls
+    ]
 
 
 def test_a_contact_continues_after_the_stage_it_reached() -> None:
@@ -252,3 +278,16 @@ def test_outside_the_rep_hours_the_slot_nearest_them_is_taken() -> None:
     assert "outside_rep_hours" in kolkata.flags
     assert kolkata.start.astimezone(ZoneInfo("Asia/Kolkata")).time() == time(16, 30)
     assert kolkata.start.astimezone(ZoneInfo("America/New_York")).time() == time(7, 0)
+
+
+def test_a_rep_with_holidays_of_their_own_gets_no_call_on_them() -> None:
+    early_may = date(2027, 5, 3)  # a bank holiday in the UK, a working day in the US
+    london = Config(reps={"Sam": Rep("Sam", timezone="Europe/London", holiday_country="GB")})
+    assert plan_of([contact(timezone="Europe/London")], london, start=early_may).calls[
+        0
+    ].start.date() == date(2027, 5, 4)
+    team = Config(reps={"Sam": Rep("Sam", timezone="Europe/London")})
+    assert (
+        plan_of([contact(timezone="Europe/London")], team, start=early_may).calls[0].start.date()
+        == early_may
+    )
