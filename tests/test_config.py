@@ -143,5 +143,5 @@ def test_holidays_of_a_region() -> None:
 def test_a_rep_may_have_holidays_of_their_own(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, '[reps."Ana"]\nholiday_country = "GB"\n'))
     assert config.rep("Ana").holiday_country == "GB"
-    with pytest.raises(ConfigError, match="reps.Ana.holiday_country"):
+    with pytest.raises(ConfigError, match=r"reps\.Ana\.holiday_country"):
         load_config(write(tmp_path, '[reps."Ana"]\nholiday_country = "Narnia"\n'))
