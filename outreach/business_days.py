@@ -14,6 +14,7 @@ class BusinessDays:
     def __init__(self, schedule: ScheduleSettings, country: str | None = None) -> None:
         """The team's working days; with `country`, that country's holidays (a rep's own)
         instead of the schedule's."""
+        self._schedule = schedule
         self._weekdays = schedule.weekdays
         self._extra = frozenset(schedule.holidays)
         self._country = country or schedule.holiday_country
@@ -37,6 +38,10 @@ class BusinessDays:
                 and (self._public is None or day not in self._public)
             )
         return known
+
+    def of(self, country: str | None) -> BusinessDays:
+        """These working days with another country's holidays (a rep's own); these if none."""
+        return BusinessDays(self._schedule, country) if country else self
 
     def next_on_or_after(self, day: date) -> date:
         found = self._next.get(day)

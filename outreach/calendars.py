@@ -41,6 +41,7 @@ from outreach.config import Config
 from outreach.errors import ConfigError
 from outreach.icsformat import common_name, content_lines, escape_text, local_time, utc_time
 from outreach.plan import Call, Play
+from outreach.values import is_plain_address
 from outreach.vtimezone import vtimezone_ical, writes_as_utc
 
 PRODID = "-//outreach//Win-back call planner//EN"
@@ -54,8 +55,6 @@ PLAY_TITLES: Mapping[Play, str] = {
     "keep_in_touch": "Keep-in-touch call",
 }
 
-# Plain ASCII addresses only: they go into mailto: URIs and mail headers unescaped.
-_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _EXTENSION = re.compile(r"(?:ext\.?|x|#)\s*(\d+)\s*$", re.IGNORECASE)
 
 
@@ -100,15 +99,10 @@ def event_summary(call: Call) -> str:
     return f"{PLAY_TITLES[call.play]} — {call.contact.contact_name}, {call.contact.company}"
 
 
-def is_usable_address(address: str) -> bool:
-    """Whether an e-mail address can go unescaped into a mailto: URI and a mail header."""
-    return _ADDRESS.fullmatch(address) is not None
-
-
 def organizer_email(config: Config, owner: str) -> str | None:
     """The rep's configured e-mail, or None; an unusable one is a configuration error."""
     email = config.rep(owner).email
-    if email and not is_usable_address(email):
+    if email and not is_plain_address(email):
         raise ConfigError(
             config.source, f"reps.{owner}.email", f"{email!r} is not a plain e-mail address"
         )

@@ -139,11 +139,7 @@ def plan_campaign(
                             f"no room in {assignment.owner}'s calls in {name}: {short.calls} calls "
                             f"missing at {config.schedule.calls_per_day} a day", None,
                             contact.account_id, contact.contact_name, assignment.owner))  # fmt: skip
-    plan = Plan(
-        start=first,
-        calls=tuple(sorted(calls, key=lambda c: (c.owner, c.start, c.id))),
-        skipped=tuple(sorted(skipped, key=lambda s: s.line)),
-    )
+    plan = Plan.ordered(first, calls, skipped)
     return CampaignPlan(plan, name, shortfalls)
 
 
@@ -167,7 +163,7 @@ def _working_days(
 ) -> list[date]:
     who = config.rep(rep)
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    works = BusinessDays(config.schedule, who.holiday_country) if who.holiday_country else business
+    works = business.of(who.holiday_country)
     return [day for day in days if works(day) and not who.is_off(day)]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 import types
 import typing
@@ -15,11 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.errors import ConfigError
+from outreach.values import is_domain, is_plain_address
 
 CONFIG_NAME = "outreach.toml"
-# Plain ASCII only: the address goes into mailto: URIs and mail headers as it is.
-_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -286,7 +283,7 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
         if zone:
             _check_zone(source, f"{where}.timezone", zone)
         email = _convert(str | None, entry.get("email", ""), f"{where}.email", source)
-        if email and not _ADDRESS.fullmatch(email):
+        if email and not is_plain_address(email):
             raise ConfigError(source, f"{where}.email", f"{email!r} is not a plain e-mail address")
         spans = _convert(tuple[str, ...], entry.get("time_off", []), f"{where}.time_off", source)
         country = _convert(
@@ -372,7 +369,7 @@ def _validate(config: Config) -> None:
     ]:
         if value < 0:
             raise ConfigError(source, key, f"must not be negative, not {value}")
-    if not _DOMAIN.fullmatch(config.calendar.uid_domain):
+    if not is_domain(config.calendar.uid_domain):
         raise ConfigError(
             source, "calendar.uid_domain", f"{config.calendar.uid_domain!r} is not a domain name"
         )

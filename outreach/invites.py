@@ -38,16 +38,15 @@ from outreach.calendars import (
     PRODID,
     date_time,
     event_uid,
-    is_usable_address,
     organizer_email,
 )
 from outreach.config import Config
 from outreach.icsformat import common_name, content_lines, escape_text, utc_time
 from outreach.plan import Call, Play
+from outreach.values import is_domain, is_plain_address
 from outreach.vtimezone import vtimezone_ical, writes_as_utc
 
 INVITED_PLAYS: frozenset[Play] = frozenset({"clear_the_air", "keep_in_touch"})
-_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _FALLBACK_DOMAIN = "outreach.invalid"
 _BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 # The email package's compat32 classes, not EmailMessage: its header registry parses every
@@ -71,7 +70,7 @@ def invitation_refusal(config: Config, call: Call) -> str | None:
         return "only clear-the-air and keep-in-touch calls are proposed by e-mail"
     if not contact.email:
         return f"{contact.contact_name} has no e-mail address"
-    if not is_usable_address(contact.email):
+    if not is_plain_address(contact.email):
         return f"{contact.email!r} cannot be used as an invitation's address"
     if organizer_email(config, call.owner) is None:
         return f'rep {call.owner} has no e-mail address; set reps."{call.owner}".email'
@@ -91,7 +90,7 @@ def invitation_subject(call: Call) -> str:
 def message_id(config: Config, call: Call, sequence: int) -> str:
     """Derived from the call and its SEQUENCE: a re-run gives the same draft the same id."""
     domain = config.calendar.uid_domain
-    if not _DOMAIN.fullmatch(domain):
+    if not is_domain(domain):
         domain = _FALLBACK_DOMAIN
     return f"<{call.id}.{sequence}.invite@{domain}>"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, get_args
@@ -87,3 +88,12 @@ class Plan:
     """Sorted by owner, start and id: the order every output lists them in."""
     skipped: tuple[Skip, ...]
     """Rejected, suppressed and dropped rows, by line."""
+
+    @classmethod
+    def ordered(cls, start: date, calls: Iterable[Call], skipped: Iterable[Skip]) -> Plan:
+        """A plan with its calls and skipped rows in the order every output lists them."""
+        return cls(
+            start=start,
+            calls=tuple(sorted(calls, key=lambda c: (c.owner, c.start, c.id))),
+            skipped=tuple(sorted(skipped, key=lambda s: s.line)),
+        )

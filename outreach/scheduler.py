@@ -34,11 +34,7 @@ def make_plan(
     """The whole scheduling stage: triage, then slots for every call, in priority order."""
     assigned, skipped = triage(contacts, config, source)
     calls, _ = Scheduler(config).schedule(assigned, start)
-    return Plan(
-        start=start,
-        calls=tuple(sorted(calls, key=lambda c: (c.owner, c.start, c.id))),
-        skipped=tuple(sorted([*rejected, *skipped], key=lambda s: s.line)),
-    )
+    return Plan.ordered(start, calls, [*rejected, *skipped])
 
 
 def priority(assignment: Assignment) -> tuple[object, ...]:
@@ -230,13 +226,8 @@ class Scheduler:
         diary = self.diaries.get(owner)
         if diary is None:
             rep = self.config.rep(owner)
-            calendar = (
-                BusinessDays(self.config.schedule, rep.holiday_country)
-                if rep.holiday_country
-                else self.business
-            )
             diary = self.diaries[owner] = _Diary(
-                rep, _zone(self.config.rep_timezone(owner)), calendar
+                rep, _zone(self.config.rep_timezone(owner)), self.business.of(rep.holiday_country)
             )
         return diary
 

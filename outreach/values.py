@@ -180,6 +180,20 @@ def parse_options(text: str) -> tuple[str, ...]:
     return tuple(option.strip() for option in text.split("|") if option.strip())
 
 
+# Plain ASCII only: an address or domain goes into mailto: URIs, mail headers and UIDs as is.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def is_plain_address(text: str) -> bool:
+    """Whether an e-mail address can go unescaped into a mailto: URI and a mail header."""
+    return _PLAIN_ADDRESS.fullmatch(text) is not None
+
+
+def is_domain(text: str) -> bool:
+    return _DOMAIN.fullmatch(text) is not None
+
+
 def dial_key(phone: str) -> str:
     """The digits of a number, for comparing numbers typed differently."""
     return "".join(ch for ch in phone if ch.isdigit())
