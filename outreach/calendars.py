@@ -33,7 +33,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from icalendar.prop import vDDDTypes
 
@@ -41,7 +40,7 @@ from outreach.config import Config
 from outreach.errors import ConfigError
 from outreach.icsformat import common_name, content_lines, escape_text, local_time, utc_time
 from outreach.plan import Call, Play
-from outreach.values import is_plain_address
+from outreach.values import is_plain_address, zone_info
 from outreach.vtimezone import vtimezone_ical, writes_as_utc
 
 PRODID = "-//outreach//Win-back call planner//EN"
@@ -81,8 +80,8 @@ def cancellation_order(record: CancelledCall) -> tuple[datetime, str]:
     return record.start, record.id
 
 
-def event_order(call: Call) -> tuple[datetime, str]:
-    return call.start, call.id
+def event_order(call: Call) -> tuple[int, str]:
+    return call.at, call.id
 
 
 def calendar_name(owner: str) -> str:
@@ -123,11 +122,6 @@ def tel_uri(phone: str) -> str | None:
 @cache
 def _trigger(minutes: int) -> str:
     return bytes(vDDDTypes(timedelta(minutes=-minutes)).to_ical()).decode()
-
-
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 class CalendarWriter:
@@ -244,7 +238,7 @@ def date_time(name: str, moment: datetime, zone: str) -> str:
     """`DTSTART;TZID=zone:local`, or `DTSTART:…Z` in a zone icalendar writes as UTC."""
     if writes_as_utc(zone):
         return f"{name}:{utc_time(moment)}"
-    return f"{name};TZID={zone}:{local_time(moment.astimezone(_zone(zone)))}"
+    return f"{name};TZID={zone}:{local_time(moment.astimezone(zone_info(zone)))}"
 
 
 def build_calendar(

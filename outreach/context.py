@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from outreach.config import Config
-from outreach.filters import first_name, zone_info
+from outreach.filters import first_name
 from outreach.plan import SILENT_PLAYS, Call, Play
+from outreach.values import zone_info
 
 #: Every variable a template can use, and what it holds. Empty CSV cells are None.
 VARIABLES: Mapping[str, str] = {

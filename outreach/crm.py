@@ -37,8 +37,8 @@ def standings(plan: Plan) -> dict[int, Standing]:
         calls_of.setdefault(call.contact.line, []).append(call)
     result: dict[int, Standing] = {}
     for line, calls in calls_of.items():
-        first = min(calls, key=lambda c: c.start)
-        last = max(calls, key=lambda c: c.start)
+        first = min(calls, key=lambda c: c.at)
+        last = max(calls, key=lambda c: c.at)
         result[line] = Standing(stage_of(last.play, last.step), last.start.date().isoformat(),
                                 first.start.isoformat(), stage_of(first.play, first.step))  # fmt: skip
     for skip in plan.skipped:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,38 +18,44 @@ PLAN_FIELDS = ("id", "owner", "account_id", "company", "contact_name", "phone", 
 SKIPPED_FIELDS = ("line", "kind", "field", "reason", "account_id", "contact_name", "owner")
 
 
-def plan_row(call: Call) -> dict[str, str]:
+def plan_row(call: Call) -> tuple[str, ...]:
+    """The call's cells, in the order of PLAN_FIELDS."""
     contact = call.contact
-    return {
-        "id": call.id,
-        "owner": call.owner,
-        "account_id": contact.account_id,
-        "company": contact.company,
-        "contact_name": contact.contact_name,
-        "phone": contact.phone or "",
-        "play": call.play,
-        "step": str(call.step),
-        "start": call.start.isoformat(),
-        "end": call.end.isoformat(),
-        "timezone": call.timezone,
-        "flags": " ".join(call.flags),
-    }
+    return (
+        call.id,
+        call.owner,
+        contact.account_id,
+        contact.company,
+        contact.contact_name,
+        contact.phone or "",
+        call.play,
+        str(call.step),
+        call.start.isoformat(),
+        call.end.isoformat(),
+        call.timezone,
+        " ".join(call.flags),
+    )
 
 
-def skipped_row(skip: Skip) -> dict[str, str]:
-    return {
-        "line": str(skip.line),
-        "kind": skip.kind,
-        "field": skip.field or "",
-        "reason": skip.reason,
-        "account_id": skip.account_id or "",
-        "contact_name": skip.contact_name or "",
-        "owner": skip.owner or "",
-    }
+def skipped_row(skip: Skip) -> tuple[str, ...]:
+    """The skipped row's cells, in the order of SKIPPED_FIELDS."""
+    return (
+        str(skip.line),
+        skip.kind,
+        skip.field or "",
+        skip.reason,
+        skip.account_id or "",
+        skip.contact_name or "",
+        skip.owner or "",
+    )
 
 
 def skip_json(skip: Skip) -> dict[str, object]:
-    return {**skipped_row(skip), "line": skip.line, "field": skip.field}
+    return {**_record(SKIPPED_FIELDS, skipped_row(skip)), "line": skip.line, "field": skip.field}
+
+
+def _record(fields: Sequence[str], row: Sequence[str]) -> dict[str, object]:
+    return dict(zip(fields, row, strict=True))
 
 
 class LineEnds:
@@ -67,11 +73,11 @@ class LineEnds:
         return self.buffer.write(row.removesuffix("\r\n") + self.ending)
 
 
-def csv_text(fields: Iterable[str], rows: Iterable[dict[str, str]]) -> Iterator[str]:
-    """CSV lines, one at a time; the header first."""
+def csv_text(fields: Iterable[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """CSV text in chunks, the header first; each row's cells in the order of `fields`."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(LineEnds(buffer, "\n"), fieldnames=list(fields), lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv.writer(LineEnds(buffer, "\n"), lineterminator="\r\n")
+    writer.writerow(fields)
     for row in rows:
         writer.writerow(row)
         if buffer.tell() > 1 << 16:
@@ -86,7 +92,11 @@ def plan_json(plan: Plan) -> str:
         {
             "start": plan.start.isoformat(),
             "calls": [
-                {**plan_row(call), "step": call.step, "flags": list(call.flags)}
+                {
+                    **dict(zip(PLAN_FIELDS, plan_row(call), strict=True)),
+                    "step": call.step,
+                    "flags": list(call.flags),
+                }
                 for call in plan.calls
             ],
             "skipped": [skip_json(skip) for skip in plan.skipped],

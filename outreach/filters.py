@@ -9,19 +9,14 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from outreach.values import zone_info
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
-
-
-@lru_cache(maxsize=512)
-def zone_info(name: str) -> ZoneInfo:
-    """The zone called `name`, looked up once per run."""
-    return ZoneInfo(name)
 
 
 def _in_zone(moment: datetime, zone: str | None) -> datetime:

@@ -130,7 +130,7 @@ def next_calls(calls: Iterable[Call]) -> dict[str, Call]:
         by_contact[call.contact.key].append(call)
     following: dict[str, Call] = {}
     for sequence in by_contact.values():
-        sequence.sort(key=lambda c: c.start)
+        sequence.sort(key=lambda c: c.at)
         following.update((a.id, b) for a, b in itertools.pairwise(sequence))
     return following
 
@@ -270,7 +270,7 @@ class _RepWriter:
         calendar = CalendarWriter.for_calls(
             self.config, rep, calls, now=self.options.now, cancelled=gone
         )
-        rows = []
+        rows: list[tuple[str, ...]] = []
         with self.folder.stream(self.files.calendars[rep]) as ics:
             ics.write(calendar.header())
             for call in calls:
@@ -281,8 +281,7 @@ class _RepWriter:
                 result.invites += self._invite(call, sequence, result)
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1
-                rows.append({**plan_row(call), "script": self.files.scripts[call.id],
-                             "sequence": str(sequence), "digest": digest})  # fmt: skip
+                rows.append((*plan_row(call), self.files.scripts[call.id], str(sequence), digest))
                 tick()
             for record in gone:
                 ics.write(calendar.cancellation(record))
@@ -327,7 +326,7 @@ def preview_scripts(plan: Plan, config: Config, templates: Path | None, account:
     following = next_calls(plan.calls)
     return [
         renderer.render(call, following.get(call.id))
-        for call in sorted(plan.calls, key=lambda c: (c.start, c.id))
+        for call in sorted(plan.calls, key=lambda c: (c.at, c.id))
         if call.contact.account_id.casefold() == account.casefold()
         and (contact is None or _names(call.contact.contact_name, contact))
         and (play is None or call.play == play)

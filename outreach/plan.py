@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal, get_args
 
 from outreach.records import Contact, Skip
+from outreach.values import zone_info
 
 Play = Literal[
     "apology", "follow_up", "small_step", "substantial_offer", "clear_the_air", "keep_in_touch"
@@ -65,9 +66,9 @@ class Call:
     play: Play
     step: int
     """1-based count of this play for this contact (the third keep-in-touch call is step 3)."""
-    start: datetime
-    """Aware, in the contact's zone."""
-    end: datetime
+    at: int
+    """When the call starts, in seconds since the epoch (UTC): cheap to hold and to sort."""
+    minutes: int
     flags: tuple[Flag, ...] = ()
     handover_from: str | None = None
     """The previous owner, when the account was handed over (rule 13)."""
@@ -75,6 +76,19 @@ class Call:
     @property
     def timezone(self) -> str:
         return self.contact.timezone
+
+    @property
+    def start(self) -> datetime:
+        """Aware, in the contact's zone."""
+        return datetime.fromtimestamp(self.at, zone_info(self.contact.timezone))
+
+    @property
+    def end(self) -> datetime:
+        return datetime.fromtimestamp(self.at + 60 * self.minutes, zone_info(self.contact.timezone))
+
+    @property
+    def length(self) -> timedelta:
+        return timedelta(minutes=self.minutes)
 
     @property
     def handover(self) -> bool:
@@ -94,6 +108,6 @@ class Plan:
         """A plan with its calls and skipped rows in the order every output lists them."""
         return cls(
             start=start,
-            calls=tuple(sorted(calls, key=lambda c: (c.owner, c.start, c.id))),
+            calls=tuple(sorted(calls, key=lambda c: (c.owner, c.at, c.id))),
             skipped=tuple(sorted(skipped, key=lambda s: s.line)),
         )

@@ -19,6 +19,7 @@ from outreach.plan import Call, Flag, Plan, call_id
 from outreach.playbook import after, first_call_day, sequence
 from outreach.records import Contact, Skip
 from outreach.triage import Assignment, triage
+from outreach.values import zone_info
 
 DAY = timedelta(days=1)
 URGENT = frozenset({"apology", "follow_up"})
@@ -47,11 +48,6 @@ def priority(assignment: Assignment) -> tuple[object, ...]:
         contact.account_id,
         contact.contact_name.casefold(),
     )
-
-
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 def _epoch(day: date, at: time, zone: ZoneInfo) -> int:
@@ -176,7 +172,7 @@ class Scheduler:
         contact = assignment.contact
         plays = self.config.plays
         diary = self._diary(assignment.owner)
-        zone = _zone(contact.timezone)
+        zone = zone_info(contact.timezone)
         base: list[Flag] = ["handover"] if assignment.handover_from else []
         calls: list[Call] = []
         steps = sequence(contact, plays)
@@ -189,8 +185,7 @@ class Scheduler:
             if booked is None:
                 break  # past the window: the next campaign continues from the stage reached
             instant, outside_rep_hours = booked
-            begins = datetime.fromtimestamp(instant, zone)
-            day = begins.date()
+            day = datetime.fromtimestamp(instant, zone).date()
             flags = [*base]
             if outside_rep_hours:
                 flags.append("outside_rep_hours")
@@ -203,8 +198,8 @@ class Scheduler:
                     owner=assignment.owner,
                     play=step.play,
                     step=step.step,
-                    start=begins,
-                    end=datetime.fromtimestamp(instant + self.length, zone),
+                    at=instant,
+                    minutes=self.config.schedule.call_minutes,
                     flags=tuple(flags),
                     handover_from=assignment.handover_from,
                 )
@@ -227,7 +222,9 @@ class Scheduler:
         if diary is None:
             rep = self.config.rep(owner)
             diary = self.diaries[owner] = _Diary(
-                rep, _zone(self.config.rep_timezone(owner)), self.business.of(rep.holiday_country)
+                rep,
+                zone_info(self.config.rep_timezone(owner)),
+                self.business.of(rep.holiday_country),
             )
         return diary
 
@@ -292,7 +289,7 @@ class Scheduler:
         known = self._windows.get(key)
         if known is not None:
             return known
-        low, high = self._hours(_zone(contact_zone), day)
+        low, high = self._hours(zone_info(contact_zone), day)
         ever_overlap = False
         starts: list[int] = []
         rep_day = diary.local_day(low) - DAY

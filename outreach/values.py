@@ -17,6 +17,12 @@ SHOWN = 60
 """Most characters of a cell a message repeats: the rest of a 10,000-character cell is noise."""
 
 
+@cache
+def zone_info(name: str) -> ZoneInfo:
+    """The IANA zone called `name`, looked up once per run (it is asked for per call)."""
+    return ZoneInfo(name)
+
+
 def shown(text: str, limit: int = SHOWN) -> str:
     """text, cut to limit characters for a message."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

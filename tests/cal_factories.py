@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,8 +57,8 @@ def make_call(
         owner=contact.owner,
         play=play,
         step=step,
-        start=start,
-        end=start + timedelta(minutes=minutes),
+        at=int(start.timestamp()),
+        minutes=minutes,
     )
 
 

@@ -5,7 +5,7 @@ Every datetime is aware, in the contact's zone unless a test says otherwise."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -77,8 +77,8 @@ def make_call(
         owner=owner or contact.handoff_to or contact.owner,
         play=play,
         step=step,
-        start=start,
-        end=start + timedelta(minutes=minutes),
+        at=int(start.timestamp()),
+        minutes=minutes,
         flags=flags,
         handover_from=handover_from,
     )
