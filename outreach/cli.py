@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,9 +29,17 @@ from outreach.exports import (
     terminal_text,
 )
 from outreach.generate import Options, preview_scripts
-from outreach.pipeline import check_file, default_start, generate_files, plan_file, run_campaign
+from outreach.pipeline import (
+    check_file,
+    default_start,
+    generate_files,
+    plan_file,
+    roster_file,
+    run_campaign,
+)
 from outreach.plan import PLAYS, Plan
 from outreach.previous import read_previous
+from outreach.records import Skip
 from outreach.report import totals_table
 from outreach.starter import init_folder
 from outreach.summary import run_lines, skipped_lines
@@ -177,9 +185,16 @@ def _color() -> bool | None:
 
 
 @contextmanager
-def _progress(label: str, total: int | None, quiet: bool) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr for long runs on a terminal; nothing when piped or quiet."""
-    if quiet or not sys.stderr.isatty() or (total is not None and total < PROGRESS_FROM):
+def _progress(
+    label: str, count: Callable[[], int] | None, quiet: bool
+) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for long runs on a terminal; nothing when piped or quiet.
+    `count` gives the bar's length (asked only when a bar is shown)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    total = count() if count else None
+    if total is not None and total < PROGRESS_FROM:
         yield None
         return
     bar: ProgressBar[int]
@@ -193,8 +208,8 @@ def _warn(message: str) -> None:
     )
 
 
-def _warn_unknown_reps(plan: Plan, config: Config) -> None:
-    unknown = sorted({call.owner for call in plan.calls} - config.reps.keys())
+def _warn_unknown_reps(reps: Iterable[str], config: Config) -> None:
+    unknown = sorted(set(reps) - config.reps.keys())
     where = config.source if config.reps or config.source.endswith(".toml") else "outreach.toml"
     if unknown:
         names = ", ".join(unknown[:5]) + (
@@ -206,13 +221,17 @@ def _warn_unknown_reps(plan: Plan, config: Config) -> None:
         )
 
 
-def _echo_skipped(plan: Plan) -> None:
-    for line in skipped_lines(plan.skipped):
+def _owners(plan: Plan) -> set[str]:
+    return {call.owner for call in plan.calls}
+
+
+def _echo_skipped(skipped: Sequence[Skip]) -> None:
+    for line in skipped_lines(skipped):
         click.echo(line, err=True)
 
 
-def _exit_for(plan: Plan) -> None:
-    if any(skip.kind == "rejected" for skip in plan.skipped):
+def _exit_for(skipped: Sequence[Skip]) -> None:
+    if any(skip.kind == "rejected" for skip in skipped):
         raise SystemExit(1)
 
 
@@ -277,7 +296,7 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
     the_plan = plan_file(contacts, config, _start(start, config, _clock(None)))
-    _warn_unknown_reps(the_plan, config)
+    _warn_unknown_reps(_owners(the_plan), config)
     if fmt == "json":
         click.echo(plan_json(the_plan))
     elif fmt == "csv":
@@ -286,8 +305,8 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
     else:
         for line in plan_table(the_plan, config):
             click.echo(line)
-    _echo_skipped(the_plan)
-    _exit_for(the_plan)
+    _echo_skipped(the_plan.skipped)
+    _exit_for(the_plan.skipped)
 
 
 @cli.command()
@@ -321,20 +340,20 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = _clock(now)
-    the_plan = plan_file(contacts, config, _start(start, config, clock))
-    with _progress("Writing calls", len(the_plan.calls), quiet) as progress:
+    roster = roster_file(contacts, config, _start(start, config, clock))
+    with _progress("Writing calls", roster.call_count, quiet) as progress:
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
                           previous=read_previous(previous) if previous else {}, progress=progress,
                           jobs=jobs)  # fmt: skip
-        summary = generate_files(the_plan, config, options)
-    _warn_unknown_reps(the_plan, config)
+        summary = generate_files(roster, config, options)
+    _warn_unknown_reps(roster.reps, config)
     for warning in summary.warnings:
         _warn(warning)
-    _echo_skipped(the_plan)
+    _echo_skipped(roster.skipped)
     if not quiet:
         for line in run_lines(summary, out):
             click.echo(line)
-    _exit_for(the_plan)
+    _exit_for(roster.skipped)
 
 
 @cli.command()
@@ -410,10 +429,10 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
                           progress=progress, jobs=jobs)  # fmt: skip
         run = run_campaign(contacts, config, *window, options)
-    _warn_unknown_reps(run.campaign.plan, config)
+    _warn_unknown_reps(_owners(run.campaign.plan), config)
     for warning in run.summary.warnings:
         _warn(warning)
-    _echo_skipped(run.campaign.plan)
+    _echo_skipped(run.campaign.plan.skipped)
     if not quiet:
         click.echo(f"Campaign {run.campaign.name}")
         for line in totals_table(run.figures):
@@ -423,7 +442,7 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
         for line in run_lines(run.summary, out):
             click.echo(line)
         click.echo(f"Report: {out / 'report.html'}   For the CRM: {out / 'accounts.next.csv'}")
-    _exit_for(run.campaign.plan)
+    _exit_for(run.campaign.plan.skipped)
 
 
 @cli.command()

@@ -31,8 +31,9 @@ from outreach.invites import (
 from outreach.naming import slug
 from outreach.output import OutputFolder
 from outreach.plaintext import plain_text
-from outreach.plan import Call, Plan
+from outreach.plan import Call, Plan, RepCalls
 from outreach.previous import PreviousCall
+from outreach.records import Skip
 from outreach.scripts import ScriptRenderer
 from outreach.workers import can_fork, run_split
 
@@ -70,19 +71,6 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """Where every file of the run goes, decided before anything is written."""
-
-    scripts: dict[str, str]
-    calendars: dict[str, str]
-    invites: dict[str, str]
-
-    def paths(self) -> list[str]:
-        return [*self.scripts.values(), *self.calendars.values(), *self.invites.values(),
-                "plan.csv", "skipped.csv"]  # fmt: skip
-
-
 def unique_paths(named: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     """Key → path from (key, path, tie-breaker): a path two keys would share gets the
     tie-breaker appended to the later one, so names stay readable and never collide."""
@@ -97,26 +85,21 @@ def unique_paths(named: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     return paths
 
 
-def layout(plan: Plan, config: Config, options: Options, cancelled: list[CancelledCall]) -> Layout:
-    scripts = unique_paths(
+def calendar_paths(reps: Iterable[str]) -> dict[str, str]:
+    """Rep → `calendars/<name>.ics`; the name also names the folders of the rep's scripts."""
+    return unique_paths((rep, f"calendars/{slug(rep)}.ics", _short_hash(rep)) for rep in reps)
+
+
+def script_paths(folder: str, calls: Iterable[Call]) -> dict[str, str]:
+    """Call id → `scripts/<rep>/<date>_<company>_<contact>_<play>.md`, for one rep's calls
+    in plan order."""
+    return unique_paths(
         (call.id,
-         f"scripts/{slug(call.owner)}/{call.start.date().isoformat()}_{slug(call.contact.company)}_"
+         f"scripts/{folder}/{call.start.date().isoformat()}_{slug(call.contact.company)}_"
          f"{slug(call.contact.contact_name)}_{call.play}.md",
          call.id[:8])
-        for call in plan.calls
+        for call in calls
     )  # fmt: skip
-    reps = sorted({call.owner for call in plan.calls} | {record.owner for record in cancelled})
-    calendars = unique_paths((rep, f"calendars/{slug(rep)}.ics", _short_hash(rep)) for rep in reps)
-    invites = {}
-    if options.invites:  # beside the script, with the same name: the draft proposes that call
-        invites = {
-            call.id: "invites/"
-            + scripts[call.id].removeprefix("scripts/").removesuffix(".md")
-            + ".eml"
-            for call in plan.calls
-            if invitation_refusal(config, call) is None
-        }
-    return Layout(scripts, calendars, invites)
 
 
 def _short_hash(text: str) -> str:
@@ -143,9 +126,8 @@ def content_digest(call: Call, script: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def cancellations(plan: Plan, previous: dict[str, PreviousCall]) -> list[CancelledCall]:
+def cancellations(planned: set[str], previous: dict[str, PreviousCall]) -> list[CancelledCall]:
     """The calls an earlier run planned that this one does not: each is cancelled once."""
-    planned = {call.id for call in plan.calls}
     return sorted(
         (CancelledCall(
             id=gone.id, owner=gone.owner,
@@ -157,36 +139,45 @@ def cancellations(plan: Plan, previous: dict[str, PreviousCall]) -> list[Cancell
 
 
 def write_outputs(
-    plan: Plan, config: Config, options: Options, folder: OutputFolder, extra: Iterable[str] = ()
+    calls: RepCalls,
+    skipped: Sequence[Skip],
+    config: Config,
+    options: Options,
+    folder: OutputFolder,
+    extra: Iterable[str] = (),
 ) -> Summary:
     """Every output of `generate`, into `folder`; `extra` names files the caller adds before
     it finishes the folder."""
     renderer = ScriptRenderer(config, options.templates)
     renderer.check_templates()
-    cancelled = cancellations(plan, options.previous)
-    files = layout(plan, config, options, cancelled)
-    folder.claim([*files.paths(), *extra])
-
-    with folder.scratch() as scratch:
-        writer = _RepWriter(plan, config, options, folder, renderer, files, cancelled, scratch)
-        summary = _write_all(plan, options, folder, writer)
+    cancelled = cancellations(calls.planned_ids(), options.previous) if options.previous else []
+    calendars = calendar_paths(sorted({*calls.reps, *(record.owner for record in cancelled)}))
+    folder.claim([*calendars.values(), "plan.csv", "skipped.csv", *extra])
+    writer = _RepWriter(calls, config, options, folder, renderer, calendars, cancelled)
+    summary = _write_all(calls, options, folder, writer)
+    folder.write(
+        "skipped.csv", "".join(csv_text(SKIPPED_FIELDS, map(skipped_row, skipped))).encode()
+    )
+    summary.skipped_by_kind.update(skip.kind for skip in skipped)
     return summary
 
 
-def _write_all(plan: Plan, options: Options, folder: OutputFolder, writer: _RepWriter) -> Summary:
-    reps = list(writer.files.calendars)
-    groups = split_reps(reps, Counter(call.owner for call in plan.calls), options.jobs)
+def _write_all(
+    calls: RepCalls, options: Options, folder: OutputFolder, writer: _RepWriter
+) -> Summary:
+    reps = list(writer.calendars)
+    groups = split_reps(reps, calls.weights(), options.jobs)
     if len(groups) > 1:
         done = run_split(writer.write_reps, groups, options.progress)
     else:
         done = [writer.write_reps(reps, _ticker(options.progress))]
 
     summary = Summary(
-        calendars=dict(writer.files.calendars), cancelled=sum(map(len, writer.gone_of.values()))
+        calendars=dict(writer.calendars), cancelled=sum(map(len, writer.gone_of.values()))
     )
     warnings: dict[str, str] = {}
     for part in done:
-        folder.written.update(part.written)
+        folder.take_part(part.digests)
         summary.calls_by_play.update(part.calls_by_play)
         summary.calls_by_rep.update(part.calls_by_rep)
         summary.invites += part.invites
@@ -199,24 +190,20 @@ def _write_all(plan: Plan, options: Options, folder: OutputFolder, writer: _RepW
             rows = writer.part_path(rep)
             plan_csv.write(rows.read_bytes())
             rows.unlink()
-    folder.write(
-        "skipped.csv", "".join(csv_text(SKIPPED_FIELDS, map(skipped_row, plan.skipped))).encode()
-    )
-    summary.skipped_by_kind.update(skip.kind for skip in plan.skipped)
     return summary
 
 
-def split_reps(reps: list[str], calls: Counter[str], jobs: int | None) -> list[list[str]]:
-    """Reps in groups of about equal calls, one per process; one group for a small plan."""
+def split_reps(reps: list[str], weights: Counter[str], jobs: int | None) -> list[list[str]]:
+    """Reps in groups of about equal work, one per process; one group for a small plan."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or calls.total() < PARALLEL_FROM or not can_fork():
+    if workers <= 1 or weights.total() < PARALLEL_FROM or not can_fork():
         return [reps]
     groups: list[list[str]] = [[] for _ in range(min(workers, len(reps)))]
     load = [0] * len(groups)
-    for rep in sorted(reps, key=lambda r: (-calls[r], r)):  # biggest first, to the lightest group
+    for rep in sorted(reps, key=lambda r: (-weights[r], r)):  # biggest first, to the lightest group
         lightest = load.index(min(load))
         groups[lightest].append(rep)
-        load[lightest] += calls[rep]
+        load[lightest] += weights[rep]
     return [group for group in groups if group]
 
 
@@ -226,9 +213,9 @@ def _ticker(progress: Callable[[int], None] | None) -> Callable[[], None]:
 
 @dataclass
 class _Written:
-    """What one process wrote: file digests for the manifest, and counts for the summary."""
+    """What one process wrote: its manifest part, and counts for the summary."""
 
-    written: dict[str, str] = field(default_factory=dict)
+    digests: Path
     calls_by_play: Counter[str] = field(default_factory=Counter)
     calls_by_rep: Counter[str] = field(default_factory=Counter)
     invites: int = 0
@@ -238,50 +225,48 @@ class _Written:
 class _RepWriter:
     """Writes whole reps: their scripts, calendar, invitations and plan.csv rows."""
 
-    def __init__(self, plan: Plan, config: Config, options: Options, folder: OutputFolder,
-                 renderer: ScriptRenderer, files: Layout, cancelled: list[CancelledCall],
-                 scratch: Path) -> None:  # fmt: skip
-        self.config, self.options, self.folder, self.scratch = config, options, folder, scratch
-        self.renderer, self.files = renderer, files
-        self.calls_of = {
-            rep: list(calls) for rep, calls in itertools.groupby(plan.calls, lambda c: c.owner)
-        }
+    def __init__(self, calls: RepCalls, config: Config, options: Options, folder: OutputFolder,
+                 renderer: ScriptRenderer, calendars: dict[str, str],
+                 cancelled: list[CancelledCall]) -> None:  # fmt: skip
+        self.calls, self.config, self.options, self.folder = calls, config, options, folder
+        self.renderer, self.calendars = renderer, calendars
         self.gone_of: dict[str, list[CancelledCall]] = defaultdict(list)
         for record in cancelled:
             self.gone_of[record.owner].append(record)
 
     def part_path(self, rep: str) -> Path:
         """Where the rep's plan.csv rows wait, outside the output folder, to be joined in order."""
-        return self.scratch / f"{list(self.files.calendars).index(rep)}.csv"
+        return self.folder.scratch / f"{list(self.calendars).index(rep)}.csv"
 
     def write_reps(self, reps: Sequence[str], tick: Callable[[], None]) -> _Written:
-        before = set(self.folder.written)
-        result = _Written()
+        result = _Written(self.folder.scratch)
         for rep in reps:
             self._write_rep(rep, result, tick)
-        result.written = {
-            path: digest for path, digest in self.folder.written.items() if path not in before
-        }
+        result.digests = self.folder.set_aside()
         return result
 
     def _write_rep(self, rep: str, result: _Written, tick: Callable[[], None]) -> None:
-        calls, gone = self.calls_of.get(rep, []), self.gone_of[rep]
+        calls, gone = self.calls.calls_of(rep), self.gone_of[rep]
+        folder = self.calendars[rep].removeprefix("calendars/").removesuffix(".ics")
+        scripts = script_paths(folder, calls)
+        invites = self._invite_paths(calls, scripts)
+        self.folder.journal([*scripts.values(), *invites.values()])
         following = next_calls(calls)  # a contact's calls are all its rep's
         calendar = CalendarWriter.for_calls(
             self.config, rep, calls, now=self.options.now, cancelled=gone
         )
         rows: list[tuple[str, ...]] = []
-        with self.folder.stream(self.files.calendars[rep]) as ics:
+        with self.folder.stream(self.calendars[rep]) as ics:
             ics.write(calendar.header())
             for call in calls:
                 script = self.renderer.render(call, following.get(call.id))
                 sequence, digest = self._sequence(call, script)
-                self.folder.write(self.files.scripts[call.id], script.encode())
+                self.folder.write(scripts[call.id], script.encode())
                 ics.write(calendar.event(call, plain_text(script), sequence))
-                result.invites += self._invite(call, sequence, result)
+                result.invites += self._invite(call, invites.get(call.id), sequence, result)
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1
-                rows.append((*plan_row(call), self.files.scripts[call.id], str(sequence), digest))
+                rows.append((*plan_row(call), scripts[call.id], str(sequence), digest))
                 tick()
             for record in gone:
                 ics.write(calendar.cancellation(record))
@@ -289,16 +274,28 @@ class _RepWriter:
         body = "".join(csv_text(GENERATED_PLAN_FIELDS, rows))
         self.part_path(rep).write_text(body.split("\n", 1)[1], encoding="utf-8")  # rows, no header
 
+    def _invite_paths(self, calls: list[Call], scripts: dict[str, str]) -> dict[str, str]:
+        """Call id → its invitation draft, beside the script and named the same: the draft
+        proposes that call."""
+        if not self.options.invites:
+            return {}
+        return {
+            call.id: "invites/"
+            + scripts[call.id].removeprefix("scripts/").removesuffix(".md")
+            + ".eml"
+            for call in calls
+            if invitation_refusal(self.config, call) is None
+        }
+
     def _sequence(self, call: Call, script: str) -> tuple[int, str]:
         digest = content_digest(call, script)
         earlier = self.options.previous.get(call.id)
         return (0 if earlier is None else earlier.sequence + (earlier.digest != digest)), digest
 
-    def _invite(self, call: Call, sequence: int, result: _Written) -> int:
+    def _invite(self, call: Call, path: str | None, sequence: int, result: _Written) -> int:
         """Writes the call's invitation draft, if it gets one; how many were written."""
         if not self.options.invites:
             return 0
-        path = self.files.invites.get(call.id)
         if path is None:
             # Only a missing rep address is worth a warning: other refusals are the playbook.
             wanted = (

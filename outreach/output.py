@@ -1,9 +1,16 @@
 """The output folder: atomic writes, a lock against concurrent runs, and a manifest of what
-the tool wrote, so that a rerun replaces its own files and never a user's."""
+the tool wrote, so that a rerun replaces its own files and never a user's.
+
+A run names the files it will write before writing them: up front (`claim`) for those known
+then, and in a journal in the scratch folder (`journal`) for those a worker process decides
+on as it goes. A rerun after a kill reads the journal, so it knows the dead run's files for
+its own. Worker processes hand their files' digests over in manifest parts (`set_aside`),
+which `finish` merges: the run's parent never holds a digest per file."""
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import os
 import re
@@ -48,16 +55,23 @@ class OutputFolder:
         self.force = force
         self.previous: dict[str, str | None] = {}
         self.written: dict[str, str] = {}
+        self.foreign: frozenset[str] = frozenset()
+        """Files here that outreach did not write (only with --force): never to be replaced."""
+        self.scratch = root / SCRATCH
+        """Intermediate files of the run; a killed run's are read, then cleared, by the next."""
+        self._parts: list[Path] = []
         self._folders: set[str] = set()
 
     def claim(self, paths: Iterable[str]) -> None:
         """Check that every path may be written, and note the claim in the manifest first, so that a
         run interrupted after this point can be rerun without tripping over its own files."""
         wanted = set(paths)
-        self.previous = self._read_manifest()
+        # What a killed run journaled may be half replaced: it is ours, with no digest to trust.
+        self.previous = {**self._read_manifest(), **dict.fromkeys(self._journaled())}
         existing, temporaries = self._scan()
         self._remove_temporaries(temporaries, wanted | self.previous.keys())
         foreign = sorted(p for p in existing if p not in self.previous)
+        self.foreign = frozenset(foreign)
         if foreign and not self.force:
             raise OutputError(
                 f"{self.root} holds files outreach did not write ({_some(foreign)}); "
@@ -80,6 +94,32 @@ class OutputFolder:
         # A file about to be rewritten loses its digest: if the run dies after replacing it,
         # the rerun must not mistake the new content for a user's edit.
         self._write_manifest({**self.previous, **dict.fromkeys(wanted)})
+        shutil.rmtree(self.scratch, ignore_errors=True)  # its journal is in the manifest now
+        (self.scratch / "journal").mkdir(parents=True)
+
+    def journal(self, paths: Iterable[str]) -> None:
+        """Note files this process is about to write, before writing them (see `claim`)."""
+        paths = list(paths)
+        clobbered = sorted(self.foreign.intersection(paths))
+        if clobbered:
+            raise OutputError(
+                f"{self.root}: will not replace files outreach did not write: {_some(clobbered)}"
+            )
+        journal = self.scratch / "journal" / f"{os.getpid()}.jsonl"
+        with journal.open("a", encoding="utf-8") as handle:
+            handle.writelines(f"{json.dumps(path)}\n" for path in paths)
+
+    def set_aside(self) -> Path:
+        """Write the digests of the files this process wrote to a manifest part, sorted, and
+        forget them; the parent passes the part to `take_part`."""
+        part = self.scratch / f"written-{os.getpid()}.jsonl"
+        with part.open("w", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(entry) + "\n" for entry in sorted(self.written.items()))
+        self.written.clear()
+        return part
+
+    def take_part(self, part: Path) -> None:
+        self._parts.append(part)
 
     def write(self, relative: str, data: bytes) -> None:
         """One whole file, atomically. The hot path of a run (a file per call): plain system
@@ -128,13 +168,29 @@ class OutputFolder:
 
     def finish(self) -> list[str]:
         """Remove the files of an earlier run that this run did not write again; record the rest."""
-        stale = sorted(set(self.previous) - set(self.written))
-        for relative in stale:
+        stale = set(self.previous)
+        for path, _ in self._all_written():
+            stale.discard(path)
+        for relative in sorted(stale):
             with suppress(FileNotFoundError):
                 (self.root / relative).unlink()
             _remove_empty_parents(self.root / relative, self.root)
-        self._write_manifest(dict(self.written))
-        return stale
+        self._write_manifest(self._all_written())
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        return sorted(stale)
+
+    def _all_written(self) -> Iterator[tuple[str, str]]:
+        """Every file this run wrote and its digest, by path: this process's and the parts'."""
+        return heapq.merge(sorted(self.written.items()), *map(_read_part, self._parts))
+
+    def _journaled(self) -> list[str]:
+        paths: list[str] = []
+        for journal in sorted((self.scratch / "journal").glob("*.jsonl")):
+            with journal.open(encoding="utf-8") as handle:
+                for line in handle:
+                    with suppress(ValueError):  # the last line of a killed writer may be cut
+                        paths.append(str(json.loads(line)))
+        return paths
 
     def _edited(self, relative: str, digest: str) -> bool:
         try:
@@ -160,18 +216,6 @@ class OutputFolder:
                     existing.append(relative)
         return existing, temporaries
 
-    @contextmanager
-    def scratch(self) -> Iterator[Path]:
-        """A private folder for the run's intermediate files, inside the output folder so that
-        a killed run's leftovers are found, and removed, by the next run (the lock is held)."""
-        path = self.root / SCRATCH
-        shutil.rmtree(path, ignore_errors=True)
-        path.mkdir()
-        try:
-            yield path
-        finally:
-            shutil.rmtree(path, ignore_errors=True)
-
     def _remove_temporaries(self, temporaries: list[tuple[Path, str]], known: set[str]) -> None:
         """Remove what a killed run left half written: with the lock held, no run is writing.
         Only temporaries of files outreach writes here go; a user's `.x.1.tmp` stays."""
@@ -193,16 +237,20 @@ class OutputFolder:
             ) from None
         return {str(k): v for k, v in files.items()}
 
-    def _write_manifest(self, files: dict[str, str | None]) -> None:
-        """Written entry by entry: a run of half a million files needs no copy of it as text."""
+    def _write_manifest(
+        self, files: dict[str, str | None] | Iterator[tuple[str, str | None]]
+    ) -> None:
+        """Written entry by entry, in path order: a run of half a million files needs no copy
+        of it as text."""
+        entries = sorted(files.items()) if isinstance(files, dict) else files
         temporary = self.root / f".{MANIFEST}.{os.getpid()}.tmp"
         with temporary.open("w", encoding="utf-8") as handle:
             handle.write('{\n "written_by": "outreach",\n "files": {')
-            for index, path in enumerate(sorted(files)):
-                handle.write(
-                    f"{',' if index else ''}\n  {json.dumps(path)}: {json.dumps(files[path])}"
-                )
-            handle.write("\n }\n}\n" if files else "}\n}\n")
+            empty = True
+            for path, digest in entries:
+                handle.write(f"{'' if empty else ','}\n  {json.dumps(path)}: {json.dumps(digest)}")
+                empty = False
+            handle.write("}\n}\n" if empty else "\n }\n}\n")
         os.replace(temporary, self.root / MANIFEST)
 
 
@@ -298,6 +346,13 @@ else:
                 f"cannot lock the output folder: {error.strerror or error}; write to a local folder"
             ) from None
         return True
+
+
+def _read_part(part: Path) -> Iterator[tuple[str, str]]:
+    with part.open(encoding="utf-8") as handle:
+        for line in handle:
+            path, digest = json.loads(line)
+            yield path, digest
 
 
 def _some(paths: list[str]) -> str:

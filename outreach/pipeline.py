@@ -18,7 +18,7 @@ from outreach.output import output_folder
 from outreach.plan import Plan
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.report import Figures, figures, report_html
-from outreach.scheduler import make_plan
+from outreach.scheduler import Roster, make_roster
 from outreach.summary import CheckReport
 
 
@@ -57,13 +57,18 @@ def check_file(
 
 
 def plan_file(path: Path, config: Config, start: date) -> Plan:
+    return roster_file(path, config, start).plan()
+
+
+def roster_file(path: Path, config: Config, start: date) -> Roster:
+    """The file's contacts triaged, each rep's calls to be scheduled when wanted."""
     contacts, rejected = load(path, config)
-    return make_plan(contacts, config, start, str(path), rejected)
+    return make_roster(contacts, config, start, str(path), rejected)
 
 
-def generate_files(plan: Plan, config: Config, options: Options) -> Summary:
+def generate_files(roster: Roster, config: Config, options: Options) -> Summary:
     with output_folder(options.out, options.force) as folder:
-        summary = write_outputs(plan, config, options, folder)
+        summary = write_outputs(roster, roster.skipped, config, options, folder)
         summary.removed = folder.finish()
     return summary
 
@@ -84,8 +89,8 @@ def run_campaign(
     contacts, rejected = load(path, config)
     campaign = plan_campaign(contacts, config, first, last, str(path), rejected)
     with output_folder(options.out, options.force) as folder:
-        summary = write_outputs(campaign.plan, config, options, folder,
-                                extra=("accounts.next.csv", "report.html"))  # fmt: skip
+        summary = write_outputs(campaign.plan.by_rep(), campaign.plan.skipped, config, options,
+                                folder, extra=("accounts.next.csv", "report.html"))  # fmt: skip
         with folder.stream("accounts.next.csv") as sink:
             for chunk in next_accounts(path, campaign.plan, config):
                 sink.write(chunk)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args
 
 from outreach.records import Contact, Skip
 from outreach.values import zone_info
@@ -111,3 +113,45 @@ class Plan:
             calls=tuple(sorted(calls, key=lambda c: (c.owner, c.at, c.id))),
             skipped=tuple(sorted(skipped, key=lambda s: s.line)),
         )
+
+    def by_rep(self) -> PlannedCalls:
+        return PlannedCalls(self)
+
+
+class RepCalls(Protocol):
+    """A plan's calls one rep at a time: what writing the outputs needs of a plan."""
+
+    @property
+    def reps(self) -> list[str]:
+        """Every rep with calls, in plan order."""
+
+    def calls_of(self, rep: str) -> list[Call]:
+        """The rep's calls in plan order (start, then id)."""
+
+    def weights(self) -> Counter[str]:
+        """About how much work each rep is, to share the reps out between processes."""
+
+    def planned_ids(self) -> set[str]:
+        """The id of every call of the plan."""
+
+
+class PlannedCalls:
+    """The calls of a plan made whole (a campaign's), rep by rep."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._of = {
+            rep: list(calls) for rep, calls in itertools.groupby(plan.calls, lambda c: c.owner)
+        }
+
+    @property
+    def reps(self) -> list[str]:
+        return list(self._of)
+
+    def calls_of(self, rep: str) -> list[Call]:
+        return self._of.get(rep, [])
+
+    def weights(self) -> Counter[str]:
+        return Counter({rep: len(calls) for rep, calls in self._of.items()})
+
+    def planned_ids(self) -> set[str]:
+        return {call.id for calls in self._of.values() for call in calls}

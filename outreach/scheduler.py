@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bisect import bisect_right, insort
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from outreach.business_days import BusinessDays
 from outreach.config import Config, Rep
 from outreach.plan import Call, Flag, Plan, call_id
-from outreach.playbook import after, first_call_day, sequence
+from outreach.playbook import Step, after, first_call_day, sequence
 from outreach.records import Contact, Skip
 from outreach.triage import Assignment, triage
 from outreach.values import zone_info
@@ -33,9 +33,75 @@ def make_plan(
     rejected: Iterable[Skip] = (),
 ) -> Plan:
     """The whole scheduling stage: triage, then slots for every call, in priority order."""
+    return make_roster(contacts, config, start, source, rejected).plan()
+
+
+def make_roster(
+    contacts: Iterable[Contact],
+    config: Config,
+    start: date,
+    source: str,
+    rejected: Iterable[Skip] = (),
+) -> Roster:
+    """Triage, with each rep's calls left to schedule when they are wanted."""
     assigned, skipped = triage(contacts, config, source)
-    calls, _ = Scheduler(config).schedule(assigned, start)
-    return Plan.ordered(start, calls, [*rejected, *skipped])
+    by_rep: dict[str, list[Assignment]] = defaultdict(list)
+    for assignment in assigned:
+        by_rep[assignment.owner].append(assignment)
+    skipped_rows = tuple(sorted([*rejected, *skipped], key=lambda s: s.line))
+    return Roster(config, start, {rep: by_rep[rep] for rep in sorted(by_rep)}, skipped_rows)
+
+
+class Roster:
+    """Who calls whom, rep by rep, with each rep's calls scheduled on demand.
+
+    Reps share nothing in the schedule (each has their own diary), so a rep's calls are the
+    same whether scheduled alone or with the whole team: `generate` schedules each rep in the
+    worker process that writes the rep's files, and the plan is never held whole."""
+
+    def __init__(self, config: Config, start: date, by_rep: dict[str, list[Assignment]],
+                 skipped: tuple[Skip, ...]) -> None:  # fmt: skip
+        self.config, self.start, self.by_rep, self.skipped = config, start, by_rep, skipped
+        self._scheduler: Scheduler | None = None
+
+    @property
+    def reps(self) -> list[str]:
+        return list(self.by_rep)
+
+    def calls_of(self, rep: str) -> list[Call]:
+        """The rep's calls in plan order (start, then id)."""
+        if self._scheduler is None:  # one per process: its windows are per zone and day, not rep
+            self._scheduler = Scheduler(self.config)
+        calls, _ = self._scheduler.schedule(self.by_rep.get(rep, ()), self.start)
+        self._scheduler.diaries.pop(rep, None)
+        calls.sort(key=lambda c: (c.at, c.id))
+        return calls
+
+    def weights(self) -> Counter[str]:
+        """About how much work each rep is: their contacts."""
+        return Counter({rep: len(assignments) for rep, assignments in self.by_rep.items()})
+
+    def steps(self) -> Iterator[tuple[Assignment, Step]]:
+        """Every call the plan will hold, unscheduled: without a window every step is booked."""
+        plays = self.config.plays
+        for assignments in self.by_rep.values():
+            for assignment in assignments:
+                for step in sequence(assignment.contact, plays):
+                    yield assignment, step
+
+    def call_count(self) -> int:
+        return sum(1 for _ in self.steps())
+
+    def planned_ids(self) -> set[str]:
+        return {
+            call_id(a.contact.account_id, a.contact.contact_name, step.play, step.step)
+            for a, step in self.steps()
+        }
+
+    def plan(self) -> Plan:
+        """The whole plan, every rep scheduled here."""
+        calls = tuple(call for rep in self.by_rep for call in self.calls_of(rep))
+        return Plan(self.start, calls, self.skipped)
 
 
 def priority(assignment: Assignment) -> tuple[object, ...]:
@@ -63,7 +129,8 @@ class _Diary:
     business: BusinessDays
     """The rep's working days: the team's, with the rep's own public holidays if set."""
     starts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    per_day: Counter[date] = field(default_factory=Counter)
+    per_day: dict[date, int] = field(default_factory=dict)
+    """Calls booked per day of the rep's calendar (a plain dict: read in the innermost loop)."""
     spread: Counter[date] = field(default_factory=Counter)
     """Calls per day as a campaign's even spread counts them."""
     full_until: dict[date, date] = field(default_factory=dict)
@@ -97,18 +164,20 @@ class _Diary:
 
     def is_free(self, instant: int, booking: int) -> bool:
         """No booked call starts less than one booking before or after `instant`."""
-        for bucket in {(instant - booking) // 86400, (instant + booking) // 86400}:
+        low, high = instant - booking, instant + booking
+        first, last = low // 86400, high // 86400
+        for bucket in (first, last) if first != last else (first,):
             starts = self.starts.get(bucket)
             if starts:
-                index = bisect_right(starts, instant - booking)
-                if index < len(starts) and starts[index] < instant + booking:
+                index = bisect_right(starts, low)
+                if index < len(starts) and starts[index] < high:
                     return False
         return True
 
     def book(self, instant: int, day: date, cap: int) -> None:
         insort(self.starts[instant // 86400], instant)
-        self.per_day[day] += 1
-        if self.per_day[day] >= cap:
+        booked = self.per_day[day] = self.per_day.get(day, 0) + 1
+        if booked >= cap:
             self.full_until[day] = day + DAY
 
 
@@ -133,6 +202,21 @@ def _follow(links: dict[date, date], day: date) -> date:
 
 
 @dataclass(frozen=True, slots=True)
+class _Starts:
+    """The starts a call may take on one of the contact's days, with what the search asks of
+    each (looked up once per zone pair and day, not once per call)."""
+
+    starts: list[int]
+    """UTC seconds, in the order to try them."""
+    rep_days: list[date]
+    """The rep's date at each start."""
+    first_rep_day: date
+    last_rep_day: date
+    outside: bool
+    """Whether the starts lie outside the rep's hours."""
+
+
+@dataclass(frozen=True, slots=True)
 class Window:
     """A campaign's span: calls fall between `first` and `last`, spread by daily quotas."""
 
@@ -151,7 +235,7 @@ class Scheduler:
         self.booking = (schedule.call_minutes + schedule.buffer_minutes) * 60
         self.cap = schedule.calls_per_day
         self.diaries: dict[str, _Diary] = {}
-        self._windows: dict[tuple[str, str, str, date], tuple[list[int], bool]] = {}
+        self._windows: dict[tuple[str, str, str, date], _Starts] = {}
         self._business_hours: dict[tuple[str, date], tuple[int, int]] = {}
 
     def schedule(
@@ -172,7 +256,6 @@ class Scheduler:
         contact = assignment.contact
         plays = self.config.plays
         diary = self._diary(assignment.owner)
-        zone = zone_info(contact.timezone)
         base: list[Flag] = ["handover"] if assignment.handover_from else []
         calls: list[Call] = []
         steps = sequence(contact, plays)
@@ -184,8 +267,7 @@ class Scheduler:
             booked = self._book_in(window, diary, contact.timezone, day, step.play in URGENT)
             if booked is None:
                 break  # past the window: the next campaign continues from the stage reached
-            instant, outside_rep_hours = booked
-            day = datetime.fromtimestamp(instant, zone).date()
+            instant, outside_rep_hours, day = booked
             flags = [*base]
             if outside_rep_hours:
                 flags.append("outside_rep_hours")
@@ -208,7 +290,7 @@ class Scheduler:
 
     def _book_in(
         self, window: Window | None, diary: _Diary, contact_zone: str, day: date, urgent: bool
-    ) -> tuple[int, bool] | None:
+    ) -> tuple[int, bool, date] | None:
         if window is None:
             return self._book(diary, contact_zone, day)
         if day > window.last:
@@ -235,9 +317,10 @@ class Scheduler:
         day: date,
         last: date | None = None,
         quota: Mapping[date, int] | None = None,
-    ) -> tuple[int, bool] | None:
-        """The first free start on or after `day` (and not after `last`), booked; and whether it
-        is outside the rep's hours. With a quota, a rep's day takes only its share of calls."""
+    ) -> tuple[int, bool, date] | None:
+        """The first free start on or after `day` (and not after `last`), booked; whether it is
+        outside the rep's hours; and the contact's day it falls on. With a quota, a rep's day
+        takes only its share of calls."""
         while last is None or day <= last:
             day = diary.business.next_on_or_after(day)
             if quota is None and (untried := diary.first_untried_day(contact_zone, day)) != day:
@@ -245,13 +328,14 @@ class Scheduler:
                 continue
             if last is not None and day > last:
                 break
-            starts, outside_rep_hours = self._window(contact_zone, diary, day)
+            window = self._window(contact_zone, diary, day)
+            starts, rep_days, outside_rep_hours = window.starts, window.rep_days, window.outside
             skip_to = day + DAY
-            first_rep_day = diary.local_day(min(starts)) if starts else day
-            open_day = diary.first_open_day(first_rep_day)
-            if starts and open_day > diary.local_day(max(starts)):
-                skip_to = day + (open_day - first_rep_day) - DAY
-                starts = []
+            if starts:
+                open_day = diary.first_open_day(window.first_rep_day)
+                if open_day > window.last_rep_day:
+                    skip_to = day + (open_day - window.first_rep_day) - DAY
+                    starts = []
             # Calls outside the rep's hours are spread over the contact's days: the rep's day
             # of a Sydney morning call from New York is a Sunday, never in a quota.
             quota_day = day if outside_rep_hours else None
@@ -259,11 +343,12 @@ class Scheduler:
             # Starts before the cursor were refused for good (the rep's day was full, or the
             # slot taken), so each start is looked at about once however many calls follow.
             first = diary.cursor.get(key, 0) if quota is None else 0
+            per_day, cap, time_off = diary.per_day, self.cap, diary.rep.time_off
             for index in range(first, len(starts)):
-                instant = starts[index]
-                rep_day = diary.local_day(instant)
-                if diary.per_day[rep_day] >= self.cap or diary.rep.is_off(rep_day):
+                rep_day = rep_days[index]
+                if per_day.get(rep_day, 0) >= cap or (time_off and diary.rep.is_off(rep_day)):
                     continue
+                instant = starts[index]
                 spread_day = quota_day or rep_day
                 if quota is not None and diary.spread[spread_day] >= quota.get(spread_day, 0):
                     continue
@@ -272,16 +357,15 @@ class Scheduler:
                     diary.spread[spread_day] += 1
                     if quota is None:
                         diary.cursor[key] = index + 1
-                    return instant, outside_rep_hours
+                    return instant, outside_rep_hours, day
             # Linked to a business day, so that a run of full weeks is one hop, weekends and all.
             day = diary.business.next_on_or_after(max(skip_to, day + DAY))
             if quota is None:  # a quota's refusal is no proof the day is full
                 diary.exhausted[contact_zone][key[1]] = day
         return None
 
-    def _window(self, contact_zone: str, diary: _Diary, day: date) -> tuple[list[int], bool]:
-        """Every start a call to this contact may take on their `day`, in UTC seconds, and
-        whether those lie outside the rep's hours.
+    def _window(self, contact_zone: str, diary: _Diary, day: date) -> _Starts:
+        """Every start a call to this contact may take on their `day`.
 
         Inside the overlap of the contact's and the rep's business hours, where the two ever
         overlap; where they never do (a New York rep, a Sydney contact) the contact's hours win."""
@@ -308,7 +392,14 @@ class Scheduler:
                 range(low, high - self.length + 1, self.booking),
                 key=lambda start: (self._away_from_work(diary, start), start),
             )
-        result = self._windows[key] = (starts, not ever_overlap)
+        rep_days = [diary.local_day(start) for start in starts]
+        result = self._windows[key] = _Starts(
+            starts,
+            rep_days,
+            min(rep_days, default=day),
+            max(rep_days, default=day),
+            not ever_overlap,
+        )
         return result
 
     def _away_from_work(self, diary: _Diary, start: int) -> int:

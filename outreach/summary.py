@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +39,7 @@ LISTED = 10
 """Rows listed one by one at the end of a run; the rest are counted (skipped.csv has them all)."""
 
 
-def skipped_lines(skipped: tuple[Skip, ...]) -> Iterator[str]:
+def skipped_lines(skipped: Sequence[Skip]) -> Iterator[str]:
     """The first rows that were rejected, dropped or over capacity, one per line; then counts
     by kind and by field, which say more than a long list once there are many."""
     notable = [skip for skip in skipped if skip.kind in ("rejected", "dropped", "over capacity")]
