@@ -21,8 +21,10 @@ from outreach.config import Config, find_config, load_config
 from outreach.errors import OutreachError
 from outreach.exports import (
     PLAN_FIELDS,
+    csv_rows,
     csv_text,
-    plan_json,
+    json_calls,
+    plan_json_text,
     plan_row,
     plan_table,
     skip_json,
@@ -34,10 +36,11 @@ from outreach.pipeline import (
     default_start,
     generate_files,
     plan_file,
+    rep_parts,
     roster_file,
     run_campaign,
 )
-from outreach.plan import PLAYS, Plan
+from outreach.plan import PLAYS, Call, Plan
 from outreach.previous import read_previous
 from outreach.records import Skip
 from outreach.report import totals_table
@@ -155,7 +158,7 @@ calls_option = click.option(
 )
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1),
-    help="Processes to write with. Default: one per core (a small plan uses one).",
+    help="Processes to schedule and write with. Default: one per core (a small plan uses one).",
 )  # fmt: skip
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 
@@ -279,8 +282,9 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
     "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
     show_default=True, help="csv and json carry every field, for other tools.",
 )  # fmt: skip
+@jobs_option
 def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: str | None,
-         calls_per_day: int | None, fmt: str) -> None:  # fmt: skip
+         calls_per_day: int | None, fmt: str, jobs: int | None) -> None:  # fmt: skip
     """Print the plan of calls without writing any file.
 
     A table by default (the rep's and the contact's local times, play, company,
@@ -295,18 +299,26 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
       outreach plan contacts.csv --format csv > plan.csv
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
-    the_plan = plan_file(contacts, config, _start(start, config, _clock(None)))
-    _warn_unknown_reps(_owners(the_plan), config)
+    roster = roster_file(contacts, config, _start(start, config, _clock(None)))
+    _warn_unknown_reps(roster.reps, config)
     if fmt == "json":
-        click.echo(plan_json(the_plan))
-    elif fmt == "csv":
-        for chunk in csv_text(PLAN_FIELDS, map(plan_row, the_plan.calls)):
+        parts = rep_parts(roster, json_calls, jobs)
+        for chunk in plan_json_text(roster.start, parts, roster.skipped):
             click.echo(chunk, nl=False)
-    else:
-        for line in plan_table(the_plan, config):
+        click.echo()
+    elif fmt == "csv":
+        click.echo(next(csv_text(PLAN_FIELDS, [])), nl=False)
+        for chunk in rep_parts(roster, _plan_csv_rows, jobs):
+            click.echo(chunk, nl=False)
+    else:  # the columns' widths are the widest cell's of the whole plan
+        for line in plan_table(roster.plan(), config):
             click.echo(line)
-    _echo_skipped(the_plan.skipped)
-    _exit_for(the_plan.skipped)
+    _echo_skipped(roster.skipped)
+    _exit_for(roster.skipped)
+
+
+def _plan_csv_rows(calls: list[Call]) -> str:
+    return csv_rows(PLAN_FIELDS, map(plan_row, calls))
 
 
 @cli.command()

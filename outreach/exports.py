@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from outreach.config import Config
@@ -87,23 +88,35 @@ def csv_text(fields: Iterable[str], rows: Iterable[Sequence[str]]) -> Iterator[s
     yield buffer.getvalue()
 
 
-def plan_json(plan: Plan) -> str:
-    return json.dumps(
-        {
-            "start": plan.start.isoformat(),
-            "calls": [
-                {
-                    **dict(zip(PLAN_FIELDS, plan_row(call), strict=True)),
-                    "step": call.step,
-                    "flags": list(call.flags),
-                }
-                for call in plan.calls
-            ],
-            "skipped": [skip_json(skip) for skip in plan.skipped],
-        },
-        indent=2,
-        ensure_ascii=False,
+def json_calls(calls: Iterable[Call]) -> str:
+    """The calls as items of plan JSON's `calls` list, indented for their place in it."""
+    return ",\n".join(
+        textwrap.indent(json.dumps(_call_json(call), indent=2, ensure_ascii=False), "    ")
+        for call in calls
     )
+
+
+def plan_json_text(start: date, calls: Iterable[str], skipped: Sequence[Skip]) -> Iterator[str]:
+    """`{"start", "calls", "skipped"}` as json.dumps(indent=2) writes it, from the calls' items
+    made in parts (by `json_calls`, one rep at a time) and joined here without a copy."""
+    yield f'{{\n  "start": {json.dumps(start.isoformat())},\n  "calls": ['
+    empty = True
+    for part in calls:
+        if part:
+            yield ("\n" if empty else ",\n") + part
+            empty = False
+    yield "]" if empty else "\n  ]"
+    listed = json.dumps([skip_json(skip) for skip in skipped], indent=2, ensure_ascii=False)
+    yield f',\n  "skipped": {textwrap.indent(listed, "  ").lstrip()}\n}}'
+
+
+def _call_json(call: Call) -> dict[str, object]:
+    return {**_record(PLAN_FIELDS, plan_row(call)), "step": call.step, "flags": list(call.flags)}
+
+
+def csv_rows(fields: Iterable[str], rows: Iterable[Sequence[str]]) -> str:
+    """CSV text of the rows without the header: a part of a file whose header is written apart."""
+    return "".join(csv_text(fields, rows)).split("\n", 1)[1]
 
 
 def terminal_text(text: str) -> str:

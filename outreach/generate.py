@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,11 +34,9 @@ from outreach.plan import Call, Plan, RepCalls
 from outreach.previous import PreviousCall
 from outreach.records import Skip
 from outreach.scripts import ScriptRenderer
-from outreach.workers import can_fork, run_split
+from outreach.workers import run_split, split_reps
 
 GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
-PARALLEL_FROM = 2000
-"""Plans with fewer calls are written by one process: forking costs more than it saves."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,20 +188,6 @@ def _write_all(
             plan_csv.write(rows.read_bytes())
             rows.unlink()
     return summary
-
-
-def split_reps(reps: list[str], weights: Counter[str], jobs: int | None) -> list[list[str]]:
-    """Reps in groups of about equal work, one per process; one group for a small plan."""
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or weights.total() < PARALLEL_FROM or not can_fork():
-        return [reps]
-    groups: list[list[str]] = [[] for _ in range(min(workers, len(reps)))]
-    load = [0] * len(groups)
-    for rep in sorted(reps, key=lambda r: (-weights[r], r)):  # biggest first, to the lightest group
-        lightest = load.index(min(load))
-        groups[lightest].append(rep)
-        load[lightest] += weights[rep]
-    return [group for group in groups if group]
 
 
 def _ticker(progress: Callable[[int], None] | None) -> Callable[[], None]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,11 +16,12 @@ from outreach.environment import builtin_templates_dir
 from outreach.generate import Options, Summary, write_outputs
 from outreach.intake import read_contacts
 from outreach.output import output_folder
-from outreach.plan import Plan
+from outreach.plan import Call, Plan
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.report import Figures, figures, report_html
 from outreach.scheduler import Roster, make_roster
 from outreach.summary import CheckReport
+from outreach.workers import run_split, split_reps
 
 
 def default_start(now: datetime, config: Config) -> date:
@@ -64,6 +66,28 @@ def roster_file(path: Path, config: Config, start: date) -> Roster:
     """The file's contacts triaged, each rep's calls to be scheduled when wanted."""
     contacts, rejected = load(path, config)
     return make_roster(contacts, config, start, str(path), rejected)
+
+
+def rep_parts(
+    roster: Roster, render: Callable[[list[Call]], str], jobs: int | None = None
+) -> Iterator[str]:
+    """`render` of each rep's calls, in plan order. Reps are scheduled and rendered in worker
+    processes, as generate does; their parts wait in a temporary folder to be read in order."""
+    reps = roster.reps
+    groups = split_reps(reps, roster.weights(), jobs)
+    if len(groups) == 1:
+        yield from (render(roster.calls_of(rep)) for rep in reps)
+        return
+    with tempfile.TemporaryDirectory(prefix="outreach-") as scratch:
+        parts = {rep: Path(scratch, f"{index}.txt") for index, rep in enumerate(reps)}
+
+        def work(group: Sequence[str], tick: Callable[[], None]) -> None:
+            for rep in group:
+                parts[rep].write_text(render(roster.calls_of(rep)), encoding="utf-8")
+
+        run_split(work, groups)
+        for rep in reps:
+            yield parts[rep].read_text(encoding="utf-8")
 
 
 def generate_files(roster: Roster, config: Config, options: Options) -> Summary:

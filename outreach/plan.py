@@ -129,7 +129,7 @@ class RepCalls(Protocol):
         """The rep's calls in plan order (start, then id)."""
 
     def weights(self) -> Counter[str]:
-        """About how much work each rep is, to share the reps out between processes."""
+        """How much work each rep is (their contacts), to share the reps out between processes."""
 
     def planned_ids(self) -> set[str]:
         """The id of every call of the plan."""
@@ -151,7 +151,9 @@ class PlannedCalls:
         return self._of.get(rep, [])
 
     def weights(self) -> Counter[str]:
-        return Counter({rep: len(calls) for rep, calls in self._of.items()})
+        return Counter(
+            {rep: len({call.contact.key for call in calls}) for rep, calls in self._of.items()}
+        )
 
     def planned_ids(self) -> set[str]:
         return {call.id for calls in self._of.values() for call in calls}

@@ -8,11 +8,15 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from outreach.errors import OutputError, OutreachError
+
+PARALLEL_FROM = 500
+"""Work for fewer contacts is done by one process: forking costs more than it saves."""
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -22,6 +26,20 @@ Tick = Callable[[], None]
 
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def split_reps(reps: list[str], weights: Counter[str], jobs: int | None) -> list[list[str]]:
+    """Reps in groups of about equal work, one per process; one group for a small plan."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or weights.total() < PARALLEL_FROM or not can_fork():
+        return [reps]
+    groups: list[list[str]] = [[] for _ in range(min(workers, len(reps)))]
+    load = [0] * len(groups)
+    for rep in sorted(reps, key=lambda r: (-weights[r], r)):  # biggest first, to the lightest group
+        lightest = load.index(min(load))
+        groups[lightest].append(rep)
+        load[lightest] += weights[rep]
+    return [group for group in groups if group]
 
 
 def run_split(

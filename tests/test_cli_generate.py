@@ -169,9 +169,9 @@ def test_preview_prints_the_scripts_of_one_account() -> None:
 def test_several_processes_write_the_same_files_as_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import outreach.generate
+    import outreach.workers
 
-    monkeypatch.setattr(outreach.generate, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(outreach.workers, "PARALLEL_FROM", 0)
     rows = [
         row(contact_name=f"C{i}", owner=f"Rep {i % 3}", status=("upset", "lapsed")[i % 2])
         for i in range(30)

@@ -6,6 +6,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from outreach.exports import PLAN_FIELDS
 from tests.csvfiles import invoke, row, write_csv
 
@@ -71,3 +73,26 @@ def test_a_start_in_the_past_is_warned_about(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", [row()])
     code, _, err = invoke("plan", str(path), "--start", "2020-01-06")
     assert code == 0 and "Warning: the plan starts on 2020-01-06, which is in the past" in err
+
+
+def test_several_processes_print_the_same_plan_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reps are scheduled and printed in worker processes; the output is the same bytes."""
+    import outreach.workers
+
+    monkeypatch.setattr(outreach.workers, "PARALLEL_FROM", 0)
+    rows = [
+        row(contact_name=f"C{i}", owner=f"Rep {i % 3}", status=("upset", "lapsed")[i % 2])
+        for i in range(30)
+    ] + [row(contact_name="Nobody", status="resolved")]
+    path = write_csv(tmp_path / "c.csv", rows)
+    for fmt in ("csv", "json"):
+        printed = set()
+        for jobs in ("1", "2", "3"):
+            code, out, _ = invoke("plan", str(path), "--start", "2027-03-08", "--format", fmt,
+                                  "--jobs", jobs)  # fmt: skip
+            assert code == 0
+            printed.add(out)
+        assert len(printed) == 1
+    assert len(json.loads(out)["calls"]) == 150 and len(json.loads(out)["skipped"]) == 1
