@@ -241,12 +241,13 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 class TreeSampler(threading.Thread):
-    """The largest sum of resident memory over a process and its descendants, sampled.
+    """The largest sum of memory over a process and its descendants, sampled.
 
     ru_maxrss is one process's peak: a command that starts workers uses more. Linux only
-    (/proc); resident pages shared between processes count once per process, so the sum is
-    an upper bound. Reading /proc/PID/statm costs microseconds, so sampling barely loads
-    the machine."""
+    (/proc). Each process counts with its proportional set size (PSS, from smaps_rollup):
+    a page shared by forked processes counts once in the sum, split between them, so the sum
+    is the memory the command takes. Where the kernel has no smaps_rollup, resident sizes
+    (statm) are summed instead, which counts shared pages once per process: an upper bound."""
 
     INTERVAL = 0.1
 
@@ -272,14 +273,24 @@ class TreeSampler(threading.Thread):
         while pending:
             pid = pending.pop()
             try:
-                with open(f"/proc/{pid}/statm", "rb") as statm:
-                    total += int(statm.read().split()[1]) * self._page
+                total += self._memory(pid)
                 for task in os.listdir(f"/proc/{pid}/task"):
                     with open(f"/proc/{pid}/task/{task}/children", "rb") as children:
                         pending.extend(int(child) for child in children.read().split())
             except (OSError, ValueError, IndexError):
                 continue  # the process ended while we looked
         return total
+
+    def _memory(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                for line in rollup:
+                    if line.startswith(b"Pss:"):
+                        return int(line.split()[1]) * 1024
+        except FileNotFoundError:
+            pass
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * self._page
 
 
 # --------------------------------------------------------------------------------------------
