@@ -174,7 +174,8 @@ def _write_all(
     )
     warnings: dict[str, str] = {}
     for part in done:
-        folder.take_part(part.digests)
+        for digests in part.digests:
+            folder.take_part(digests)
         summary.calls_by_play.update(part.calls_by_play)
         summary.calls_by_rep.update(part.calls_by_rep)
         summary.invites += part.invites
@@ -196,9 +197,9 @@ def _ticker(progress: Callable[[int], None] | None) -> Callable[[], None]:
 
 @dataclass
 class _Written:
-    """What one process wrote: its manifest part, and counts for the summary."""
+    """What one process wrote: its manifest parts, and counts for the summary."""
 
-    digests: Path
+    digests: list[Path] = field(default_factory=list)
     calls_by_play: Counter[str] = field(default_factory=Counter)
     calls_by_rep: Counter[str] = field(default_factory=Counter)
     invites: int = 0
@@ -219,13 +220,18 @@ class _RepWriter:
 
     def part_path(self, rep: str) -> Path:
         """Where the rep's plan.csv rows wait, outside the output folder, to be joined in order."""
-        return self.folder.scratch / f"{list(self.calendars).index(rep)}.csv"
+        return self.folder.scratch / f"{self._index(rep)}.csv"
+
+    def _index(self, rep: str) -> int:
+        return list(self.calendars).index(rep)
 
     def write_reps(self, reps: Sequence[str], tick: Callable[[], None]) -> _Written:
-        result = _Written(self.folder.scratch)
+        result = _Written()
         for rep in reps:
             self._write_rep(rep, result, tick)
-        result.digests = self.folder.set_aside()
+            # What a rep needed is dropped before the next: memory holds one rep's worth.
+            result.digests.append(self.folder.set_aside(f"{self._index(rep)}"))
+            self.renderer.forget_contacts()
         return result
 
     def _write_rep(self, rep: str, result: _Written, tick: Callable[[], None]) -> None:

@@ -109,10 +109,10 @@ class OutputFolder:
         with journal.open("a", encoding="utf-8") as handle:
             handle.writelines(f"{json.dumps(path)}\n" for path in paths)
 
-    def set_aside(self) -> Path:
+    def set_aside(self, name: str) -> Path:
         """Write the digests of the files this process wrote to a manifest part, sorted, and
         forget them; the parent passes the part to `take_part`."""
-        part = self.scratch / f"written-{os.getpid()}.jsonl"
+        part = self.scratch / f"written-{name}.jsonl"
         with part.open("w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(entry) + "\n" for entry in sorted(self.written.items()))
         self.written.clear()

@@ -56,6 +56,10 @@ class ScriptRenderer:
         template = self.template_for(call.play, call.contact.reason)
         return self._render(template, call, next_call, call.play)
 
+    def forget_contacts(self) -> None:
+        """Drop what is kept per contact (their values made Markdown-safe) once they are done."""
+        self._shared.clear()
+
     def render_invite(self, call: Call) -> str:
         """The body of an e-mail proposing the call: when and how, never what it is about."""
         template = self._load(INVITE, (INVITE_TEMPLATE,))
