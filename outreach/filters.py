@@ -31,7 +31,8 @@ def local_date(value: date | datetime, zone: str | None = None) -> str:
 
 def local_time(value: datetime, zone: str | None = None) -> str:
     """`10:00`, on the 24-hour clock, in `zone` or in the datetime's own zone."""
-    return _in_zone(value, zone).strftime("%H:%M")
+    moment = _in_zone(value, zone)
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def when(value: datetime, zone: str | None = None) -> str:

@@ -32,6 +32,9 @@ FOLD_OCTETS = 74
 _CONTINUATION = b"\r\n "
 _ESCAPE_STARTS = (0x5C, 0x5E)  # backslash (TEXT escapes) and caret (RFC 6868 escapes)
 _CONTINUATION_BYTE = 0xC0, 0x80  # mask and value of a UTF-8 byte that continues a character
+# An ASCII line's pieces: 74 octets while more follow, one less where the 74th would start
+# an escape (it goes to the next line with what it escapes), and the rest at the end.
+_ASCII_PIECES = re.compile(rb"(?s).{73}[^\\^](?=.)|.{73}(?=[\\^].)|.+")
 
 
 def clean_text(value: str) -> str:
@@ -80,7 +83,7 @@ def common_name(name: str) -> str:
 
 def local_time(moment: datetime) -> str:
     """DATE-TIME in the moment's own zone, for use with a TZID parameter."""
-    return moment.strftime("%Y%m%dT%H%M%S")
+    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}{moment.second:02d}"
 
 
 def utc_time(moment: datetime) -> str:
@@ -95,6 +98,8 @@ def fold(line: str) -> bytes:
     data = line.encode()
     if len(data) <= FOLD_OCTETS:
         return data
+    if data.isascii():  # no character to keep whole: one scan (a script is 80 lines of it)
+        return _CONTINUATION.join(_ASCII_PIECES.findall(data))
     mask, continuation = _CONTINUATION_BYTE
     pieces = []
     start = 0
