@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -7,7 +9,7 @@ import pytest
 
 from outreach.errors import OutputError
 from outreach.naming import slug
-from outreach.output import LOCK, MANIFEST, output_folder
+from outreach.output import LOCK, MANIFEST, SCRATCH, output_folder
 
 
 @pytest.mark.parametrize(
@@ -116,6 +118,48 @@ def test_a_run_interrupted_after_claiming_can_be_rerun(tmp_path: Path) -> None:
         folder.write("a.md", b"half")  # the run dies here: no finish
     write_run(out, {"a.md": b"A", "b.md": b"B"})
     assert (out / "a.md").read_bytes() == b"A"
+
+
+def test_files_journaled_by_a_killed_run_are_its_own_for_the_rerun(tmp_path: Path) -> None:
+    """A worker names a rep's files in the journal before writing them; the run dies before
+    any manifest lists them. The rerun takes them for outreach's: it neither refuses the
+    folder nor keeps the ones it no longer writes."""
+    out = tmp_path / "out"
+    with output_folder(out) as folder:
+        folder.claim(["plan.csv"])
+        folder.journal(["scripts/rep/a.md", "scripts/rep/b.md"])
+        folder.write("scripts/rep/a.md", b"A")  # the run dies here: b.md never written
+    stale = write_run(out, {"scripts/rep/b.md": b"B", "plan.csv": b"1"})
+    assert stale == ["scripts/rep/a.md"]
+    assert not (out / "scripts/rep/a.md").exists()
+    assert (out / "scripts/rep/b.md").read_bytes() == b"B"
+
+
+def test_a_journal_never_lets_a_forced_run_replace_a_users_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "scripts").mkdir(parents=True)
+    (out / "scripts/mine.md").write_text("my notes")
+    with output_folder(out, force=True) as folder:
+        folder.claim(["plan.csv"])
+        with pytest.raises(OutputError, match=r"will not replace .*scripts/mine\.md"):
+            folder.journal(["scripts/mine.md"])
+    assert (out / "scripts/mine.md").read_text() == "my notes"
+
+
+def test_digests_set_aside_by_workers_make_the_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_folder(out) as folder:
+        folder.claim(["plan.csv"])
+        folder.journal(["b.md", "a.md"])
+        folder.write("b.md", b"B")
+        folder.write("a.md", b"A")
+        folder.take_part(folder.set_aside("0"))  # as a worker's part reaches the parent
+        folder.write("plan.csv", b"1")
+        assert folder.finish() == []
+    files = json.loads((out / MANIFEST).read_text())["files"]
+    assert list(files) == ["a.md", "b.md", "plan.csv"]
+    assert files["a.md"] == hashlib.sha256(b"A").hexdigest()
+    assert not (out / SCRATCH).exists()
 
 
 def test_a_killed_runs_temporaries_are_removed_and_a_users_kept(tmp_path: Path) -> None:
