@@ -109,29 +109,46 @@ def build_context(
     next_call: Call | None,
     config: Config,
     play: str,
-    cache: dict[tuple[object, ...], dict[str, Any]] | None = None,
+    cache: dict[tuple[object, ...], Any] | None = None,
 ) -> dict[str, Any]:
     """The variables for rendering `call` with a template for `play` (its own, or `invite`).
 
     `cache` keeps what a contact's calls share (all but the call itself), so a contact with
-    five calls has its values made Markdown-safe once, not five times."""
+    five calls has its values made Markdown-safe once, not five times; and each call's view,
+    which is also the previous call's `next_call`."""
+    cache = {} if cache is None else cache
+    if len(cache) >= 16384:
+        cache.clear()
     rep_zone = config.rep_timezone(call.owner)
-    key = (call.contact, call.owner, call.handover_from)
-    shared = cache.get(key) if cache is not None else None
-    if shared is None:
-        shared = _shared_context(call, config, rep_zone)
-        if cache is not None:
-            if len(cache) >= 8192:
-                cache.clear()
-            cache[key] = shared
-    context = {
+    contact = call.contact
+    hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
+    # By identity: hashing a Contact hashes its 27 fields. The entry holds the contact, so
+    # its id is not reused by another while the entry lives.
+    key = (id(contact), call.owner, call.handover_from)
+    known = cache.get((*key, hidden))
+    if known is None or known[0] is not contact:
+        every = cache.get(key)
+        if every is None or every[0] is not contact:
+            every = cache[key] = (contact, _shared_context(call, config, rep_zone))
+        known = cache[(*key, hidden)] = (
+            contact,
+            {k: v for k, v in every[1].items() if k not in hidden},
+        )
+    shared: dict[str, Any] = known[1]
+    return {
         **shared,
-        "call": _call_view(call, rep_zone),
-        "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
+        "call": _cached_view(call, rep_zone, cache),
+        "next_call": _cached_view(next_call, rep_zone, cache) if next_call is not None else None,
     }
-    for hidden in hidden_variables(play):
-        del context[hidden]
-    return context
+
+
+def _cached_view(call: Call, rep_zone: str, cache: dict[tuple[object, ...], Any]) -> CallView:
+    key = ("view", id(call), rep_zone)  # by identity, as the contact's values are
+    known = cache.get(key)
+    if known is None or known[0] is not call:
+        known = cache[key] = (call, _call_view(call, rep_zone))
+    view: CallView = known[1]
+    return view
 
 
 def _shared_context(call: Call, config: Config, rep_zone: str) -> dict[str, Any]:
@@ -175,14 +192,15 @@ def _shared_context(call: Call, config: Config, rep_zone: str) -> dict[str, Any]
 
 
 def _call_view(call: Call, rep_zone: str) -> CallView:
+    start = call.start
     return CallView(
         id=call.id,
         play=call.play,
         step=call.step,
-        start=call.start,
+        start=start,
         end=call.end,
-        rep_start=call.start.astimezone(zone_info(rep_zone)),
-        minutes=round((call.end - call.start).total_seconds() / 60),
+        rep_start=start.astimezone(zone_info(rep_zone)),
+        minutes=call.minutes,
         flags=call.flags,
         handover=call.handover,
     )

@@ -48,7 +48,7 @@ class ScriptRenderer:
         self.finder = TemplateFinder(templates_dir)
         self.environment = make_environment(self.finder)
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
-        self._shared: dict[tuple[object, ...], dict[str, Any]] = {}
+        self._shared: dict[tuple[object, ...], Any] = {}
 
     def render(self, call: Call, next_call: Call | None = None) -> str:
         """The Markdown script for `call`; `next_call` is the contact's next planned call,
