@@ -45,7 +45,7 @@ def triage(
             reason = account_reason or _contact_drop_reason(contact, blocked_phones, blocked_emails)
             if contact.status not in ACTIVE_STATUSES:
                 reason = ("suppressed", "status", f"status {contact.status}: no outreach")
-            elif not sequence(contact, config.plays):
+            elif contact.stage and not sequence(contact, config.plays):  # a stage may end it
                 reason = (
                     "suppressed",
                     "stage",
@@ -75,9 +75,9 @@ def _number_key(phone: str) -> str:
 def _contact_drop_reason(contact: Contact, phones: set[str], emails: set[str]) -> _Reason | None:
     if contact.phone is None:
         return "dropped", "phone", "no phone number to call"
-    if _number_key(contact.phone) in phones:
+    if phones and _number_key(contact.phone) in phones:
         return "dropped", "phone", "phone number is on the do-not-call list"
-    if contact.email and contact.email.casefold() in emails:
+    if emails and contact.email and contact.email.casefold() in emails:
         return "dropped", "email", "e-mail address is on the do-not-call list"
     return None
 
