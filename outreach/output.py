@@ -114,7 +114,7 @@ class OutputFolder:
         forget them; the parent passes the part to `take_part`."""
         part = self.scratch / f"written-{name}.jsonl"
         with part.open("w", encoding="utf-8") as handle:
-            handle.writelines(json.dumps(entry) + "\n" for entry in sorted(self.written.items()))
+            handle.writelines(f"{entry}\n" for entry in _entries(self.written))
         self.written.clear()
         return part
 
@@ -169,8 +169,8 @@ class OutputFolder:
     def finish(self) -> list[str]:
         """Remove the files of an earlier run that this run did not write again; record the rest."""
         stale = set(self.previous)
-        for path, _ in self._all_written():
-            stale.discard(path)
+        if stale:  # a rerun: what it wrote again is not stale
+            stale -= {next(iter(json.loads(f"{{{entry}}}"))) for entry in self._all_written()}
         for relative in sorted(stale):
             with suppress(FileNotFoundError):
                 (self.root / relative).unlink()
@@ -179,9 +179,10 @@ class OutputFolder:
         shutil.rmtree(self.scratch, ignore_errors=True)
         return sorted(stale)
 
-    def _all_written(self) -> Iterator[tuple[str, str]]:
-        """Every file this run wrote and its digest, by path: this process's and the parts'."""
-        return heapq.merge(sorted(self.written.items()), *map(_read_part, self._parts))
+    def _all_written(self) -> Iterator[str]:
+        """The manifest's entries of every file this run wrote, in order: this process's and
+        the parts' (already formatted, so the parent only merges lines)."""
+        return heapq.merge(_entries(self.written), *map(_read_part, self._parts))
 
     def _journaled(self) -> list[str]:
         paths: list[str] = []
@@ -237,18 +238,16 @@ class OutputFolder:
             ) from None
         return {str(k): v for k, v in files.items()}
 
-    def _write_manifest(
-        self, files: dict[str, str | None] | Iterator[tuple[str, str | None]]
-    ) -> None:
+    def _write_manifest(self, files: dict[str, str | None] | Iterator[str]) -> None:
         """Written entry by entry, in path order: a run of half a million files needs no copy
         of it as text."""
-        entries = sorted(files.items()) if isinstance(files, dict) else files
+        entries = _entries(files) if isinstance(files, dict) else files
         temporary = self.root / f".{MANIFEST}.{os.getpid()}.tmp"
         with temporary.open("w", encoding="utf-8") as handle:
             handle.write('{\n "written_by": "outreach",\n "files": {')
             empty = True
-            for path, digest in entries:
-                handle.write(f"{'' if empty else ','}\n  {json.dumps(path)}: {json.dumps(digest)}")
+            for entry in entries:
+                handle.write(f"{'' if empty else ','}\n  {entry}")
                 empty = False
             handle.write("}\n}\n" if empty else "\n }\n}\n")
         os.replace(temporary, self.root / MANIFEST)
@@ -348,11 +347,17 @@ else:
         return True
 
 
-def _read_part(part: Path) -> Iterator[tuple[str, str]]:
+def _entries(files: dict[str, str] | dict[str, str | None]) -> list[str]:
+    """`"path": "digest"` per file, sorted: the manifest's lines. Sorting the lines sorts by
+    path, since the closing quote sorts before every character of the names outreach writes
+    (slugs: letters, digits, `-`, `_`, `.` and `/`)."""
+    return sorted(f"{json.dumps(path)}: {json.dumps(digest)}" for path, digest in files.items())
+
+
+def _read_part(part: Path) -> Iterator[str]:
     with part.open(encoding="utf-8") as handle:
         for line in handle:
-            path, digest = json.loads(line)
-            yield path, digest
+            yield line.removesuffix("\n")
 
 
 def _some(paths: list[str]) -> str:
