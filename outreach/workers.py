@@ -119,5 +119,7 @@ def _child(work: Callable[[Sequence[Any], Tick], Any], group: Sequence[Any], sen
         sender.send(("ok", work(group, tick)))
     except OutreachError as error:
         sender.send(("error", (error.exit_code, str(error))))
+    except OSError as error:  # the output folder went away under the run, say
+        sender.send(("error", (2, f"{error.filename or 'a worker'}: {error.strerror or error}")))
     finally:
         sender.close()
