@@ -67,6 +67,14 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
     return path
 
 
+def team_rows(count: int = 30) -> list[dict[str, str]]:
+    """Contacts of three reps, upset and lapsed in turn: work that splits over processes."""
+    return [
+        row(contact_name=f"C{i}", owner=f"Rep {i % 3}", status=("upset", "lapsed")[i % 2])
+        for i in range(count)
+    ]
+
+
 def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """The command line run in-process: exit status, stdout and stderr. Any exception but
     the exit itself is a bug the user would see as a traceback, so it fails the test."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from tests.csvfiles import invoke, row, write_csv
+from tests.csvfiles import invoke, row, team_rows, write_csv
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "contacts.example.csv"
@@ -172,11 +172,7 @@ def test_several_processes_write_the_same_files_as_one(
     import outreach.workers
 
     monkeypatch.setattr(outreach.workers, "PARALLEL_FROM", 0)
-    rows = [
-        row(contact_name=f"C{i}", owner=f"Rep {i % 3}", status=("upset", "lapsed")[i % 2])
-        for i in range(30)
-    ]
-    path = write_csv(tmp_path / "c.csv", rows)
+    path = write_csv(tmp_path / "c.csv", team_rows())
     for jobs in ("1", "2", "3"):
         code, out, _ = invoke("generate", str(path), "--out", str(tmp_path / jobs), "--now", NOW,
                               "--start", "2027-03-08", "--jobs", jobs, "--invites")  # fmt: skip

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from outreach.exports import PLAN_FIELDS
-from tests.csvfiles import invoke, row, write_csv
+from tests.csvfiles import invoke, row, team_rows, write_csv
 
 EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
 
@@ -82,11 +82,7 @@ def test_several_processes_print_the_same_plan_as_one(
     import outreach.workers
 
     monkeypatch.setattr(outreach.workers, "PARALLEL_FROM", 0)
-    rows = [
-        row(contact_name=f"C{i}", owner=f"Rep {i % 3}", status=("upset", "lapsed")[i % 2])
-        for i in range(30)
-    ] + [row(contact_name="Nobody", status="resolved")]
-    path = write_csv(tmp_path / "c.csv", rows)
+    path = write_csv(tmp_path / "c.csv", [*team_rows(), row(contact_name="Nobody", status="resolved")])
     for fmt in ("csv", "json"):
         printed = set()
         for jobs in ("1", "2", "3"):
