@@ -9,7 +9,9 @@ from collections.abc import Callable
 # Every line-start rule looks for a newline (the text gets one in front for its first line):
 # a pattern that begins with a literal is found by a fast scan, where `(?m)^` is tried at
 # every character. This runs once per call, on a script of about 6 KB.
-_ITALIC_LINES = re.compile(r"\n\*(?=\S)([^*]*+(?:\*(?!\n|\Z)[^*]*+)*+)(?<=\S)\*(?=\n|\Z)")
+# The text opens with a non-space; the closing star is the first after that character that
+# ends a line and follows a non-space.
+_ITALIC_LINES = re.compile(r"\n\*(\S(?:[^*]++|\*(?!\n|\Z)|(?<=\s)\*)*+)(?<=\S)\*(?=\n|\Z)")
 _RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)"), lambda m: m[1]),  # [text](link)
     (re.compile(r"\*\*(.+?)\*\*"), lambda m: m[1]),  # **bold**
