@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -91,7 +90,7 @@ def csv_text(fields: Iterable[str], rows: Iterable[Sequence[str]]) -> Iterator[s
 def json_calls(calls: Iterable[Call]) -> str:
     """The calls as items of plan JSON's `calls` list, indented for their place in it."""
     return ",\n".join(
-        textwrap.indent(json.dumps(_call_json(call), indent=2, ensure_ascii=False), "    ")
+        _indented(json.dumps(_call_json(call), indent=2, ensure_ascii=False), "    ")
         for call in calls
     )
 
@@ -107,7 +106,13 @@ def plan_json_text(start: date, calls: Iterable[str], skipped: Sequence[Skip]) -
             empty = False
     yield "]" if empty else "\n  ]"
     listed = json.dumps([skip_json(skip) for skip in skipped], indent=2, ensure_ascii=False)
-    yield f',\n  "skipped": {textwrap.indent(listed, "  ").lstrip()}\n}}'
+    yield f',\n  "skipped": {_indented(listed, "  ").lstrip()}\n}}'
+
+
+def _indented(text: str, prefix: str) -> str:
+    # Not textwrap.indent: it also breaks lines at U+2028 and U+0085, which json.dumps
+    # leaves unescaped inside strings.
+    return prefix + text.replace("\n", "\n" + prefix)
 
 
 def _call_json(call: Call) -> dict[str, object]:

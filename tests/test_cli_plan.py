@@ -92,3 +92,15 @@ def test_several_processes_print_the_same_plan_as_one(
             printed.add(out)
         assert len(printed) == 1
     assert len(json.loads(out)["calls"]) == 150 and len(json.loads(out)["skipped"]) == 1
+
+
+def test_json_keeps_unicode_line_separators_inside_values(tmp_path: Path) -> None:
+    """U+2028 and U+0085 stay inside their strings: the JSON is indented at newlines only."""
+    name = "North\u2028wind\x85 Traders"
+    rows = [row(company=name), row(account_id="A-2", contact_name="X", status="resolved")]
+    path = write_csv(tmp_path / "c.csv", rows)
+    code, out, _ = invoke("plan", str(path), "--start", "2027-03-08", "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert {call["company"] for call in document["calls"]} == {name}
+    assert out == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
