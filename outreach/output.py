@@ -26,6 +26,8 @@ from outreach.errors import OutputError
 MANIFEST = ".outreach-manifest.json"
 LOCK = ".outreach.lock"
 SCRATCH = ".outreach-scratch"
+_MERGE_AT_ONCE = 64
+"""Manifest parts merged at once: one open file each."""
 _TEMPORARY = re.compile(r"\.(.+)\.(\d+)\.tmp")
 """`.<name>.<pid>.tmp`: a file being written, renamed to <name> once complete."""
 
@@ -97,14 +99,18 @@ class OutputFolder:
         shutil.rmtree(self.scratch, ignore_errors=True)  # its journal is in the manifest now
         (self.scratch / "journal").mkdir(parents=True)
 
-    def journal(self, paths: Iterable[str]) -> None:
-        """Note files this process is about to write, before writing them (see `claim`)."""
-        paths = list(paths)
+    def refuse_foreign(self, paths: Iterable[str]) -> None:
+        """Stop before writing any of `paths` that is a file outreach did not write."""
         clobbered = sorted(self.foreign.intersection(paths))
         if clobbered:
             raise OutputError(
                 f"{self.root}: will not replace files outreach did not write: {_some(clobbered)}"
             )
+
+    def journal(self, paths: Iterable[str]) -> None:
+        """Note files this process is about to write, before writing them (see `claim`)."""
+        paths = list(paths)
+        self.refuse_foreign(paths)
         journal = self.scratch / "journal" / f"{os.getpid()}.jsonl"
         with journal.open("a", encoding="utf-8") as handle:
             handle.writelines(f"{json.dumps(path)}\n" for path in paths)
@@ -182,7 +188,19 @@ class OutputFolder:
     def _all_written(self) -> Iterator[str]:
         """The manifest's entries of every file this run wrote, in order: this process's and
         the parts' (already formatted, so the parent only merges lines)."""
+        while len(self._parts) > _MERGE_AT_ONCE:  # a part per rep: keep open files few
+            groups = [self._parts[i : i + _MERGE_AT_ONCE]
+                      for i in range(0, len(self._parts), _MERGE_AT_ONCE)]  # fmt: skip
+            self._parts = [self._merged(group) for group in groups]
         return heapq.merge(_entries(self.written), *map(_read_part, self._parts))
+
+    def _merged(self, parts: list[Path]) -> Path:
+        if len(parts) == 1:
+            return parts[0]
+        merged = parts[0].with_name(f"merged-{parts[0].stem}.jsonl")
+        with merged.open("w", encoding="utf-8") as handle:
+            handle.writelines(f"{entry}\n" for entry in heapq.merge(*map(_read_part, parts)))
+        return merged
 
     def _journaled(self) -> list[str]:
         paths: list[str] = []

@@ -200,3 +200,22 @@ def test_the_lock_names_its_holder_and_goes_with_the_run(tmp_path: Path) -> None
     with output_folder(out):
         assert (out / LOCK).read_text() == f"{os.getpid()}\n"
     assert not (out / LOCK).exists()
+
+
+def test_many_manifest_parts_are_merged_a_few_files_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import outreach.output
+
+    monkeypatch.setattr(outreach.output, "_MERGE_AT_ONCE", 3)  # a part per rep; say 10 reps
+    out = tmp_path / "out"
+    with output_folder(out) as folder:
+        folder.claim(["plan.csv"])
+        for rep in range(10):
+            folder.write(f"scripts/r{rep}/b.md", b"B")
+            folder.write(f"scripts/r{rep}/a.md", b"A")
+            folder.take_part(folder.set_aside(str(rep)))
+        folder.write("plan.csv", b"1")
+        folder.finish()
+    files = json.loads((out / MANIFEST).read_text())["files"]
+    assert list(files) == sorted(files) and len(files) == 21
