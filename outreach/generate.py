@@ -151,6 +151,9 @@ def write_outputs(
     calendars = calendar_paths(sorted({*calls.reps, *(record.owner for record in cancelled)}))
     folder.claim([*calendars.values(), "plan.csv", "skipped.csv", *extra])
     writer = _RepWriter(calls, config, options, folder, renderer, calendars, cancelled)
+    if folder.foreign:  # --force beside a user's files: a clash stops the run before any write
+        for rep in calendars:
+            folder.refuse_foreign(writer.paths_of(rep, calls.calls_of(rep)))
     summary = _write_all(calls, options, folder, writer)
     folder.write(
         "skipped.csv", "".join(csv_text(SKIPPED_FIELDS, map(skipped_row, skipped))).encode()
@@ -236,8 +239,7 @@ class _RepWriter:
 
     def _write_rep(self, rep: str, result: _Written, tick: Callable[[], None]) -> None:
         calls, gone = self.calls.calls_of(rep), self.gone_of[rep]
-        folder = self.calendars[rep].removeprefix("calendars/").removesuffix(".ics")
-        scripts = script_paths(folder, calls)
+        scripts = script_paths(self._folder_of(rep), calls)
         invites = self._invite_paths(calls, scripts)
         self.folder.journal([*scripts.values(), *invites.values()])
         following = next_calls(calls)  # a contact's calls are all its rep's
@@ -262,6 +264,15 @@ class _RepWriter:
             ics.write(calendar.footer())
         body = "".join(csv_text(GENERATED_PLAN_FIELDS, rows))
         self.part_path(rep).write_text(body.split("\n", 1)[1], encoding="utf-8")  # rows, no header
+
+    def paths_of(self, rep: str, calls: list[Call]) -> list[str]:
+        """Every script and invitation path of the rep's calls."""
+        scripts = script_paths(self._folder_of(rep), calls)
+        return [*scripts.values(), *self._invite_paths(calls, scripts).values()]
+
+    def _folder_of(self, rep: str) -> str:
+        """The name of the rep's folders of scripts and invitations: their calendar's."""
+        return self.calendars[rep].removeprefix("calendars/").removesuffix(".ics")
 
     def _invite_paths(self, calls: list[Call], scripts: dict[str, str]) -> dict[str, str]:
         """Call id → its invitation draft, beside the script and named the same: the draft

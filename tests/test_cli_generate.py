@@ -179,3 +179,21 @@ def test_several_processes_write_the_same_files_as_one(
         assert code == 0, out
     assert files(tmp_path / "1") == files(tmp_path / "2") == files(tmp_path / "3")
     assert len(read_csv(tmp_path / "2/plan.csv")) == 150
+
+
+def test_force_stops_before_writing_when_a_users_file_is_in_the_way(tmp_path: Path) -> None:
+    """Script names are decided rep by rep, but a clash with a user's file is found before
+    the first file is written, not halfway through the reps."""
+    path = write_csv(tmp_path / "c.csv", team_rows())
+    args = ("--now", NOW, "--start", "2027-03-08", "--quiet")
+    code, _, _ = invoke("generate", str(path), "--out", str(tmp_path / "first"), *args)
+    assert code == 0
+    last_script = sorted(read_csv(tmp_path / "first/plan.csv"), key=lambda r: r["owner"])[-1]
+    mine = tmp_path / "out" / last_script["script"]
+    mine.parent.mkdir(parents=True)
+    mine.write_text("my notes")
+    code, _, err = invoke("generate", str(path), "--out", str(tmp_path / "out"), "--force", *args)
+    assert code == 2 and "will not replace files outreach did not write" in err
+    assert mine.read_text() == "my notes"
+    assert not (tmp_path / "out/calendars").exists()
+    assert [p for p in (tmp_path / "out/scripts").rglob("*") if p.is_file()] == [mine]
