@@ -7,10 +7,10 @@ only as data (never as template source) and are made safe to place in Markdown."
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from outreach.config import Config
 from outreach.filters import first_name
@@ -71,6 +71,9 @@ def play_variables(play: Play | str) -> tuple[str, ...]:
     return tuple(name for name in VARIABLES if name not in hidden)
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True, slots=True)
 class CallView:
     id: str
@@ -122,33 +125,37 @@ def build_context(
     rep_zone = config.rep_timezone(call.owner)
     contact = call.contact
     hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
-    # By identity: hashing a Contact hashes its 27 fields. The entry holds the contact, so
-    # its id is not reused by another while the entry lives.
-    key = (id(contact), call.owner, call.handover_from)
-    known = cache.get((*key, hidden))
-    if known is None or known[0] is not contact:
-        every = cache.get(key)
-        if every is None or every[0] is not contact:
-            every = cache[key] = (contact, _shared_context(call, config, rep_zone))
-        known = cache[(*key, hidden)] = (
-            contact,
-            {k: v for k, v in every[1].items() if k not in hidden},
-        )
-    shared: dict[str, Any] = known[1]
+    key = (call.owner, call.handover_from)
+
+    def every() -> dict[str, Any]:
+        return _remembered(cache, contact, key, lambda: _shared_context(call, config, rep_zone))
+
+    def shared() -> dict[str, Any]:
+        return {name: value for name, value in every().items() if name not in hidden}
+
+    def view(of: Call) -> CallView:
+        return _remembered(cache, of, ("view", rep_zone), lambda: _call_view(of, rep_zone))
+
     return {
-        **shared,
-        "call": _cached_view(call, rep_zone, cache),
-        "next_call": _cached_view(next_call, rep_zone, cache) if next_call is not None else None,
+        **_remembered(cache, contact, (*key, hidden), shared),
+        "call": view(call),
+        "next_call": view(next_call) if next_call is not None else None,
     }
 
 
-def _cached_view(call: Call, rep_zone: str, cache: dict[tuple[object, ...], Any]) -> CallView:
-    key = ("view", id(call), rep_zone)  # by identity, as the contact's values are
-    known = cache.get(key)
-    if known is None or known[0] is not call:
-        known = cache[key] = (call, _call_view(call, rep_zone))
-    view: CallView = known[1]
-    return view
+def _remembered(
+    cache: dict[tuple[object, ...], Any],
+    owner: object,
+    key: tuple[object, ...],
+    make: Callable[[], T],
+) -> T:
+    """`make()` for `owner` and `key`, made once. Looked up by identity (hashing a Contact
+    hashes its 27 fields); the entry holds `owner`, so its id is not reused while it lives."""
+    known = cache.get((id(owner), *key))
+    if known is None or known[0] is not owner:
+        known = cache[(id(owner), *key)] = (owner, make())
+    value: T = known[1]
+    return value
 
 
 def _shared_context(call: Call, config: Config, rep_zone: str) -> dict[str, Any]:

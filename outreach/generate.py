@@ -21,7 +21,14 @@ from outreach.calendars import (
     organizer_email,
 )
 from outreach.config import Config
-from outreach.exports import PLAN_FIELDS, SKIPPED_FIELDS, csv_text, plan_row, skipped_row
+from outreach.exports import (
+    PLAN_FIELDS,
+    SKIPPED_FIELDS,
+    csv_rows,
+    csv_text,
+    plan_row,
+    skipped_row,
+)
 from outreach.invites import (
     INVITED_PLAYS,
     build_invitation,
@@ -217,23 +224,21 @@ class _RepWriter:
                  cancelled: list[CancelledCall]) -> None:  # fmt: skip
         self.calls, self.config, self.options, self.folder = calls, config, options, folder
         self.renderer, self.calendars = renderer, calendars
+        self._index = {rep: index for index, rep in enumerate(calendars)}
         self.gone_of: dict[str, list[CancelledCall]] = defaultdict(list)
         for record in cancelled:
             self.gone_of[record.owner].append(record)
 
     def part_path(self, rep: str) -> Path:
         """Where the rep's plan.csv rows wait, outside the output folder, to be joined in order."""
-        return self.folder.scratch / f"{self._index(rep)}.csv"
-
-    def _index(self, rep: str) -> int:
-        return list(self.calendars).index(rep)
+        return self.folder.scratch / f"{self._index[rep]}.csv"
 
     def write_reps(self, reps: Sequence[str], tick: Callable[[], None]) -> _Written:
         result = _Written()
         for rep in reps:
             self._write_rep(rep, result, tick)
             # What a rep needed is dropped before the next: memory holds one rep's worth.
-            result.digests.append(self.folder.set_aside(f"{self._index(rep)}"))
+            result.digests.append(self.folder.set_aside(f"{self._index[rep]}"))
             self.renderer.forget_contacts()
         return result
 
@@ -262,8 +267,7 @@ class _RepWriter:
             for record in gone:
                 ics.write(calendar.cancellation(record))
             ics.write(calendar.footer())
-        body = "".join(csv_text(GENERATED_PLAN_FIELDS, rows))
-        self.part_path(rep).write_text(body.split("\n", 1)[1], encoding="utf-8")  # rows, no header
+        self.part_path(rep).write_text(csv_rows(GENERATED_PLAN_FIELDS, rows), encoding="utf-8")
 
     def paths_of(self, rep: str, calls: list[Call]) -> list[str]:
         """Every script and invitation path of the rep's calls."""

@@ -79,11 +79,7 @@ class OutputFolder:
                 f"{self.root} holds files outreach did not write ({_some(foreign)}); "
                 "choose an empty folder, or pass --force to write beside them"
             )
-        clobbered = sorted(p for p in foreign if p in wanted)
-        if clobbered:
-            raise OutputError(
-                f"{self.root}: will not replace files outreach did not write: {_some(clobbered)}"
-            )
+        self.refuse_foreign(wanted)
         if not self.force:
             edited = sorted(
                 p for p, digest in self.previous.items() if digest and self._edited(p, digest)

@@ -7,7 +7,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal, Protocol, get_args
 
 from outreach.records import Contact, Skip
@@ -87,10 +87,6 @@ class Call:
     @property
     def end(self) -> datetime:
         return datetime.fromtimestamp(self.at + 60 * self.minutes, zone_info(self.contact.timezone))
-
-    @property
-    def length(self) -> timedelta:
-        return timedelta(minutes=self.minutes)
 
     @property
     def handover(self) -> bool:

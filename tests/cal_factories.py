@@ -14,8 +14,9 @@ from ical.calendar import Calendar as StrictCalendar
 from ical.calendar_stream import IcsCalendarStream
 
 from outreach.config import Config, Rep
-from outreach.plan import Call, Play, call_id
+from outreach.plan import Call, Play
 from outreach.records import Contact
+from tests import factories
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 REP = "Dana Ruiz"
@@ -51,14 +52,8 @@ def make_call(
     contact = contact or make_contact(**contact_overrides)
     zone = ZoneInfo(contact.timezone)
     start = (local or datetime(2027, 3, 10, 10, 0)).replace(tzinfo=zone)  # noqa: DTZ001
-    return Call(
-        id=call_id(contact.account_id, contact.contact_name, play, step),
-        contact=contact,
-        owner=contact.owner,
-        play=play,
-        step=step,
-        at=int(start.timestamp()),
-        minutes=minutes,
+    return factories.make_call(
+        contact, play, step=step, start=start, minutes=minutes, owner=contact.owner
     )
 
 
