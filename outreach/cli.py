@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import click
@@ -18,7 +20,14 @@ from outreach import __version__
 from outreach.campaign import campaign_window
 from outreach.catalogue import describe_templates
 from outreach.config import Config, find_config, load_config
-from outreach.errors import OutreachError
+from outreach.errors import (
+    INTERNAL_ERROR,
+    OutreachError,
+    bug_report,
+    explained,
+    save_bug_report,
+    system_fault,
+)
 from outreach.exports import (
     PLAN_FIELDS,
     csv_rows,
@@ -56,29 +65,70 @@ PROGRESS_FROM = 300
 
 
 class _Cli(click.Group):
-    """Turns every OutreachError into one `Error: …` line and its exit status."""
+    """Turns every error into one `Error: …` line and its exit status: an OutreachError or a
+    fault of the system (disk full, permission denied) into 2, Ctrl-C into 130, and anything
+    else, a bug, into INTERNAL_ERROR with its traceback kept for a report."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except OutreachError as error:
-            click.echo(f"Error: {error}", err=True)
-            ctx.exit(error.exit_code)
+            _fail(ctx, explained(error), error.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(130)
+            _fail(ctx, None, 130)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except OSError as error:
+            if error.errno == errno.EPIPE:  # click's main says nothing of a closed pipe
+                raise
+            _fail(ctx, str(system_fault(error)), 2)
+        except Exception as error:
+            _bug(ctx, error)
+
+
+def _fail(ctx: click.Context, message: str | None, status: int) -> NoReturn:
+    click.echo("Interrupted." if message is None else f"Error: {message}", err=True)
+    ctx.exit(status)
+
+
+def _bug(ctx: click.Context, error: Exception) -> NoReturn:
+    summary, details = bug_report(error)
+    if ctx.params.get("debug"):
+        click.echo(details, err=True, nl=False)
+        where = "above"
+    else:
+        try:
+            where = f"in {save_bug_report(details)}"
+        except OSError:  # no temporary folder to write to: the traceback goes to the screen
+            click.echo(details, err=True, nl=False)
+            where = "above"
+    _fail(
+        ctx,
+        f"internal error, a bug in outreach: {terminal_text(summary)}. The full traceback is "
+        f"{where} (--debug prints it); please report it with the command you ran",
+        INTERNAL_ERROR,
+    )
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="outreach")
-def cli() -> None:
+@click.option(
+    "--debug", is_flag=True, help="On an internal error, print the full traceback to stderr."
+)
+def cli(debug: bool) -> None:
     """Plan win-back calls for upset and lapsed accounts.
 
     Reads a CRM export of accounts, decides which calls each contact needs and when,
     and writes call scripts and calendar files. It never sends anything.
 
     \b
-    Exit status: 0 done, 1 some rows rejected, 2 usage, settings or file error.
+    Exit status:
+      0    done; every row valid
+      1    done, but some rows were rejected (or preview found no call)
+      2    usage, settings, file or output-folder error, or a fault of the
+           system (disk full, permission denied): one Error: line
+      70   internal error, a bug in outreach: the traceback is saved (see --debug)
+      130  interrupted (Ctrl-C)
     """
 
 
@@ -160,7 +210,23 @@ jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1),
     help="Processes to schedule and write with. Default: one per core (a small plan uses one).",
 )  # fmt: skip
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+
+
+def _hush(ctx: click.Context, param: click.Parameter, quiet: bool) -> bool:
+    ctx.meta[_QUIET] = quiet
+    return quiet
+
+
+_QUIET = "outreach.quiet"
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, callback=_hush,
+    help="Print errors only (rejected rows among them): no progress, warnings or summary.",
+)  # fmt: skip
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.meta.get(_QUIET))
 
 
 def _config(config_path: Path | None, **overrides: Any) -> Config:
@@ -187,12 +253,63 @@ def _color() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
 
+class _Bar:
+    """A progress bar on stderr, throttled: a bar of known length, or a count with a moving
+    marker when the length is not known up front (click needs an iterable for that). A run
+    of unknown length shows it only once it has passed PROGRESS_FROM, so a short run on a
+    terminal prints nothing but its result."""
+
+    REFRESH = 0.1
+    """Seconds between redraws: a redraw per row would cost more than the row."""
+
+    def __init__(self, label: str, total: int | None) -> None:
+        self.label, self.total = label, total
+        self.bar: ProgressBar[None] | None = None
+        self.seen = self.pending = 0
+        self.drawn = 0.0
+        if total is not None:
+            self._show()
+
+    def _show(self) -> None:
+        counting = self.total is None  # a count, since a bar of unknown length says nothing
+        self.bar = click.progressbar(
+            _unsized(), length=self.total, label=self.label, file=sys.stderr, color=_color(),
+            show_pos=counting, bar_template="%(label)s  %(info)s" if counting else "%(label)s  [%(bar)s]  %(info)s",
+        )  # fmt: skip
+        self.bar.pos, self.pending = self.seen, 0
+        self.bar.__enter__()
+
+    def update(self, steps: int) -> None:
+        self.seen += steps
+        self.pending += steps
+        if self.bar is None:
+            if self.seen < PROGRESS_FROM:
+                return
+            self._show()
+        now = time.monotonic()
+        if now - self.drawn >= self.REFRESH and self.bar is not None:
+            self.drawn = now
+            self.bar.update(self.pending)
+            self.pending = 0
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.pending)
+            self.bar.render_finish()
+
+
+def _unsized() -> Iterator[None]:
+    """An iterable without a length hint: a bar that counts instead of measuring."""
+    yield from ()
+
+
 @contextmanager
 def _progress(
     label: str, count: Callable[[], int] | None, quiet: bool
 ) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on stderr for long runs on a terminal; nothing when piped or quiet.
-    `count` gives the bar's length (asked only when a bar is shown)."""
+    `count` gives the bar's length (asked only when a bar may be shown); without it the bar
+    counts."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
@@ -200,12 +317,28 @@ def _progress(
     if total is not None and total < PROGRESS_FROM:
         yield None
         return
-    bar: ProgressBar[int]
-    with click.progressbar(length=total, label=label, file=sys.stderr, color=_color()) as bar:
+    bar = _Bar(label, total)
+    try:
         yield bar.update
+    finally:
+        bar.close()
+
+
+@contextmanager
+def _writing_into(folder: Path) -> Iterator[None]:
+    """A fault of the system met while writing to an open file (disk full) names no file:
+    it is named by the folder being written."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is None and error.errno != errno.EPIPE:
+            error.filename = str(folder)
+        raise
 
 
 def _warn(message: str) -> None:
+    if _quiet():
+        return
     click.echo(
         click.style(f"Warning: {terminal_text(message)}", fg="yellow"), err=True, color=_color()
     )
@@ -229,7 +362,7 @@ def _owners(plan: Plan) -> set[str]:
 
 
 def _echo_skipped(skipped: Sequence[Skip]) -> None:
-    for line in skipped_lines(skipped):
+    for line in skipped_lines(skipped, only_rejected=_quiet()):
         click.echo(line, err=True)
 
 
@@ -267,7 +400,8 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
     else:
         for skip in report.rejected:
             click.echo(skip.message())
-        click.echo(report.line())
+        if not quiet:
+            click.echo(report.line())
     if report.rejected:
         raise SystemExit(1)
 
@@ -353,7 +487,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = _clock(now)
     roster = roster_file(contacts, config, _start(start, config, clock))
-    with _progress("Writing calls", roster.call_count, quiet) as progress:
+    with _progress("Writing calls", roster.call_count, quiet) as progress, _writing_into(out):
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
                           previous=read_previous(previous) if previous else {}, progress=progress,
                           jobs=jobs)  # fmt: skip
@@ -437,7 +571,7 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
         )
     elif window[0] < tomorrow:  # a quarter under way: no call is planned for a day already gone
         window = (tomorrow, window[1])
-    with _progress("Writing calls", None, quiet) as progress:
+    with _progress("Writing calls", None, quiet) as progress, _writing_into(out):
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
                           progress=progress, jobs=jobs)  # fmt: skip
         run = run_campaign(contacts, config, *window, options)

@@ -39,16 +39,18 @@ LISTED = 10
 """Rows listed one by one at the end of a run; the rest are counted (skipped.csv has them all)."""
 
 
-def skipped_lines(skipped: Sequence[Skip]) -> Iterator[str]:
+def skipped_lines(skipped: Sequence[Skip], only_rejected: bool = False) -> Iterator[str]:
     """The first rows that were rejected, dropped or over capacity, one per line; then counts
-    by kind and by field, which say more than a long list once there are many."""
-    notable = [skip for skip in skipped if skip.kind in ("rejected", "dropped", "over capacity")]
+    by kind and by field, which say more than a long list once there are many. Only the
+    rejected rows, the input's errors, with `only_rejected` (for --quiet)."""
+    shown = ("rejected",) if only_rejected else ("rejected", "dropped", "over capacity")
+    notable = [skip for skip in skipped if skip.kind in shown]
     for skip in notable[:LISTED]:
         yield f"{skip.kind}: {skip.message()}"
     if len(notable) > LISTED:
         yield f"… and {len(notable) - LISTED} more"
     kinds = Counter(skip.kind for skip in skipped)
-    if kinds:
+    if kinds and not only_rejected:
         parts = []
         for kind, count in sorted(kinds.items()):
             fields = Counter(skip.field or "row" for skip in skipped if skip.kind == kind)
@@ -66,7 +68,7 @@ def skipped_lines(skipped: Sequence[Skip]) -> Iterator[str]:
 def run_lines(summary: Summary, out: Path) -> Iterator[str]:
     """The end of a generate or campaign run: what was written, and what to do with it."""
     reps = len(summary.calls_by_rep)
-    yield f"Wrote {summary.scripts} calls for {reps} rep{'s' if reps != 1 else ''} into {out}"
+    yield f"Wrote {plural(summary.scripts, 'call')} for {plural(reps, 'rep')} into {out}"
     if summary.scripts:
         plays = ", ".join(
             f"{summary.calls_by_play[p]} {p}" for p in PLAYS if summary.calls_by_play[p]
@@ -79,12 +81,12 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped_by_kind.items()))
         yield f"  skipped:   {kinds} (reasons in {out / 'skipped.csv'})"
     if summary.removed:
-        yield f"  removed:   {len(summary.removed)} files of the previous run that this one no longer writes"
+        yield f"  removed:   {plural(len(summary.removed), 'file')} of the previous run that this one no longer writes"
     if summary.cancelled:
-        yield f"  cancelled: {summary.cancelled} calls of the previous run, as cancelled events"
+        yield f"  cancelled: {plural(summary.cancelled, 'call')} of the previous run, as cancelled events"
     yield f"  scripts:   {out / 'scripts'}/<rep>/"
     if summary.invites:
-        yield f"  drafts:    {summary.invites} invitations in {out / 'invites'}/<rep>/ (nothing was sent)"
+        yield f"  drafts:    {plural(summary.invites, 'invitation')} in {out / 'invites'}/<rep>/ (nothing was sent)"
     yield f"  plan:      {out / 'plan.csv'}"
     if summary.calendars:
         yield "Import each rep's calendar into Google Calendar, Outlook or Apple Calendar:"

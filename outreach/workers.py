@@ -8,12 +8,19 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from outreach.errors import OutputError, OutreachError
+from outreach.errors import (
+    InternalError,
+    OutputError,
+    OutreachError,
+    explained,
+)
 
 PARALLEL_FROM = 500
 """Work for fewer contacts is done by one process: forking costs more than it saves."""
@@ -56,14 +63,20 @@ def run_split(
     gc.freeze()
     parent = os.getpid()
     children = []
-    for group in groups:
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(
-            target=_child, args=(work, group, sender, done, parent), daemon=True
-        )
-        child.start()
-        sender.close()
-        children.append((child, receiver))
+    # Ctrl-C is the parent's to handle: a child forked with it blocked ignores it, and is
+    # stopped by the parent, so the screen shows "Interrupted." and no child's traceback.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        for group in groups:
+            receiver, sender = context.Pipe(duplex=False)
+            child = context.Process(
+                target=_child, args=(work, group, sender, done, parent), daemon=True
+            )
+            child.start()
+            sender.close()
+            children.append((child, receiver))
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     results: list[Any] = [None] * len(groups)
     waiting = set(range(len(groups)))
     reported = 0
@@ -100,11 +113,18 @@ def _outcome(receiver: Connection) -> Any:
         error = OutreachError(value[1])
         error.exit_code = value[0]
         raise error
+    if kind == "fault":  # raised again here, to be reported as the parent's own would be
+        raise OSError(*value)
+    if kind == "bug":
+        summary, details = value
+        raise InternalError(summary, details)
     return value
 
 
 def _child(work: Callable[[Sequence[Any], Tick], Any], group: Sequence[Any], sender: Connection,
            done: Any, parent: int) -> None:  # fmt: skip
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     count = 0
 
     def tick() -> None:
@@ -118,8 +138,11 @@ def _child(work: Callable[[Sequence[Any], Tick], Any], group: Sequence[Any], sen
     try:
         sender.send(("ok", work(group, tick)))
     except OutreachError as error:
-        sender.send(("error", (error.exit_code, str(error))))
+        sender.send(("error", (error.exit_code, explained(error))))
     except OSError as error:  # the output folder went away under the run, say
-        sender.send(("error", (2, f"{error.filename or 'a worker'}: {error.strerror or error}")))
+        sender.send(("fault", (error.errno, error.strerror, error.filename)))
+    except Exception as error:  # a bug: the parent reports it, with this traceback
+        summary = "".join(traceback.format_exception_only(error)).strip().splitlines()[-1]
+        sender.send(("bug", (summary, traceback.format_exc())))
     finally:
         sender.close()
