@@ -54,7 +54,7 @@ from outreach.previous import read_previous
 from outreach.records import Skip
 from outreach.report import totals_table
 from outreach.starter import init_folder
-from outreach.summary import run_lines, skipped_lines
+from outreach.summary import no_match_reason, run_lines, skipped_lines
 from outreach.values import parse_date
 
 if TYPE_CHECKING:
@@ -523,9 +523,7 @@ def preview(contacts: Path, account: str, contact: str | None, play: str | None,
     the_plan = plan_file(contacts, config, _start(start, config, _clock(None)))
     scripts = preview_scripts(the_plan, config, templates, account, contact, play)
     if not scripts:
-        wanted = f"account {account!r}" + (f", contact {contact!r}" if contact else "") + (
-            f", play {play}" if play else "")  # fmt: skip
-        raise click.ClickException(f"no planned call matches {wanted}")
+        raise click.ClickException(no_match_reason(the_plan, str(contacts), account, contact, play))
     click.echo("\n---\n\n".join(scripts), nl=False)
 
 
@@ -565,11 +563,13 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     tomorrow = default_start(clock, config)
-    if window[1] < tomorrow:
-        _warn(
-            f"the window {window[0].isoformat()}..{window[1].isoformat()} has no business day left"
+    if window[1] < tomorrow:  # an empty folder would say nothing of why
+        raise OutreachError(
+            f"the window {window[0].isoformat()}..{window[1].isoformat()} is over: the first day "
+            f"a call can be planned is {tomorrow.isoformat()} (the run's clock: "
+            f"{clock.isoformat(timespec='minutes')}); choose a later window, or --now for another clock"
         )
-    elif window[0] < tomorrow:  # a quarter under way: no call is planned for a day already gone
+    if window[0] < tomorrow:  # a quarter under way: no call is planned for a day already gone
         window = (tomorrow, window[1])
     with _progress("Writing calls", None, quiet) as progress, _writing_into(out):
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,

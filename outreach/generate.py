@@ -329,12 +329,12 @@ def preview_scripts(plan: Plan, config: Config, templates: Path | None, account:
         renderer.render(call, following.get(call.id))
         for call in sorted(plan.calls, key=lambda c: (c.at, c.id))
         if call.contact.account_id.casefold() == account.casefold()
-        and (contact is None or _names(call.contact.contact_name, contact))
+        and (contact is None or names(call.contact.contact_name, contact))
         and (play is None or call.play == play)
     ]
 
 
-def _names(name: str, wanted: str) -> bool:
+def names(name: str, wanted: str) -> bool:
     """`dana`, `Dana Ruiz` and `ruiz` all name Dana Ruiz: the whole name or one of its words."""
     wanted = wanted.strip().casefold()
     return wanted == name.casefold() or wanted in name.casefold().split()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.resources
+import os
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from outreach.environment import builtin_templates_dir
+from outreach.errors import OutputError
 
 STARTER_CONFIG = "starter.toml"
 EXAMPLE_CONTACTS = "contacts.example.csv"
@@ -39,15 +42,39 @@ class InitResult:
 
 
 def init_folder(folder: Path) -> InitResult:
-    """Write the starter files into `folder`, never replacing one that is there already."""
+    """Write the starter files into `folder`, never replacing one that is there already.
+    A fault of the system (read-only, disk full) stops it with what was written kept: the
+    same command run again after the fix writes the rest."""
     result = InitResult()
     for relative, content in starter_files().items():
         target = folder / relative
         if target.exists():
             result.kept.append(target)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("xb") as handle:  # "x": a file that appeared meanwhile is not replaced
-            handle.write(content)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("xb") as handle:  # "x": a file that appeared meanwhile is not replaced
+                handle.write(content)
+        except FileExistsError:  # a broken link, or a file where a folder should be
+            raise OutputError(
+                f"{_in_the_way(target, folder)}; move it away, or choose another folder"
+            ) from None
+        except OSError:
+            with suppress(OSError):  # no half-written file is left to be kept by the rerun
+                if target.is_file() and target not in result.written:
+                    target.unlink()
+            raise
         result.written.append(target)
     return result
+
+
+def _in_the_way(target: Path, folder: Path) -> str:
+    """What stops `target` from being written: the first path on its way that is a broken
+    symbolic link or a file."""
+    for path in [*reversed(target.relative_to(folder).parents), Path(target.relative_to(folder))]:
+        here = folder / path
+        if here.is_symlink() and not here.exists():
+            return f"{here}: a symbolic link to {os.readlink(here)}, which does not exist"
+        if here != target and here.exists() and not here.is_dir():
+            return f"{here}: a file where a folder should be"
+    return f"{target}: already there"

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from outreach.exports import terminal_text
-from outreach.generate import Summary
-from outreach.plan import PLAYS
+from outreach.generate import Summary, names
+from outreach.plan import PLAYS, Plan
 from outreach.records import Skip
 
 
@@ -92,3 +92,37 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
         yield "Import each rep's calendar into Google Calendar, Outlook or Apple Calendar:"
         for rep, path in summary.calendars.items():
             yield f"  {terminal_text(rep)}: {out / path}"
+
+
+def no_match_reason(plan: Plan, file: str, account: str, contact: str | None = None,
+                    play: str | None = None) -> str:  # fmt: skip
+    """Why `preview` has no script to show: why the rows asked for got no call, or which calls
+    the account has that the filters left out, or that the file has no such account."""
+    wanted = account.casefold()
+    skips = [skip for skip in plan.skipped if (skip.account_id or "").casefold() == wanted]
+    if contact:
+        skips = [s for s in skips if s.contact_name and names(s.contact_name, contact)]
+    calls = [call for call in plan.calls if call.contact.account_id.casefold() == wanted]
+    if skips and not (contact is None and calls):
+        reasons = "; ".join(
+            f"line {skip.line} ({skip.contact_name or 'no name'}): {skip.kind}: {skip.reason}"
+            for skip in skips[:LISTED]
+        )
+        more = f" and {plural(len(skips) - LISTED, 'more row')}" if len(skips) > LISTED else ""
+        return terminal_text(f"account {account!r} got no call: {reasons}{more}")
+    if calls:
+        plays: dict[str, list[str]] = {}
+        for call in sorted(calls, key=lambda c: c.at):
+            listed = plays.setdefault(call.contact.contact_name, [])
+            if call.play not in listed:
+                listed.append(call.play)
+        asked = " and ".join(
+            ([f"contact {contact!r}"] if contact else []) + ([f"play {play}"] if play else [])
+        )
+        have = "; ".join(f"{name} ({', '.join(kinds)})" for name, kinds in plays.items())
+        return terminal_text(
+            f"account {account!r} has no planned call for {asked}; its calls: {have}"
+        )
+    return terminal_text(
+        f"no account {account!r} in {file} (account ids match without regard to case)"
+    )
