@@ -163,7 +163,7 @@ def test_preview_prints_the_scripts_of_one_account() -> None:
     assert out.startswith("# Apology call: Dana Ruiz, Northwind Traders")
     assert "Omar Haddad" not in out
     code, _, err = invoke("preview", str(EXAMPLE), "--account", "nope")
-    assert code == 1 and "no planned call matches account 'nope'" in err
+    assert code == 1 and "no account 'nope' in" in err
 
 
 def test_several_processes_write_the_same_files_as_one(
