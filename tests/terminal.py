@@ -62,9 +62,11 @@ def in_terminal(
     when: Callable[[str], bool] | None = None,
     then: Callable[[int], None] | None = None,
 ) -> Run:
-    """Run `args` under a new pseudo-terminal, reading until the child closes it.
+    """Run `args` under a new pseudo-terminal, reading until every process holding it has
+    closed it (a worker left behind would hold it open: a timeout).
 
-    `then(pid)` is called once the output so far satisfies `when` (to press Ctrl-C, say)."""
+    `then(terminal)` is called with the terminal's descriptor once the output so far
+    satisfies `when`: writing b"\x03" to it is pressing Ctrl-C."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: its stdin, stdout and stderr are the terminal
         try:
@@ -93,7 +95,7 @@ def in_terminal(
             if not acted and when is not None and when(b"".join(chunks).decode("utf-8", "replace")):
                 acted = True
                 if then is not None:
-                    then(pid)
+                    then(fd)
     finally:
         os.close(fd)
     _, status = os.waitpid(pid, 0)
