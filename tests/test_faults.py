@@ -263,6 +263,7 @@ def _broken(*args: Any, **kwargs: Any) -> Any:
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.usefixtures("bug_reports")
 def test_a_bug_exits_70_and_names_the_file_with_its_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
 ) -> None:
@@ -293,6 +294,7 @@ def test_a_bug_exits_70_and_names_the_file_with_its_traceback(
     assert err.rstrip().splitlines()[-1].startswith("Error: internal error, a bug in outreach:")
 
 
+@pytest.mark.usefixtures("bug_reports")
 def test_a_bug_is_not_exit_1_or_2_in_any_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
