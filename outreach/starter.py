@@ -60,9 +60,8 @@ def init_folder(folder: Path) -> InitResult:
                 f"{_in_the_way(target, folder)}; move it away, or choose another folder"
             ) from None
         except OSError:
-            with suppress(OSError):  # no half-written file is left to be kept by the rerun
-                if target.is_file() and target not in result.written:
-                    target.unlink()
+            with suppress(OSError):  # no half file, that a rerun would keep
+                target.unlink()
             raise
         result.written.append(target)
     return result

@@ -9,18 +9,12 @@ import gc
 import multiprocessing
 import os
 import signal
-import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from outreach.errors import (
-    InternalError,
-    OutputError,
-    OutreachError,
-    explained,
-)
+from outreach.errors import InternalError, OutputError, OutreachError, bug_report, explained
 
 PARALLEL_FROM = 500
 """Work for fewer contacts is done by one process: forking costs more than it saves."""
@@ -142,7 +136,6 @@ def _child(work: Callable[[Sequence[Any], Tick], Any], group: Sequence[Any], sen
     except OSError as error:  # the output folder went away under the run, say
         sender.send(("fault", (error.errno, error.strerror, error.filename)))
     except Exception as error:  # a bug: the parent reports it, with this traceback
-        summary = "".join(traceback.format_exception_only(error)).strip().splitlines()[-1]
-        sender.send(("bug", (summary, traceback.format_exc())))
+        sender.send(("bug", bug_report(error)))
     finally:
         sender.close()
