@@ -283,8 +283,9 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
     show_default=True, help="csv and json carry every field, for other tools.",
 )  # fmt: skip
 @jobs_option
+@now_option
 def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: str | None,
-         calls_per_day: int | None, fmt: str, jobs: int | None) -> None:  # fmt: skip
+         calls_per_day: int | None, fmt: str, jobs: int | None, now: datetime | None) -> None:  # fmt: skip
     """Print the plan of calls without writing any file.
 
     A table by default (the rep's and the contact's local times, play, company,
@@ -299,7 +300,8 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
       outreach plan contacts.csv --format csv > plan.csv
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
-    roster = roster_file(contacts, config, _start(start, config, _clock(None)))
+    clock = _clock(now)
+    roster = roster_file(contacts, config, _start(start, config, clock), clock)
     _warn_unknown_reps(roster.reps, config)
     if fmt == "json":
         parts = rep_parts(roster, json_calls, jobs)
@@ -352,7 +354,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = _clock(now)
-    roster = roster_file(contacts, config, _start(start, config, clock))
+    roster = roster_file(contacts, config, _start(start, config, clock), clock)
     with _progress("Writing calls", roster.call_count, quiet) as progress:
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
                           previous=read_previous(previous) if previous else {}, progress=progress,
@@ -376,8 +378,10 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
 @config_option
 @start_option
 @templates_option
+@now_option
 def preview(contacts: Path, account: str, contact: str | None, play: str | None,
-            config_path: Path | None, start: str | None, templates: Path | None) -> None:  # fmt: skip
+            config_path: Path | None, start: str | None, templates: Path | None,
+            now: datetime | None) -> None:  # fmt: skip
     """Print the call scripts of one account, to try a template change.
 
     \b
@@ -386,7 +390,8 @@ def preview(contacts: Path, account: str, contact: str | None, play: str | None,
       outreach preview contacts.csv --account A-1001 --templates my-templates
     """
     config = _config(config_path)
-    the_plan = plan_file(contacts, config, _start(start, config, _clock(None)))
+    clock = _clock(now)
+    the_plan = plan_file(contacts, config, _start(start, config, clock), clock)
     scripts = preview_scripts(the_plan, config, templates, account, contact, play)
     if not scripts:
         wanted = f"account {account!r}" + (f", contact {contact!r}" if contact else "") + (

@@ -43,6 +43,7 @@ from outreach.calendars import (
 from outreach.config import Config
 from outreach.icsformat import common_name, content_lines, escape_text, utc_time
 from outreach.plan import Call, Play
+from outreach.records import Contact
 from outreach.values import is_domain, is_plain_address
 from outreach.vtimezone import vtimezone_ical, writes_as_utc
 
@@ -63,17 +64,22 @@ def invitation_refusal(config: Config, call: Call) -> str | None:
     A rep without an e-mail is the one case the caller should warn about: every other
     reason is the playbook working as intended.
     """
-    contact = call.contact
+    return draft_refusal(config, call.contact, call.play, call.owner)
+
+
+def draft_refusal(config: Config, contact: Contact, play: Play, owner: str) -> str | None:
+    """`invitation_refusal` before the call has a time: the scheduler gives a call that gets
+    a draft the notice the draft promises."""
     if contact.status != "lapsed":
         return "only lapsed contacts are invited; an upset account gets a call now"
-    if call.play not in INVITED_PLAYS:
+    if play not in INVITED_PLAYS:
         return "only clear-the-air and keep-in-touch calls are proposed by e-mail"
     if not contact.email:
         return f"{contact.contact_name} has no e-mail address"
     if not is_plain_address(contact.email):
         return f"{contact.email!r} cannot be used as an invitation's address"
-    if organizer_email(config, call.owner) is None:
-        return f'rep {call.owner} has no e-mail address; set reps."{call.owner}".email'
+    if organizer_email(config, owner) is None:
+        return f'rep {owner} has no e-mail address; set reps."{owner}".email'
     return None
 
 

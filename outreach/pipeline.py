@@ -58,14 +58,15 @@ def check_file(
     return report
 
 
-def plan_file(path: Path, config: Config, start: date) -> Plan:
-    return roster_file(path, config, start).plan()
+def plan_file(path: Path, config: Config, start: date, now: datetime | None = None) -> Plan:
+    return roster_file(path, config, start, now).plan()
 
 
-def roster_file(path: Path, config: Config, start: date) -> Roster:
-    """The file's contacts triaged, each rep's calls to be scheduled when wanted."""
+def roster_file(path: Path, config: Config, start: date, now: datetime | None = None) -> Roster:
+    """The file's contacts triaged, each rep's calls to be scheduled when wanted: none sooner
+    than the lead time after the run's clock `now`."""
     contacts, rejected = load(path, config)
-    return make_roster(contacts, config, start, str(path), rejected)
+    return make_roster(contacts, config, start, str(path), rejected, now)
 
 
 def rep_parts(
@@ -111,7 +112,7 @@ def run_campaign(
     from outreach.crm import next_accounts  # the CRM round trip re-reads the raw file
 
     contacts, rejected = load(path, config)
-    campaign = plan_campaign(contacts, config, first, last, str(path), rejected)
+    campaign = plan_campaign(contacts, config, first, last, str(path), rejected, options.now)
     with output_folder(options.out, options.force) as folder:
         summary = write_outputs(campaign.plan.by_rep(), campaign.plan.skipped, config, options,
                                 folder, extra=("accounts.next.csv", "report.html"))  # fmt: skip

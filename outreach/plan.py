@@ -50,7 +50,8 @@ def stage_of(play: Play, step: int) -> str:
     )
 
 
-Flag = Literal["handover", "outside_rep_hours", "only_if_small_steps_went_well"]
+Flag = Literal["handover", "outside_rep_hours", "only_if_small_steps_went_well", "late"]
+"""`late`: an apology later than one business day after the first day it could have been."""
 
 
 def call_id(account_id: str, contact_name: str, play: str, step: int) -> str:
