@@ -40,12 +40,12 @@ from outreach.pipeline import (
     roster_file,
     run_campaign,
 )
-from outreach.plan import PLAYS, Call, Plan
+from outreach.plan import PLAYS, Call, LateApology, Plan, late_apologies
 from outreach.previous import read_previous
 from outreach.records import Skip
 from outreach.report import totals_table
 from outreach.starter import init_folder
-from outreach.summary import run_lines, skipped_lines
+from outreach.summary import late_lines, run_lines, skipped_lines
 from outreach.values import parse_date
 
 if TYPE_CHECKING:
@@ -233,6 +233,11 @@ def _echo_skipped(skipped: Sequence[Skip]) -> None:
         click.echo(line, err=True)
 
 
+def _echo_late(late: Sequence[LateApology]) -> None:
+    for line in late_lines(late):
+        click.echo(line, err=True)
+
+
 def _exit_for(skipped: Sequence[Skip]) -> None:
     if any(skip.kind == "rejected" for skip in skipped):
         raise SystemExit(1)
@@ -303,19 +308,23 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
     clock = _clock(now)
     roster = roster_file(contacts, config, _start(start, config, clock), clock)
     _warn_unknown_reps(roster.reps, config)
+    late: list[LateApology] = []
     if fmt == "json":
-        parts = rep_parts(roster, json_calls, jobs)
+        parts = rep_parts(roster, json_calls, jobs, late)
         for chunk in plan_json_text(roster.start, parts, roster.skipped):
             click.echo(chunk, nl=False)
         click.echo()
     elif fmt == "csv":
         click.echo(next(csv_text(PLAN_FIELDS, [])), nl=False)
-        for chunk in rep_parts(roster, _plan_csv_rows, jobs):
+        for chunk in rep_parts(roster, _plan_csv_rows, jobs, late):
             click.echo(chunk, nl=False)
     else:  # the columns' widths are the widest cell's of the whole plan
-        for line in plan_table(roster.plan(), config):
+        whole = roster.plan()
+        late = late_apologies(whole.calls)
+        for line in plan_table(whole, config):
             click.echo(line)
     _echo_skipped(roster.skipped)
+    _echo_late(late)
     _exit_for(roster.skipped)
 
 
@@ -364,6 +373,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     for warning in summary.warnings:
         _warn(warning)
     _echo_skipped(roster.skipped)
+    _echo_late(summary.late)
     if not quiet:
         for line in run_lines(summary, out):
             click.echo(line)
@@ -450,6 +460,7 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
     for warning in run.summary.warnings:
         _warn(warning)
     _echo_skipped(run.campaign.plan.skipped)
+    _echo_late(run.summary.late)
     if not quiet:
         click.echo(f"Campaign {run.campaign.name}")
         for line in totals_table(run.figures):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from email.charset import QP, Charset
 from email.header import Header
 from email.mime.base import MIMEBase
@@ -44,7 +44,7 @@ from outreach.config import Config
 from outreach.icsformat import common_name, content_lines, escape_text, utc_time
 from outreach.plan import Call, Play
 from outreach.records import Contact
-from outreach.values import is_domain, is_plain_address
+from outreach.values import is_domain, is_plain_address, zone_info
 from outreach.vtimezone import vtimezone_ical, writes_as_utc
 
 INVITED_PLAYS: frozenset[Play] = frozenset({"clear_the_air", "keep_in_touch"})
@@ -81,6 +81,23 @@ def draft_refusal(config: Config, contact: Contact, play: Play, owner: str) -> s
     if organizer_email(config, owner) is None:
         return f'rep {owner} has no e-mail address; set reps."{owner}".email'
     return None
+
+
+def send_day(config: Config, call: Call, now: datetime) -> date:
+    """The day the rep is to send the draft, in the rep's zone: `invites.send_days_before`
+    days before the call (a call a quarter away is not proposed today), or sooner where a day
+    later would give less than `invites.min_notice_hours` of notice; never before the run's
+    day. The scheduler planned the call at least that notice after the run's clock, so a
+    draft to send today gives it."""
+    zone = zone_info(config.rep_timezone(call.owner))
+    settings = config.invites
+    call_day = datetime.fromtimestamp(call.at, zone).date()
+    last_with_notice = datetime.fromtimestamp(call.at - settings.min_notice_hours * 3600, zone)
+    wanted = min(
+        call_day - timedelta(days=settings.send_days_before),
+        last_with_notice.date() - timedelta(days=1),  # a whole day's margin for the rep
+    )
+    return max(now.astimezone(zone).date(), wanted)
 
 
 def invitation_summary(call: Call) -> str:

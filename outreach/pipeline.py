@@ -16,7 +16,7 @@ from outreach.environment import builtin_templates_dir
 from outreach.generate import Options, Summary, write_outputs
 from outreach.intake import read_contacts
 from outreach.output import output_folder
-from outreach.plan import Call, Plan
+from outreach.plan import Call, LateApology, Plan, late_apologies, late_order
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.report import Figures, figures, report_html
 from outreach.scheduler import Roster, make_roster
@@ -70,25 +70,40 @@ def roster_file(path: Path, config: Config, start: date, now: datetime | None = 
 
 
 def rep_parts(
-    roster: Roster, render: Callable[[list[Call]], str], jobs: int | None = None
+    roster: Roster,
+    render: Callable[[list[Call]], str],
+    jobs: int | None = None,
+    late: list[LateApology] | None = None,
 ) -> Iterator[str]:
-    """`render` of each rep's calls, in plan order. Reps are scheduled and rendered in worker
-    processes, as generate does; their parts wait in a temporary folder to be read in order."""
+    """`render` of each rep's calls, in plan order; the late apologies are added to `late`.
+    Reps are scheduled and rendered in worker processes, as generate does; their parts wait
+    in a temporary folder to be read in order."""
     reps = roster.reps
     groups = split_reps(reps, roster.weights(), jobs)
+    found: list[LateApology] = []
     if len(groups) == 1:
-        yield from (render(roster.calls_of(rep)) for rep in reps)
-        return
-    with tempfile.TemporaryDirectory(prefix="outreach-") as scratch:
-        parts = {rep: Path(scratch, f"{index}.txt") for index, rep in enumerate(reps)}
-
-        def work(group: Sequence[str], tick: Callable[[], None]) -> None:
-            for rep in group:
-                parts[rep].write_text(render(roster.calls_of(rep)), encoding="utf-8")
-
-        run_split(work, groups)
         for rep in reps:
-            yield parts[rep].read_text(encoding="utf-8")
+            calls = roster.calls_of(rep)
+            found += late_apologies(calls)
+            yield render(calls)
+    else:
+        with tempfile.TemporaryDirectory(prefix="outreach-") as scratch:
+            parts = {rep: Path(scratch, f"{index}.txt") for index, rep in enumerate(reps)}
+
+            def work(group: Sequence[str], tick: Callable[[], None]) -> list[LateApology]:
+                group_late: list[LateApology] = []
+                for rep in group:
+                    calls = roster.calls_of(rep)
+                    parts[rep].write_text(render(calls), encoding="utf-8")
+                    group_late += late_apologies(calls)
+                return group_late
+
+            for group_late in run_split(work, groups):
+                found += group_late
+            for rep in reps:
+                yield parts[rep].read_text(encoding="utf-8")
+    if late is not None:
+        late += sorted(found, key=late_order)
 
 
 def generate_files(roster: Roster, config: Config, options: Options) -> Summary:

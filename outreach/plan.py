@@ -95,6 +95,36 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
+class LateApology:
+    """An apology the rep's diary could not fit within one business day (rule 2): reported by
+    contact, small enough to travel back from a worker process."""
+
+    owner: str
+    contact_name: str
+    company: str
+    account_id: str
+    line: int
+    start: datetime
+    """When the apology is planned, in the contact's zone."""
+
+    @classmethod
+    def of(cls, call: Call) -> LateApology:
+        contact = call.contact
+        return cls(call.owner, contact.contact_name, contact.company, contact.account_id,
+                   contact.line, call.start)  # fmt: skip
+
+
+def late_apologies(calls: Iterable[Call]) -> list[LateApology]:
+    """The apologies planned later than one business day after they could have been, by time."""
+    late = [LateApology.of(call) for call in calls if "late" in call.flags]
+    return sorted(late, key=late_order)
+
+
+def late_order(late: LateApology) -> tuple[object, ...]:
+    return (late.start.timestamp(), late.owner, late.account_id, late.contact_name.casefold())
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     start: date
     calls: tuple[Call, ...]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from outreach.exports import terminal_text
 from outreach.generate import Summary
-from outreach.plan import PLAYS
+from outreach.plan import PLAYS, LateApology
 from outreach.records import Skip
 
 
@@ -75,6 +75,9 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
         yield "  reps:      " + ", ".join(
             f"{terminal_text(rep)} {n}" for rep, n in sorted(summary.calls_by_rep.items())
         )
+    if summary.late:
+        yield (f"  late:      {_apologies(len(summary.late))} later than one business day after the start "
+               f"(flagged late in {out / 'plan.csv'})")  # fmt: skip
     if summary.skipped_by_kind:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped_by_kind.items()))
         yield f"  skipped:   {kinds} (reasons in {out / 'skipped.csv'})"
@@ -84,9 +87,34 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
         yield f"  cancelled: {summary.cancelled} calls of the previous run, as cancelled events"
     yield f"  scripts:   {out / 'scripts'}/<rep>/"
     if summary.invites:
-        yield f"  drafts:    {summary.invites} invitations in {out / 'invites'}/<rep>/ (nothing was sent)"
+        yield f"  drafts:    {summary.invites} invitations in {out / 'invites'}/<rep>/send-<day>/ (nothing was sent)"
+        if summary.next_send:
+            now = summary.invites - summary.invites_later
+            yield (f"             {now} to send today, {summary.invites_later} later: each on the day "
+                   f"its folder names, the first on {summary.next_send.isoformat()}")  # fmt: skip
     yield f"  plan:      {out / 'plan.csv'}"
     if summary.calendars:
         yield "Import each rep's calendar into Google Calendar, Outlook or Apple Calendar:"
         for rep, path in summary.calendars.items():
             yield f"  {terminal_text(rep)}: {out / path}"
+
+
+LATE_LISTED = 5
+"""Late apologies named one by one on stderr; plan.csv flags them all, report.html lists them."""
+
+
+def late_lines(late: Sequence[LateApology]) -> Iterator[str]:
+    """The first few contacts whose apology is later than one business day after the start
+    (rule 2: the load pushed it back), one line each; then how many more."""
+    for apology in late[:LATE_LISTED]:
+        start = apology.start
+        yield (f"late apology: {terminal_text(apology.contact_name)} ({terminal_text(apology.company)}, "
+               f"{terminal_text(apology.account_id)}, line {apology.line}): {start:%a %Y-%m-%d %H:%M} "
+               f"{start.tzname()}, {terminal_text(apology.owner)}'s first free slot")  # fmt: skip
+    if len(late) > LATE_LISTED:
+        last = late[-1].start
+        yield f"… and {len(late) - LATE_LISTED} more late apologies, the last on {last:%a %Y-%m-%d}"
+
+
+def _apologies(count: int) -> str:
+    return f"{count} {'apology' if count == 1 else 'apologies'}"
