@@ -105,7 +105,7 @@ def is_due(contact: Contact, last: date, config: Config) -> bool:
 
 def plan_campaign(
     contacts: Iterable[Contact], config: Config, first: date, last: date, source: str,
-    rejected: Iterable[Skip] = (),
+    rejected: Iterable[Skip] = (), now: datetime | None = None,
 ) -> CampaignPlan:  # fmt: skip
     name = window_name(first, last)
     due: list[Contact] = []
@@ -120,7 +120,7 @@ def plan_campaign(
                                 contact.account_id, contact.contact_name, contact.owner))  # fmt: skip
     assigned, dropped = triage(due, config, source)
     skipped += dropped
-    scheduler = Scheduler(config)
+    scheduler = Scheduler(config, now)
     business = BusinessDays(config.schedule)
     estimates = {
         a.contact.key: _calls_in_window(a, first, last, config, business) for a in assigned

@@ -49,12 +49,12 @@ from outreach.pipeline import (
     roster_file,
     run_campaign,
 )
-from outreach.plan import PLAYS, Call, Plan
+from outreach.plan import PLAYS, Call, LateApology, Plan, late_apologies
 from outreach.previous import read_previous
 from outreach.records import Skip
 from outreach.report import totals_table
 from outreach.starter import init_folder
-from outreach.summary import no_match_reason, run_lines, skipped_lines
+from outreach.summary import late_lines, no_match_reason, run_lines, skipped_lines
 from outreach.values import parse_date
 
 if TYPE_CHECKING:
@@ -366,6 +366,11 @@ def _echo_skipped(skipped: Sequence[Skip]) -> None:
         click.echo(line, err=True)
 
 
+def _echo_late(late: Sequence[LateApology]) -> None:
+    for line in late_lines(late):
+        click.echo(line, err=True)
+
+
 def _exit_for(skipped: Sequence[Skip]) -> None:
     if any(skip.kind == "rejected" for skip in skipped):
         raise SystemExit(1)
@@ -417,8 +422,9 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
     show_default=True, help="csv and json carry every field, for other tools.",
 )  # fmt: skip
 @jobs_option
+@now_option
 def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: str | None,
-         calls_per_day: int | None, fmt: str, jobs: int | None) -> None:  # fmt: skip
+         calls_per_day: int | None, fmt: str, jobs: int | None, now: datetime | None) -> None:  # fmt: skip
     """Print the plan of calls without writing any file.
 
     A table by default (the rep's and the contact's local times, play, company,
@@ -433,21 +439,26 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
       outreach plan contacts.csv --format csv > plan.csv
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
-    roster = roster_file(contacts, config, _start(start, config, _clock(None)))
+    clock = _clock(now)
+    roster = roster_file(contacts, config, _start(start, config, clock), clock)
     _warn_unknown_reps(roster.reps, config)
+    late: list[LateApology] = []
     if fmt == "json":
-        parts = rep_parts(roster, json_calls, jobs)
+        parts = rep_parts(roster, json_calls, jobs, late)
         for chunk in plan_json_text(roster.start, parts, roster.skipped):
             click.echo(chunk, nl=False)
         click.echo()
     elif fmt == "csv":
         click.echo(next(csv_text(PLAN_FIELDS, [])), nl=False)
-        for chunk in rep_parts(roster, _plan_csv_rows, jobs):
+        for chunk in rep_parts(roster, _plan_csv_rows, jobs, late):
             click.echo(chunk, nl=False)
     else:  # the columns' widths are the widest cell's of the whole plan
-        for line in plan_table(roster.plan(), config):
+        whole = roster.plan()
+        late = late_apologies(whole.calls)
+        for line in plan_table(whole, config):
             click.echo(line)
     _echo_skipped(roster.skipped)
+    _echo_late(late)
     _exit_for(roster.skipped)
 
 
@@ -486,7 +497,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     """
     config = _config(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = _clock(now)
-    roster = roster_file(contacts, config, _start(start, config, clock))
+    roster = roster_file(contacts, config, _start(start, config, clock), clock)
     with _progress("Writing calls", roster.call_count, quiet) as progress, _writing_into(out):
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
                           previous=read_previous(previous) if previous else {}, progress=progress,
@@ -496,6 +507,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     for warning in summary.warnings:
         _warn(warning)
     _echo_skipped(roster.skipped)
+    _echo_late(summary.late)
     if not quiet:
         for line in run_lines(summary, out):
             click.echo(line)
@@ -510,8 +522,10 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
 @config_option
 @start_option
 @templates_option
+@now_option
 def preview(contacts: Path, account: str, contact: str | None, play: str | None,
-            config_path: Path | None, start: str | None, templates: Path | None) -> None:  # fmt: skip
+            config_path: Path | None, start: str | None, templates: Path | None,
+            now: datetime | None) -> None:  # fmt: skip
     """Print the call scripts of one account, to try a template change.
 
     \b
@@ -520,7 +534,8 @@ def preview(contacts: Path, account: str, contact: str | None, play: str | None,
       outreach preview contacts.csv --account A-1001 --templates my-templates
     """
     config = _config(config_path)
-    the_plan = plan_file(contacts, config, _start(start, config, _clock(None)))
+    clock = _clock(now)
+    the_plan = plan_file(contacts, config, _start(start, config, clock), clock)
     scripts = preview_scripts(the_plan, config, templates, account, contact, play)
     if not scripts:
         raise click.ClickException(no_match_reason(the_plan, str(contacts), account, contact, play))
@@ -579,6 +594,7 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
     for warning in run.summary.warnings:
         _warn(warning)
     _echo_skipped(run.campaign.plan.skipped)
+    _echo_late(run.summary.late)
     if not quiet:
         click.echo(f"Campaign {run.campaign.name}")
         for line in totals_table(run.figures):

@@ -45,6 +45,8 @@ class ScheduleSettings:
     calls; empty for none."""
     holidays: tuple[date, ...] = ()
     """Extra dates without calls: company closures, local holidays."""
+    min_lead_minutes: int = 60
+    """No call starts sooner than this after the run's clock: time to read the brief."""
 
     @property
     def weekdays(self) -> frozenset[int]:
@@ -85,6 +87,14 @@ class CalendarSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class InvitesSettings:
+    min_notice_hours: int = 24
+    """A call proposed by an invitation draft starts at least this long after the run's clock."""
+    send_days_before: int = 14
+    """A draft is to be sent no earlier than this many days before the call it proposes."""
+
+
+@dataclass(frozen=True, slots=True)
 class Rep:
     name: str
     timezone: str | None = None
@@ -105,6 +115,7 @@ class Config:
     plays: PlaySettings = field(default_factory=PlaySettings)
     drop: DropSettings = field(default_factory=DropSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    invites: InvitesSettings = field(default_factory=InvitesSettings)
     reps: Mapping[str, Rep] = field(default_factory=dict)
     columns: Mapping[str, str] = field(default_factory=dict)
     """CRM header → our field, for exports whose headers differ."""
@@ -138,6 +149,7 @@ _SECTIONS = {
     "plays": PlaySettings,
     "drop": DropSettings,
     "calendar": CalendarSettings,
+    "invites": InvitesSettings,
 }
 
 
@@ -366,6 +378,9 @@ def _validate(config: Config) -> None:
         ("plays.lapsed_cooldown_days", config.plays.lapsed_cooldown_days),
         ("plays.upset_cooldown_days", config.plays.upset_cooldown_days),
         ("calendar.reminder_minutes", config.calendar.reminder_minutes),
+        ("schedule.min_lead_minutes", schedule.min_lead_minutes),
+        ("invites.min_notice_hours", config.invites.min_notice_hours),
+        ("invites.send_days_before", config.invites.send_days_before),
     ]:
         if value < 0:
             raise ConfigError(source, key, f"must not be negative, not {value}")

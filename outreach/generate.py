@@ -10,7 +10,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from outreach.calendars import (
@@ -33,14 +33,16 @@ from outreach.invites import (
     INVITED_PLAYS,
     build_invitation,
     invitation_refusal,
+    send_day,
 )
 from outreach.naming import slug
 from outreach.output import OutputFolder
 from outreach.plaintext import plain_text
-from outreach.plan import Call, Plan, RepCalls
+from outreach.plan import Call, LateApology, Plan, RepCalls, late_order
 from outreach.previous import PreviousCall
 from outreach.records import Skip
 from outreach.scripts import ScriptRenderer
+from outreach.values import zone_info
 from outreach.workers import run_split, split_reps
 
 GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
@@ -73,6 +75,12 @@ class Summary:
     cancelled: int = 0
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    late: list[LateApology] = field(default_factory=list)
+    """Apologies later than one business day after they could have been, by time."""
+    invites_later: int = 0
+    """Drafts not to be sent on the run's day, but later (in their send-<date> folder)."""
+    next_send: date | None = None
+    """The first of those later days."""
 
 
 def unique_paths(named: Iterable[tuple[str, str, str]]) -> dict[str, str]:
@@ -190,6 +198,11 @@ def _write_all(
         summary.calls_by_rep.update(part.calls_by_rep)
         summary.invites += part.invites
         warnings.update(part.warnings)
+        summary.late += part.late
+        summary.invites_later += part.invites_later
+        if part.next_send and (summary.next_send is None or part.next_send < summary.next_send):
+            summary.next_send = part.next_send
+    summary.late.sort(key=late_order)
     summary.scripts = summary.calls_by_rep.total()
     summary.warnings = [warnings[rep] for rep in reps if rep in warnings]
     with folder.stream("plan.csv") as plan_csv:
@@ -214,6 +227,9 @@ class _Written:
     calls_by_rep: Counter[str] = field(default_factory=Counter)
     invites: int = 0
     warnings: dict[str, str] = field(default_factory=dict)
+    late: list[LateApology] = field(default_factory=list)
+    invites_later: int = 0
+    next_send: date | None = None
 
 
 class _RepWriter:
@@ -262,6 +278,8 @@ class _RepWriter:
                 result.invites += self._invite(call, invites.get(call.id), sequence, result)
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1
+                if "late" in call.flags:
+                    result.late.append(LateApology.of(call))
                 rows.append((*plan_row(call), scripts[call.id], str(sequence), digest))
                 tick()
             for record in gone:
@@ -279,17 +297,19 @@ class _RepWriter:
         return self.calendars[rep].removeprefix("calendars/").removesuffix(".ics")
 
     def _invite_paths(self, calls: list[Call], scripts: dict[str, str]) -> dict[str, str]:
-        """Call id → its invitation draft, beside the script and named the same: the draft
-        proposes that call."""
+        """Call id → its invitation draft, `invites/<rep>/send-<day>/`, named as the script
+        of the call it proposes: the folder says which day to send it."""
         if not self.options.invites:
             return {}
-        return {
-            call.id: "invites/"
-            + scripts[call.id].removeprefix("scripts/").removesuffix(".md")
-            + ".eml"
-            for call in calls
-            if invitation_refusal(self.config, call) is None
-        }
+        paths = {}
+        for call in calls:
+            if invitation_refusal(self.config, call) is None:
+                rep, _, name = scripts[call.id].removeprefix("scripts/").rpartition("/")
+                day = send_day(self.config, call, self.options.now)
+                paths[call.id] = (
+                    f"invites/{rep}/send-{day.isoformat()}/{name.removesuffix('.md')}.eml"
+                )
+        return paths
 
     def _sequence(self, call: Call, script: str) -> tuple[int, str]:
         digest = content_digest(call, script)
@@ -317,6 +337,13 @@ class _RepWriter:
         self.folder.write(
             path, build_invitation(self.config, call, body, now=self.options.now, sequence=sequence)
         )
+        day = send_day(self.config, call, self.options.now)
+        if (
+            day
+            > self.options.now.astimezone(zone_info(self.config.rep_timezone(call.owner))).date()
+        ):
+            result.invites_later += 1
+            result.next_send = day if result.next_send is None else min(result.next_send, day)
         return 1
 
 

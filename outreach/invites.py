@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from email.charset import QP, Charset
 from email.header import Header
 from email.mime.base import MIMEBase
@@ -43,7 +43,8 @@ from outreach.calendars import (
 from outreach.config import Config
 from outreach.icsformat import common_name, content_lines, escape_text, utc_time
 from outreach.plan import Call, Play
-from outreach.values import is_domain, is_plain_address
+from outreach.records import Contact
+from outreach.values import is_domain, is_plain_address, zone_info
 from outreach.vtimezone import vtimezone_ical, writes_as_utc
 
 INVITED_PLAYS: frozenset[Play] = frozenset({"clear_the_air", "keep_in_touch"})
@@ -63,18 +64,40 @@ def invitation_refusal(config: Config, call: Call) -> str | None:
     A rep without an e-mail is the one case the caller should warn about: every other
     reason is the playbook working as intended.
     """
-    contact = call.contact
+    return draft_refusal(config, call.contact, call.play, call.owner)
+
+
+def draft_refusal(config: Config, contact: Contact, play: Play, owner: str) -> str | None:
+    """`invitation_refusal` before the call has a time: the scheduler gives a call that gets
+    a draft the notice the draft promises."""
     if contact.status != "lapsed":
         return "only lapsed contacts are invited; an upset account gets a call now"
-    if call.play not in INVITED_PLAYS:
+    if play not in INVITED_PLAYS:
         return "only clear-the-air and keep-in-touch calls are proposed by e-mail"
     if not contact.email:
         return f"{contact.contact_name} has no e-mail address"
     if not is_plain_address(contact.email):
         return f"{contact.email!r} cannot be used as an invitation's address"
-    if organizer_email(config, call.owner) is None:
-        return f'rep {call.owner} has no e-mail address; set reps."{call.owner}".email'
+    if organizer_email(config, owner) is None:
+        return f'rep {owner} has no e-mail address; set reps."{owner}".email'
     return None
+
+
+def send_day(config: Config, call: Call, now: datetime) -> date:
+    """The day the rep is to send the draft, in the rep's zone: `invites.send_days_before`
+    days before the call (a call a quarter away is not proposed today), or sooner where a day
+    later would give less than `invites.min_notice_hours` of notice; never before the run's
+    day. The scheduler planned the call at least that notice after the run's clock, so a
+    draft to send today gives it."""
+    zone = zone_info(config.rep_timezone(call.owner))
+    settings = config.invites
+    call_day = datetime.fromtimestamp(call.at, zone).date()
+    last_with_notice = datetime.fromtimestamp(call.at - settings.min_notice_hours * 3600, zone)
+    wanted = min(
+        call_day - timedelta(days=settings.send_days_before),
+        last_with_notice.date() - timedelta(days=1),  # a whole day's margin for the rep
+    )
+    return max(now.astimezone(zone).date(), wanted)
 
 
 def invitation_summary(call: Call) -> str:

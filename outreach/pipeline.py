@@ -16,7 +16,7 @@ from outreach.environment import builtin_templates_dir
 from outreach.generate import Options, Summary, write_outputs
 from outreach.intake import read_contacts
 from outreach.output import output_folder
-from outreach.plan import Call, Plan
+from outreach.plan import Call, LateApology, Plan, late_apologies, late_order
 from outreach.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.report import Figures, figures, report_html
 from outreach.scheduler import Roster, make_roster
@@ -58,36 +58,52 @@ def check_file(
     return report
 
 
-def plan_file(path: Path, config: Config, start: date) -> Plan:
-    return roster_file(path, config, start).plan()
+def plan_file(path: Path, config: Config, start: date, now: datetime | None = None) -> Plan:
+    return roster_file(path, config, start, now).plan()
 
 
-def roster_file(path: Path, config: Config, start: date) -> Roster:
-    """The file's contacts triaged, each rep's calls to be scheduled when wanted."""
+def roster_file(path: Path, config: Config, start: date, now: datetime | None = None) -> Roster:
+    """The file's contacts triaged, each rep's calls to be scheduled when wanted: none sooner
+    than the lead time after the run's clock `now`."""
     contacts, rejected = load(path, config)
-    return make_roster(contacts, config, start, str(path), rejected)
+    return make_roster(contacts, config, start, str(path), rejected, now)
 
 
 def rep_parts(
-    roster: Roster, render: Callable[[list[Call]], str], jobs: int | None = None
+    roster: Roster,
+    render: Callable[[list[Call]], str],
+    jobs: int | None = None,
+    late: list[LateApology] | None = None,
 ) -> Iterator[str]:
-    """`render` of each rep's calls, in plan order. Reps are scheduled and rendered in worker
-    processes, as generate does; their parts wait in a temporary folder to be read in order."""
+    """`render` of each rep's calls, in plan order; the late apologies are added to `late`.
+    Reps are scheduled and rendered in worker processes, as generate does; their parts wait
+    in a temporary folder to be read in order."""
     reps = roster.reps
     groups = split_reps(reps, roster.weights(), jobs)
+    found: list[LateApology] = []
     if len(groups) == 1:
-        yield from (render(roster.calls_of(rep)) for rep in reps)
-        return
-    with tempfile.TemporaryDirectory(prefix="outreach-") as scratch:
-        parts = {rep: Path(scratch, f"{index}.txt") for index, rep in enumerate(reps)}
-
-        def work(group: Sequence[str], tick: Callable[[], None]) -> None:
-            for rep in group:
-                parts[rep].write_text(render(roster.calls_of(rep)), encoding="utf-8")
-
-        run_split(work, groups)
         for rep in reps:
-            yield parts[rep].read_text(encoding="utf-8")
+            calls = roster.calls_of(rep)
+            found += late_apologies(calls)
+            yield render(calls)
+    else:
+        with tempfile.TemporaryDirectory(prefix="outreach-") as scratch:
+            parts = {rep: Path(scratch, f"{index}.txt") for index, rep in enumerate(reps)}
+
+            def work(group: Sequence[str], tick: Callable[[], None]) -> list[LateApology]:
+                group_late: list[LateApology] = []
+                for rep in group:
+                    calls = roster.calls_of(rep)
+                    parts[rep].write_text(render(calls), encoding="utf-8")
+                    group_late += late_apologies(calls)
+                return group_late
+
+            for group_late in run_split(work, groups):
+                found += group_late
+            for rep in reps:
+                yield parts[rep].read_text(encoding="utf-8")
+    if late is not None:
+        late += sorted(found, key=late_order)
 
 
 def generate_files(roster: Roster, config: Config, options: Options) -> Summary:
@@ -111,7 +127,7 @@ def run_campaign(
     from outreach.crm import next_accounts  # the CRM round trip re-reads the raw file
 
     contacts, rejected = load(path, config)
-    campaign = plan_campaign(contacts, config, first, last, str(path), rejected)
+    campaign = plan_campaign(contacts, config, first, last, str(path), rejected, options.now)
     with output_folder(options.out, options.force) as folder:
         summary = write_outputs(campaign.plan.by_rep(), campaign.plan.skipped, config, options,
                                 folder, extra=("accounts.next.csv", "report.html"))  # fmt: skip

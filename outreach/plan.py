@@ -50,7 +50,8 @@ def stage_of(play: Play, step: int) -> str:
     )
 
 
-Flag = Literal["handover", "outside_rep_hours", "only_if_small_steps_went_well"]
+Flag = Literal["handover", "outside_rep_hours", "only_if_small_steps_went_well", "late"]
+"""`late`: an apology later than one business day after the first day it could have been."""
 
 
 def call_id(account_id: str, contact_name: str, play: str, step: int) -> str:
@@ -91,6 +92,36 @@ class Call:
     @property
     def handover(self) -> bool:
         return self.handover_from is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LateApology:
+    """An apology the rep's diary could not fit within one business day (rule 2): reported by
+    contact, small enough to travel back from a worker process."""
+
+    owner: str
+    contact_name: str
+    company: str
+    account_id: str
+    line: int
+    start: datetime
+    """When the apology is planned, in the contact's zone."""
+
+    @classmethod
+    def of(cls, call: Call) -> LateApology:
+        contact = call.contact
+        return cls(call.owner, contact.contact_name, contact.company, contact.account_id,
+                   contact.line, call.start)  # fmt: skip
+
+
+def late_apologies(calls: Iterable[Call]) -> list[LateApology]:
+    """The apologies planned later than one business day after they could have been, by time."""
+    late = [LateApology.of(call) for call in calls if "late" in call.flags]
+    return sorted(late, key=late_order)
+
+
+def late_order(late: LateApology) -> tuple[object, ...]:
+    return (late.start.timestamp(), late.owner, late.account_id, late.contact_name.casefold())
 
 
 @dataclass(frozen=True, slots=True)

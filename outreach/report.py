@@ -12,7 +12,7 @@ from decimal import Decimal
 import jinja2
 
 from outreach.exports import terminal_text
-from outreach.plan import PLAYS, Call, Plan
+from outreach.plan import PLAYS, Call, LateApology, Plan, late_apologies
 from outreach.records import Skip
 
 REPORT_TEMPLATE = "report.html.j2"
@@ -44,6 +44,8 @@ class Figures:
     over_capacity: tuple[Skip, ...]
     dropped: tuple[Skip, ...]
     advice: tuple[str, ...]
+    late: tuple[LateApology, ...] = ()
+    """Apologies later than one business day after the start, shown first (rule 2)."""
 
     @property
     def total_calls(self) -> int:
@@ -84,6 +86,7 @@ def figures(plan: Plan, name: str, first: date, last: date, calendars: Mapping[s
         over_capacity=over,
         dropped=tuple(s for s in plan.skipped if s.kind == "dropped"),
         advice=advice,
+        late=tuple(late_apologies(plan.calls)),
     )  # fmt: skip
 
 

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from outreach.business_days import BusinessDays
 from outreach.config import Config, Rep
-from outreach.plan import Call, Flag, Plan, call_id
+from outreach.invites import INVITED_PLAYS, draft_refusal
+from outreach.plan import Call, Flag, Plan, Play, call_id
 from outreach.playbook import Step, after, first_call_day, sequence
 from outreach.records import Contact, Skip
 from outreach.triage import Assignment, triage
@@ -23,6 +24,8 @@ from outreach.values import zone_info
 
 DAY = timedelta(days=1)
 URGENT = frozenset({"apology", "follow_up"})
+BOOKING_ORDER: tuple[Play, ...] = ("apology", "follow_up")
+"""Plays booked for every contact before any other call (rule 2 under load)."""
 
 
 def make_plan(
@@ -31,9 +34,11 @@ def make_plan(
     start: date,
     source: str,
     rejected: Iterable[Skip] = (),
+    now: datetime | None = None,
 ) -> Plan:
-    """The whole scheduling stage: triage, then slots for every call, in priority order."""
-    return make_roster(contacts, config, start, source, rejected).plan()
+    """The whole scheduling stage: triage, then slots for every call, in priority order; with
+    the run's clock `now`, none sooner than the lead time after it."""
+    return make_roster(contacts, config, start, source, rejected, now).plan()
 
 
 def make_roster(
@@ -42,6 +47,7 @@ def make_roster(
     start: date,
     source: str,
     rejected: Iterable[Skip] = (),
+    now: datetime | None = None,
 ) -> Roster:
     """Triage, with each rep's calls left to schedule when they are wanted."""
     assigned, skipped = triage(contacts, config, source)
@@ -49,7 +55,8 @@ def make_roster(
     for assignment in assigned:
         by_rep[assignment.owner].append(assignment)
     skipped_rows = tuple(sorted([*rejected, *skipped], key=lambda s: s.line))
-    return Roster(config, start, {rep: by_rep[rep] for rep in sorted(by_rep)}, skipped_rows)
+    by_rep = {rep: by_rep[rep] for rep in sorted(by_rep)}
+    return Roster(config, start, by_rep, skipped_rows, now)
 
 
 class Roster:
@@ -57,11 +64,13 @@ class Roster:
 
     Reps share nothing in the schedule (each has their own diary), so a rep's calls are the
     same whether scheduled alone or with the whole team: `generate` schedules each rep in the
-    worker process that writes the rep's files, and the plan is never held whole."""
+    worker process that writes the rep's files, and the plan is never held whole. A handed-over
+    account is in the diary of the rep it was handed to, and only there."""
 
     def __init__(self, config: Config, start: date, by_rep: dict[str, list[Assignment]],
-                 skipped: tuple[Skip, ...]) -> None:  # fmt: skip
+                 skipped: tuple[Skip, ...], now: datetime | None = None) -> None:  # fmt: skip
         self.config, self.start, self.by_rep, self.skipped = config, start, by_rep, skipped
+        self.now = now
         self._scheduler: Scheduler | None = None
 
     @property
@@ -71,7 +80,7 @@ class Roster:
     def calls_of(self, rep: str) -> list[Call]:
         """The rep's calls in plan order (start, then id)."""
         if self._scheduler is None:  # one per process: its windows are per zone and day, not rep
-            self._scheduler = Scheduler(self.config)
+            self._scheduler = Scheduler(self.config, self.now)
         calls, _ = self._scheduler.schedule(self.by_rep.get(rep, ()), self.start)
         self._scheduler.diaries.pop(rep, None)
         calls.sort(key=lambda c: (c.at, c.id))
@@ -138,6 +147,8 @@ class _Diary:
     """Per contact zone, the days with no free slot left for a call there (bookings only ever
     add, so such a day stays full): later searches step over them in one hop."""
     cursor: dict[tuple[str, date], int] = field(default_factory=dict)
+    last_apology: int = 0
+    """When the rep's last apology booked so far starts: no other call is booked before it."""
     _offsets: dict[int, int] = field(default_factory=dict)
 
     def local_day(self, instant: int) -> date:
@@ -226,78 +237,152 @@ class Window:
     """Rep → the calls to give each of the rep's days, for an even load; the daily cap elsewhere."""
 
 
+@dataclass(slots=True)
+class _Progress:
+    """One contact on their way through the sequence: the calls booked so far."""
+
+    assignment: Assignment
+    steps: list[Step]
+    day: date
+    """The contact's day of the last call booked; before the first, the earliest day for it."""
+    not_before: int
+    """No call of the contact starts sooner (UTC seconds): the lead time, or the notice an
+    invitation draft gives."""
+    calls: list[Call] = field(default_factory=list)
+    stopped: bool = False
+    """Past the window: the next campaign continues from the stage reached."""
+
+    @property
+    def next_play(self) -> Play | None:
+        done = len(self.calls)
+        return None if self.stopped or done == len(self.steps) else self.steps[done].play
+
+
 class Scheduler:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, now: datetime | None = None) -> None:
+        """With the run's clock `now`, no call starts sooner than `schedule.min_lead_minutes`
+        after it, nor a call an invitation draft proposes sooner than `invites.min_notice_hours`."""
         self.config = config
         schedule = config.schedule
         self.business = BusinessDays(schedule)
         self.length = schedule.call_minutes * 60
         self.booking = (schedule.call_minutes + schedule.buffer_minutes) * 60
         self.cap = schedule.calls_per_day
+        self.not_before = self.notice = 0  # without a clock, nothing is in the past
+        if now is not None:
+            clock = int(now.timestamp())
+            self.not_before = clock + schedule.min_lead_minutes * 60
+            self.notice = max(self.not_before, clock + config.invites.min_notice_hours * 3600)
         self.diaries: dict[str, _Diary] = {}
         self._windows: dict[tuple[str, str, str, date], _Starts] = {}
         self._business_hours: dict[tuple[str, date], tuple[int, int]] = {}
+        self._days: dict[tuple[str, int], date] = {}
 
     def schedule(
         self, assignments: Iterable[Assignment], start: date, window: Window | None = None
     ) -> tuple[list[Call], list[Assignment]]:
-        """Calls for every assignment in priority order; and, within a window, those whose first
-        call found no room (over capacity)."""
-        calls: list[Call] = []
-        overflow: list[Assignment] = []
-        for assignment in sorted(assignments, key=priority):
-            booked = self._sequence(assignment, start, window)
-            calls.extend(booked)
-            if not booked:
-                overflow.append(assignment)
-        return calls, overflow
+        """Calls for every assignment; and, within a window, those whose first call found no room
+        (over capacity).
 
-    def _sequence(self, assignment: Assignment, start: date, window: Window | None) -> list[Call]:
+        Rule 2 under load: every contact's apology is booked before any follow-up, and every
+        follow-up before the other calls, each round in priority order; a rep's other calls
+        start after the rep's last apology. Reps share no slot, so this order per rep is the
+        order across the team."""
+        contacts = [self._progress(a, start) for a in sorted(assignments, key=priority)]
+        for play in BOOKING_ORDER:
+            for progress in contacts:
+                if progress.next_play == play:
+                    self._book_next(progress, window)
+        for progress in contacts:
+            while progress.next_play is not None:
+                self._book_next(progress, window)
+        calls = [call for progress in contacts for call in progress.calls]
+        return calls, [progress.assignment for progress in contacts if not progress.calls]
+
+    def _progress(self, assignment: Assignment, start: date) -> _Progress:
         contact = assignment.contact
-        plays = self.config.plays
+        steps = sequence(contact, self.config.plays)
         diary = self._diary(assignment.owner)
-        base: list[Flag] = ["handover"] if assignment.handover_from else []
-        calls: list[Call] = []
-        steps = sequence(contact, plays)
-        day = first_call_day(contact, steps[0], start, plays, diary.business) if steps else start
-        for step in steps:
-            if calls:
-                day = after(day, step.after, diary.business)
-            # Apologies and follow-ups are never spread out: rules 2 and 7 want them soon.
-            booked = self._book_in(window, diary, contact.timezone, day, step.play in URGENT)
-            if booked is None:
-                break  # past the window: the next campaign continues from the stage reached
-            instant, outside_rep_hours, day = booked
-            flags = [*base]
-            if outside_rep_hours:
-                flags.append("outside_rep_hours")
-            if step.only_if_small_steps_went_well:
-                flags.append("only_if_small_steps_went_well")
-            calls.append(
-                Call(
-                    id=call_id(contact.account_id, contact.contact_name, step.play, step.step),
-                    contact=contact,
-                    owner=assignment.owner,
-                    play=step.play,
-                    step=step.step,
-                    at=instant,
-                    minutes=self.config.schedule.call_minutes,
-                    flags=tuple(flags),
-                    handover_from=assignment.handover_from,
-                )
+        not_before = self.not_before
+        invited = next((step.play for step in steps if step.play in INVITED_PLAYS), None)
+        if (
+            self.notice > not_before
+            and invited
+            and draft_refusal(self.config, contact, invited, assignment.owner) is None
+        ):
+            # Drafts are counted on whether or not they are asked for: adding --invites to a
+            # run never moves a call.
+            not_before = self.notice
+        day = start
+        if steps:
+            day = first_call_day(contact, steps[0], start, self.config.plays, diary.business)
+        return _Progress(assignment, steps, max(day, self._day_at(not_before, contact.timezone)),
+                         not_before)  # fmt: skip
+
+    def _book_next(self, progress: _Progress, window: Window | None) -> None:
+        assignment = progress.assignment
+        contact = assignment.contact
+        diary = self._diary(assignment.owner)
+        step = progress.steps[len(progress.calls)]
+        day, floor = progress.day, progress.not_before
+        if progress.calls:
+            day = after(day, step.after, diary.business)
+        if step.play not in URGENT and diary.last_apology > floor:
+            floor = diary.last_apology
+            day = max(day, self._day_at(floor, contact.timezone))
+        # Apologies and follow-ups are never spread out: rules 2 and 7 want them soon.
+        booked = self._book_in(window, diary, contact.timezone, day, step.play in URGENT, floor)
+        if booked is None:
+            progress.stopped = True
+            return
+        instant, outside_rep_hours, booked_day = booked
+        flags: list[Flag] = ["handover"] if assignment.handover_from else []
+        if outside_rep_hours:
+            flags.append("outside_rep_hours")
+        if step.only_if_small_steps_went_well:
+            flags.append("only_if_small_steps_went_well")
+        if step.play == "apology":
+            diary.last_apology = max(diary.last_apology, instant)
+            # Due within one business day of the first day it could have been (rule 2).
+            if booked_day > diary.business.next_after(diary.business.next_on_or_after(day)):
+                flags.append("late")
+        progress.day = booked_day
+        progress.calls.append(
+            Call(
+                id=call_id(contact.account_id, contact.contact_name, step.play, step.step),
+                contact=contact,
+                owner=assignment.owner,
+                play=step.play,
+                step=step.step,
+                at=instant,
+                minutes=self.config.schedule.call_minutes,
+                flags=tuple(flags),
+                handover_from=assignment.handover_from,
             )
-        return calls
+        )
+
+    def _day_at(self, instant: int, zone: str) -> date:
+        """The date in `zone` at `instant` (looked up once per floor and zone)."""
+        key = (zone, instant)
+        known = self._days.get(key)
+        if known is None:
+            known = self._days[key] = datetime.fromtimestamp(instant, zone_info(zone)).date()
+        return known
 
     def _book_in(
-        self, window: Window | None, diary: _Diary, contact_zone: str, day: date, urgent: bool
-    ) -> tuple[int, bool, date] | None:
+        self, window: Window | None, diary: _Diary, contact_zone: str, day: date, urgent: bool,
+        floor: int,
+    ) -> tuple[int, bool, date] | None:  # fmt: skip
         if window is None:
-            return self._book(diary, contact_zone, day)
+            return self._book(diary, contact_zone, day, floor)
         if day > window.last:
             return None
         quota = None if urgent else window.quotas.get(diary.rep.name)
-        spread = None if quota is None else self._book(diary, contact_zone, day, window.last, quota)
-        return spread or self._book(diary, contact_zone, day, window.last)
+        if quota is not None and (
+            spread := self._book(diary, contact_zone, day, floor, window.last, quota)
+        ):
+            return spread
+        return self._book(diary, contact_zone, day, floor, window.last)
 
     def _diary(self, owner: str) -> _Diary:
         diary = self.diaries.get(owner)
@@ -315,12 +400,13 @@ class Scheduler:
         diary: _Diary,
         contact_zone: str,
         day: date,
+        floor: int,
         last: date | None = None,
         quota: Mapping[date, int] | None = None,
     ) -> tuple[int, bool, date] | None:
-        """The first free start on or after `day` (and not after `last`), booked; whether it is
-        outside the rep's hours; and the contact's day it falls on. With a quota, a rep's day
-        takes only its share of calls."""
+        """The first free start on or after `day` and `floor` (and not after `last`), booked;
+        whether it is outside the rep's hours; and the contact's day it falls on. With a quota,
+        a rep's day takes only its share of calls."""
         while last is None or day <= last:
             day = diary.business.next_on_or_after(day)
             if quota is None and (untried := diary.first_untried_day(contact_zone, day)) != day:
@@ -344,7 +430,11 @@ class Scheduler:
             # slot taken), so each start is looked at about once however many calls follow.
             first = diary.cursor.get(key, 0) if quota is None else 0
             per_day, cap, time_off = diary.per_day, self.cap, diary.rep.time_off
+            floored = False  # a start refused for this call's floor may suit the next call
             for index in range(first, len(starts)):
+                if starts[index] < floor:
+                    floored = True
+                    continue
                 rep_day = rep_days[index]
                 if per_day.get(rep_day, 0) >= cap or (time_off and diary.rep.is_off(rep_day)):
                     continue
@@ -355,12 +445,12 @@ class Scheduler:
                 if diary.is_free(instant, self.booking):
                     diary.book(instant, rep_day, self.cap)
                     diary.spread[spread_day] += 1
-                    if quota is None:
+                    if quota is None and not floored:
                         diary.cursor[key] = index + 1
                     return instant, outside_rep_hours, day
             # Linked to a business day, so that a run of full weeks is one hop, weekends and all.
             day = diary.business.next_on_or_after(max(skip_to, day + DAY))
-            if quota is None:  # a quota's refusal is no proof the day is full
+            if quota is None and not floored:  # a quota's refusal is no proof the day is full
                 diary.exhausted[contact_zone][key[1]] = day
         return None
 

@@ -9,12 +9,17 @@ from pathlib import Path
 
 from outreach.exports import terminal_text
 from outreach.generate import Summary, names
-from outreach.plan import PLAYS, Plan
+from outreach.plan import PLAYS, LateApology, Plan
 from outreach.records import Skip
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    """`1 call`, `2 calls`, `3 apologies`."""
+    if count == 1:
+        return f"{count} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou"):
+        return f"{count} {noun[:-1]}ies"
+    return f"{count} {noun}s"
 
 
 @dataclass
@@ -77,6 +82,9 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
         yield "  reps:      " + ", ".join(
             f"{terminal_text(rep)} {n}" for rep, n in sorted(summary.calls_by_rep.items())
         )
+    if summary.late:
+        yield (f"  late:      {plural(len(summary.late), 'apology')} later than one business day after the start "
+               f"(flagged late in {out / 'plan.csv'})")  # fmt: skip
     if summary.skipped_by_kind:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped_by_kind.items()))
         yield f"  skipped:   {kinds} (reasons in {out / 'skipped.csv'})"
@@ -86,7 +94,11 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
         yield f"  cancelled: {plural(summary.cancelled, 'call')} of the previous run, as cancelled events"
     yield f"  scripts:   {out / 'scripts'}/<rep>/"
     if summary.invites:
-        yield f"  drafts:    {plural(summary.invites, 'invitation')} in {out / 'invites'}/<rep>/ (nothing was sent)"
+        yield f"  drafts:    {plural(summary.invites, 'invitation')} in {out / 'invites'}/<rep>/send-<day>/ (nothing was sent)"
+        if summary.next_send:
+            now = summary.invites - summary.invites_later
+            yield (f"             {now} to send today, {summary.invites_later} later: each on the day "
+                   f"its folder names, the first on {summary.next_send.isoformat()}")  # fmt: skip
     yield f"  plan:      {out / 'plan.csv'}"
     if summary.calendars:
         yield "Import each rep's calendar into Google Calendar, Outlook or Apple Calendar:"
@@ -126,3 +138,21 @@ def no_match_reason(plan: Plan, file: str, account: str, contact: str | None = N
     return terminal_text(
         f"no account {account!r} in {file} (account ids match without regard to case)"
     )
+
+
+LATE_LISTED = 5
+"""Late apologies named one by one on stderr; plan.csv flags them all, report.html lists them."""
+
+
+def late_lines(late: Sequence[LateApology]) -> Iterator[str]:
+    """The first few contacts whose apology is later than one business day after the start
+    (rule 2: the load pushed it back), one line each; then how many more."""
+    for apology in late[:LATE_LISTED]:
+        start = apology.start
+        yield (f"late apology: {terminal_text(apology.contact_name)} ({terminal_text(apology.company)}, "
+               f"{terminal_text(apology.account_id)}, line {apology.line}): {start:%a %Y-%m-%d %H:%M} "
+               f"{start.tzname()}, {terminal_text(apology.owner)}'s first free slot")  # fmt: skip
+    if len(late) > LATE_LISTED:
+        last = late[-1].start
+        yield f"… and {len(late) - LATE_LISTED} more late apologies, the last on {last:%a %Y-%m-%d}"
+

@@ -90,7 +90,7 @@ def test_the_starter_settings_list_every_key_with_its_default() -> None:
     from dataclasses import fields
 
     defaults = Config()
-    for section in ("input", "schedule", "plays", "drop", "calendar"):
+    for section in ("input", "schedule", "plays", "drop", "calendar", "invites"):
         assert set(starter[section]) == {f.name for f in fields(getattr(defaults, section))}, (
             section
         )
