@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -80,6 +81,7 @@ def cli() -> None:
     \b
     Exit status: 0 done, 1 some rows rejected, 2 usage, settings or file error.
     """
+    _show_logged_warnings()
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -205,6 +207,20 @@ def _progress(
         yield bar.update
 
 
+class _WarningLines(logging.Handler):
+    """What the stages log as a warning (a phone number to check) as a `Warning:` line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _warn(record.getMessage())
+
+
+def _show_logged_warnings() -> None:
+    logger = logging.getLogger("outreach")
+    if not any(isinstance(handler, _WarningLines) for handler in logger.handlers):
+        logger.addHandler(_WarningLines(logging.WARNING))
+        logger.propagate = False
+
+
 def _warn(message: str) -> None:
     click.echo(
         click.style(f"Warning: {terminal_text(message)}", fg="yellow"), err=True, color=_color()
@@ -289,7 +305,7 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
 
     A table by default (the rep's and the contact's local times, play, company,
     contact); csv or json with the fields id, owner, account_id, company,
-    contact_name, phone, play, step, start, end, timezone, flags. Rejected and
+    contact_name, phone, tel, play, step, start, end, timezone, flags. Rejected and
     dropped rows are summarised on stderr; the exit status is 1 when a row was
     rejected.
 
