@@ -77,7 +77,7 @@ def read_phone(text: str, region: str | None) -> Phone:
             reason = _PARSE_ERRORS.get(error.error_type, "is not a phone number")
         raise ValueError(f"{quoted} {reason}") from None
     if _letters_among_digits(text, number.extension):
-        raise ValueError(f"{quoted} has letters among its digits")
+        raise ValueError(f"{quoted} has letters in it: only a number and its extension belong here")
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible != ValidationResult.IS_POSSIBLE:
         reason = _IMPOSSIBLE.get(possible, "is not a possible number")
