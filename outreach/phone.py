@@ -167,14 +167,31 @@ def _codes_by_name() -> dict[str, str]:
     return names
 
 
+@cache
+def _codes_by_any_name() -> dict[str, str]:
+    """Names in the languages libphonenumber knows (`United Kingdom`, `Deutschland`): a large
+    table, so it is loaded only for a name the tz database's table lacks."""
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    return {
+        name.casefold(): code
+        for code, names in LOCALE_DATA.items()
+        if code in _countries()
+        for name in names.values()
+        if not name.startswith("*")  # `*en`: the same name as in that language
+    }
+
+
 def country_name(code: str) -> str:
     return f"{_countries().get(code, code)} ({code})"
 
 
 @lru_cache(maxsize=1024)
 def parse_country(text: str) -> str:
-    """A country as a CRM writes it: `DE`, `de`, `Germany`; its ISO 3166 alpha-2 code."""
-    code = _codes_by_name().get(" ".join(text.split()).casefold())
+    """A country as a CRM writes it: `DE`, `de`, `Germany`, `United Kingdom`, `Deutschland`;
+    its ISO 3166 alpha-2 code."""
+    key = " ".join(text.split()).casefold()
+    code = _codes_by_name().get(key) or _codes_by_any_name().get(key)
     if code is None:
         raise ValueError(
             f"unknown country {shown(text)!r}; expected an ISO 3166 code such as DE or GB, "

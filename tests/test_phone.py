@@ -79,9 +79,8 @@ def test_zones_and_country_cells_name_their_iso_country() -> None:
     assert [zone_region(z) for z in ("Europe/Berlin", "US/Eastern", "Asia/Calcutta", "UTC")] == [
         "DE", "US", "IN", None,
     ]  # fmt: skip
-    assert [parse_country(c) for c in ("de", "Germany", " united  states ", "UK", "Britain")] == [
-        "DE", "DE", "US", "GB", "GB",
-    ]  # fmt: skip
+    countries = ("de", "Germany", " united  states ", "UK", "United Kingdom", "Deutschland")
+    assert [parse_country(c) for c in countries] == ["DE", "DE", "US", "GB", "GB", "DE"]
     with pytest.raises(ValueError, match="unknown country 'Atlantis'; expected an ISO 3166"):
         parse_country("Atlantis")
 
