@@ -79,6 +79,8 @@ def read_phone(text: str, region: str | None) -> Phone:
     if possible != ValidationResult.IS_POSSIBLE:
         reason = _IMPOSSIBLE.get(possible, "is not a possible number")
         raise ValueError(f"{quoted} {reason.format(where=_country_of(number.country_code))}")
+    if number.extension:  # `ext. ١٢` as `;ext=12`: RFC 3966 extensions are ASCII digits
+        number.extension = phonenumbers.normalize_digits_only(number.extension)
     return Phone(
         phonenumbers.format_number(number, PhoneNumberFormat.E164),
         number.extension or None,

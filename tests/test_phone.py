@@ -31,6 +31,7 @@ START, NOW = "2027-03-08", "2027-03-01T00:00:00Z"
         ("03-5555-0199", "JP", "tel:+81355550199", "+81 3-5555-0199"),
         ("0049 30 1234567", "DE", "tel:+49301234567", "+49 30 1234567"),
         ("+44 20 7946 0958 #7", None, "tel:+442079460958;ext=7", "+44 20 7946 0958 x7"),
+        ("＋１ ２１２ ５５５ ０１００ ext. ١٢", "US", "tel:+12125550100;ext=12", "+1 212-555-0100 ext. 12"),
     ],
 )  # fmt: skip
 def test_numbers_read_in_their_region_dial_their_e164_uri(
@@ -52,6 +53,7 @@ def test_numbers_read_in_their_region_dial_their_e164_uri(
             "has letters in it: only a number and its extension belong here",
         ),
         ("+1 212 555 0101 {{ 7*7 }}", "US", "is not a phone number"),
+        ("+1 212 555 0100\r\nEND:VEVENT", "US", "is not a phone number"),
         ("+1 212 555 0100 (mobile)", "US", "has letters in it"),
         ("555 0100", "US", "is a local number in United States (US): add its area code"),
         ("+999 1234 5678", "US", "starts with an unknown country code"),
