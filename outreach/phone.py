@@ -28,8 +28,6 @@ class Phone:
     """As a person reads it, anywhere in the world: `+1 212-555-0100 ext. 12`."""
     valid: bool
     """False for a possible number that libphonenumber does not know as in use."""
-    region: str | None
-    """The region (ISO 3166 code) the cell was read in: the country of a national number."""
 
     @property
     def tel(self) -> str:
@@ -86,7 +84,6 @@ def read_phone(text: str, region: str | None) -> Phone:
         number.extension or None,
         phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
         _is_valid(number, region),
-        region,
     )
 
 
