@@ -28,7 +28,6 @@ meetings (Google then refuses to let the rep edit them).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,8 +52,6 @@ PLAY_TITLES: Mapping[Play, str] = {
     "clear_the_air": "Clear-the-air call",
     "keep_in_touch": "Keep-in-touch call",
 }
-
-_EXTENSION = re.compile(r"(?:ext\.?|x|#)\s*(\d+)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,17 +103,6 @@ def organizer_email(config: Config, owner: str) -> str | None:
             config.source, f"reps.{owner}.email", f"{email!r} is not a plain e-mail address"
         )
     return email or None
-
-
-def tel_uri(phone: str) -> str | None:
-    """`+1 (555) 010-4477 ext. 12` → `tel:+15550104477;ext=12`; None without digits."""
-    extension = _EXTENSION.search(phone)
-    number = phone[: extension.start()] if extension else phone
-    digits = "".join(char for char in number if char.isascii() and char.isdigit())
-    if not digits:
-        return None
-    prefix = "+" if number.lstrip().startswith("+") else ""
-    return f"tel:{prefix}{digits}" + (f";ext={extension.group(1)}" if extension else "")
 
 
 @cache
@@ -183,14 +169,13 @@ class CalendarWriter:
         summary = escape_text(event_summary(call))
         lines = self._opening(summary, call.timezone, call.start, call.end, call.id, sequence)
         lines += [f"CATEGORIES:{escape_text(call.play)}", f"DESCRIPTION:{escape_text(script)}"]
-        phone = call.contact.phone
+        phone = call.contact.dial
         if phone:
-            lines.append(f"LOCATION:{escape_text(phone)}")
+            lines.append(f"LOCATION:{escape_text(phone.international)}")
         lines += self.organizer
         lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE"]
-        uri = tel_uri(phone) if phone else None
-        if uri:
-            lines.append(f"URL:{uri}")
+        if phone:
+            lines.append(f"URL:{phone.tel}")
         lines += [
             "BEGIN:VALARM",
             "ACTION:DISPLAY",

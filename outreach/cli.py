@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import sys
 import time
@@ -130,6 +131,7 @@ def cli(debug: bool) -> None:
       70   internal error, a bug in outreach: the traceback is saved (see --debug)
       130  interrupted (Ctrl-C)
     """
+    _show_logged_warnings()
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -336,6 +338,20 @@ def _writing_into(folder: Path) -> Iterator[None]:
         raise
 
 
+class _WarningLines(logging.Handler):
+    """What the stages log as a warning (a phone number to check) as a `Warning:` line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _warn(record.getMessage())
+
+
+def _show_logged_warnings() -> None:
+    logger = logging.getLogger("outreach")
+    if not any(isinstance(handler, _WarningLines) for handler in logger.handlers):
+        logger.addHandler(_WarningLines(logging.WARNING))
+        logger.propagate = False
+
+
 def _warn(message: str) -> None:
     if _quiet():
         return
@@ -429,7 +445,7 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
 
     A table by default (the rep's and the contact's local times, play, company,
     contact); csv or json with the fields id, owner, account_id, company,
-    contact_name, phone, play, step, start, end, timezone, flags. Rejected and
+    contact_name, phone, tel, play, step, start, end, timezone, flags. Rejected and
     dropped rows are summarised on stderr; the exit status is 1 when a row was
     rejected.
 

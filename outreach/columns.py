@@ -13,6 +13,7 @@ FIELDS = (
     "email",
     "phone",
     "timezone",
+    "country",
     "owner",
     "status",
     "fault",

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.errors import ConfigError
+from outreach.phone import parse_country, read_phone, zone_region
 from outreach.values import is_domain, is_plain_address
 
 CONFIG_NAME = "outreach.toml"
@@ -26,6 +27,9 @@ class InputSettings:
     """Read 03/04/2026 as 3 April rather than March 4."""
     default_owner: str | None = None
     """The rep for rows whose owner cell is empty; when unset, `owner` is required."""
+    phone_region: str | None = None
+    """Country (ISO 3166 code) of numbers typed without a country code, for rows with neither
+    a country nor a time zone of their own; default: the country of schedule.timezone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,13 @@ class Config:
     def rep_timezone(self, name: str) -> str:
         return self.rep(name).timezone or self.schedule.timezone
 
+    @property
+    def default_region(self) -> str | None:
+        """The country of phone numbers that nothing in their row places (see phone_region)."""
+        if self.input.phone_region:
+            return parse_country(self.input.phone_region)
+        return zone_region(self.schedule.timezone)
+
     def with_overrides(
         self,
         *,
@@ -140,7 +151,9 @@ class Config:
         if calls_per_day is not None:
             _check_positive(self.source, "schedule.calls_per_day", calls_per_day)
             schedule = replace(schedule, calls_per_day=calls_per_day)
-        return replace(self, schedule=schedule)
+        config = replace(self, schedule=schedule)
+        _check_phones(config)  # another zone may place the do-not-call numbers elsewhere
+        return config
 
 
 _SECTIONS = {
@@ -394,6 +407,22 @@ def _validate(config: Config) -> None:
         )
     if schedule.holiday_country:
         _check_holiday_country(source, "schedule.holiday_country", schedule.holiday_country)
+    _check_phones(config)
+
+
+def _check_phones(config: Config) -> None:
+    """input.phone_region is a country; each number on the do-not-call list can be read."""
+    if config.input.phone_region:
+        try:
+            parse_country(config.input.phone_region)
+        except ValueError as error:
+            raise ConfigError(config.source, "input.phone_region", str(error)) from None
+    for entry in config.drop.do_not_call:
+        if "@" not in entry:
+            try:
+                read_phone(entry, config.default_region)
+            except ValueError as error:
+                raise ConfigError(config.source, "drop.do_not_call", str(error)) from None
 
 
 def _check_holiday_country(source: str, key: str, code: str) -> None:

@@ -24,7 +24,8 @@ VARIABLES: Mapping[str, str] = {
     "next_call": "the contact's next planned call (same fields as call), or None",
     "rep": "who makes the call: name, first_name, email, timezone",
     "previous_owner": "the rep the account was handed over from (rule 13), or None",
-    "contact": "the person called: name, first_name, title, email, phone, timezone, status, stage",
+    "contact": "the person called: name, first_name, title, email, phone (in international "
+               "format), tel (its tel: URI), timezone, status, stage",
     "company": "the account's company name",
     "account_id": "the account's id in the CRM",
     "account_value": "the account's value (a number, format it with |money), or None",
@@ -102,6 +103,9 @@ class ContactView:
     title: str | None
     email: str | None
     phone: str | None
+    """International format: `+1 212-555-0100 ext. 12`."""
+    tel: str | None
+    """The `tel:` URI to link it to: `tel:+12125550100;ext=12`."""
     timezone: str
     status: str
     stage: str | None
@@ -175,7 +179,8 @@ def _shared_context(call: Call, config: Config, rep_zone: str) -> dict[str, Any]
             first_name=first_name(name),
             title=markdown_text(contact.contact_title),
             email=markdown_text(contact.email),
-            phone=markdown_text(contact.phone),
+            phone=markdown_text(contact.dial.international) if contact.dial else None,
+            tel=contact.dial.tel if contact.dial else None,
             timezone=contact.timezone,
             status=contact.status,
             stage=markdown_text(contact.stage),

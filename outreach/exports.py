@@ -13,21 +13,23 @@ from outreach.config import Config
 from outreach.plan import Call, Plan
 from outreach.records import Skip
 
-PLAN_FIELDS = ("id", "owner", "account_id", "company", "contact_name", "phone", "play", "step",
-               "start", "end", "timezone", "flags")  # fmt: skip
+PLAN_FIELDS = ("id", "owner", "account_id", "company", "contact_name", "phone", "tel", "play",
+               "step", "start", "end", "timezone", "flags")  # fmt: skip
 SKIPPED_FIELDS = ("line", "kind", "field", "reason", "account_id", "contact_name", "owner")
 
 
 def plan_row(call: Call) -> tuple[str, ...]:
     """The call's cells, in the order of PLAN_FIELDS."""
     contact = call.contact
+    phone = contact.dial
     return (
         call.id,
         call.owner,
         contact.account_id,
         contact.company,
         contact.contact_name,
-        contact.phone or "",
+        phone.international if phone else "",
+        phone.tel if phone else "",
         call.play,
         str(call.step),
         call.start.isoformat(),

@@ -5,13 +5,13 @@ that the same plan renders byte-identical scripts everywhere."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from outreach.phone import tel_uri
 from outreach.values import zone_info
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -61,27 +61,6 @@ def first_name(name: str | None) -> str:
     return words[0] if words else ""
 
 
-_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*(\d+)\s*$", re.IGNORECASE)
-
-
-def tel(phone: str | None) -> str:
-    """A `tel:` URI to dial: `+1 (212) 555-0142 ext. 7` → `tel:+12125550142;ext=7`.
-
-    Numbers typed without a country code stay local (`tel:2125550199`): we cannot guess it."""
-    if not phone:
-        return ""
-    number, extension = phone.strip(), ""
-    found = _EXTENSION.search(number)
-    if found:
-        number, extension = number[: found.start()], f";ext={found.group(1)}"
-    digits = "".join(ch for ch in number if ch.isdigit())
-    if number.startswith("+"):
-        digits = "+" + digits
-    elif digits.startswith("00"):  # the international prefix most of the world dials
-        digits = "+" + digits[2:]
-    return f"tel:{digits}{extension}"
-
-
 def money(amount: Decimal | int | None) -> str:
     """`48,000` or `1,234.50`: thousands separated, cents only when there are some.
 
@@ -100,6 +79,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "when": when,
     "zone_name": zone_name,
     "first_name": first_name,
-    "tel": tel,
+    "tel": tel_uri,  # `contact.phone | tel`: the same URI as `contact.tel`
     "money": money,
 }

@@ -5,6 +5,7 @@ only a fingerprint per contact and per account for the duplicate checks, in flat
 
 from __future__ import annotations
 
+import logging
 from array import array
 from collections.abc import Callable, Iterator
 from operator import itemgetter
@@ -16,12 +17,14 @@ from outreach.columns import REQUIRED, map_headers, normalize_header
 from outreach.config import Config
 from outreach.csvrows import Broken, open_rows, undecodable
 from outreach.errors import InputError
+from outreach.phone import doubt, parse_country, read_phone, zone_region
 from outreach.plan import parse_stage, stage_of
 from outreach.records import FAULTS, STATUSES, Contact, Skip
 
 MAX_CELL = 10_000
 """Longest cell we accept, in characters: past that a value is a broken export, not a note."""
 _SHOWN_COLUMNS = 12
+_log = logging.getLogger(__name__)
 
 
 def read_contacts(path: Path, config: Config) -> Iterator[Contact | Skip]:
@@ -64,13 +67,14 @@ class _Validator:
         self.contacts_seen = _Fingerprints()
         self._recent: dict[str, str] = {}
         self.accounts_seen = _Fingerprints()
+        self.default_region = config.default_region
         self.parsers: dict[str, Callable[[str], Any]] = {
             "incident_date": self._date,
             "last_contact": self._date,
             "account_value": values.parse_money,
             "attempts": values.parse_count,
             "timezone": values.parse_zone,
-            "phone": values.parse_phone,
+            "country": parse_country,
             "email": values.parse_email,
             "status": lambda text: values.parse_choice(text, STATUSES, "status"),
             "fault": lambda text: values.parse_choice(text, FAULTS, "fault"),
@@ -161,12 +165,30 @@ class _Validator:
                 if self._repeats_header(cells):
                     return self._skip(line, None, "the row repeats the header: two files joined?")
                 return self._skip(line, name, str(error), raw)
+        if "phone" in parsed:
+            try:
+                parsed["dial"] = read_phone(parsed["phone"], self._region(parsed))
+            except ValueError as error:
+                return self._skip(line, "phone", str(error), raw)
         parsed.setdefault("timezone", self.config.schedule.timezone)
         extra = tuple(
             (name, cells[i].strip()) for i, name in self.extra_columns if cells[i].strip()
         )
         contact = Contact(line=line, extra=extra, **parsed)
-        return self._check_duplicates(contact) or contact
+        duplicate = self._check_duplicates(contact)
+        if duplicate:
+            return duplicate
+        if contact.dial and (warning := doubt(contact.dial, raw["phone"])):
+            _log.warning("%s:%d: phone: %s", self.path, line, warning)
+        return contact
+
+    def _region(self, parsed: dict[str, Any]) -> str | None:
+        """Where a number typed without its country code is dialled: the row's country, else
+        the country of the row's time zone, else input.phone_region or the default zone's."""
+        if "country" in parsed:
+            return str(parsed["country"])
+        zone = parsed.get("timezone")
+        return (zone_region(zone) if zone else None) or self.default_region
 
     def _shared(self, text: str) -> str:
         """One string for a value many rows repeat (an account's incident, the owner): a large

@@ -149,8 +149,8 @@ def invitation_calendar(
         attendee,
         f"DESCRIPTION:{escape_text(body)}",
     ]
-    if contact.phone:
-        event.append(f"LOCATION:{escape_text(contact.phone)}")
+    if contact.dial:
+        event.append(f"LOCATION:{escape_text(contact.dial.international)}")
     event += [
         f"ORGANIZER;{common_name(call.owner)}:mailto:{organizer}",
         "STATUS:CONFIRMED",

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
 
+from outreach.phone import Phone
+
 Status = Literal["upset", "lapsed", "resolved", "won_back", "do_not_call"]
 Fault = Literal["company", "personal"]
 SkipKind = Literal["rejected", "suppressed", "dropped", "not due", "over capacity"]
@@ -33,6 +35,11 @@ class Contact:
     contact_title: str | None = None
     email: str | None = None
     phone: str | None = None
+    """As typed: it goes back to the CRM unchanged."""
+    dial: Phone | None = None
+    """The phone read in the contact's region: what scripts, calendars and the plan show."""
+    country: str | None = None
+    """ISO 3166 code from the row's country column, if it has one."""
     fault: Fault | None = None
     reason: str | None = None
     incident: str | None = None

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from outreach.config import Config
+from outreach.phone import Phone, read_phone
 from outreach.playbook import sequence
 from outreach.records import ACTIVE_STATUSES, Contact, Skip, SkipKind
-from outreach.values import dial_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +31,10 @@ def triage(
     for contact in contacts:
         accounts[contact.account_id].append(contact)
     blocked_phones = {
-        _number_key(entry) for entry in config.drop.do_not_call if "@" not in entry
-    } - {""}
+        _line(read_phone(entry, config.default_region))
+        for entry in config.drop.do_not_call
+        if "@" not in entry
+    }
     blocked_emails = {entry.casefold() for entry in config.drop.do_not_call if "@" in entry}
 
     assigned: list[Assignment] = []
@@ -67,15 +69,22 @@ def triage(
 _Reason = tuple[SkipKind, str, str]
 
 
-def _number_key(phone: str) -> str:
-    """The last nine digits: `+1 212 555 0199` and `(212) 555-0199` are the same line."""
-    return dial_key(phone)[-9:]
+_Line = tuple[str, str | None]
 
 
-def _contact_drop_reason(contact: Contact, phones: set[str], emails: set[str]) -> _Reason | None:
+def _line(number: Phone) -> _Line:
+    return number.e164, number.extension
+
+
+def _blocked(number: Phone, lines: set[_Line]) -> bool:
+    """A number on the list blocks each of its extensions; one with an extension, only that."""
+    return (number.e164, None) in lines or _line(number) in lines
+
+
+def _contact_drop_reason(contact: Contact, phones: set[_Line], emails: set[str]) -> _Reason | None:
     if contact.phone is None:
         return "dropped", "phone", "no phone number to call"
-    if phones and _number_key(contact.phone) in phones:
+    if phones and contact.dial and _blocked(contact.dial, phones):
         return "dropped", "phone", "phone number is on the do-not-call list"
     if emails and contact.email and contact.email.casefold() in emails:
         return "dropped", "email", "e-mail address is on the do-not-call list"

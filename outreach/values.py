@@ -152,13 +152,6 @@ def parse_zone(text: str) -> str:
     return name
 
 
-def parse_phone(text: str) -> str:
-    """Kept as typed, as long as there is a number to dial."""
-    if not any(ch.isdigit() for ch in text):
-        raise ValueError(f"{shown(text)!r} has no digits to dial")
-    return text
-
-
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 
 
@@ -198,8 +191,3 @@ def is_plain_address(text: str) -> bool:
 
 def is_domain(text: str) -> bool:
     return _DOMAIN.fullmatch(text) is not None
-
-
-def dial_key(phone: str) -> str:
-    """The digits of a number, for comparing numbers typed differently."""
-    return "".join(ch for ch in phone if ch.isdigit())

@@ -36,7 +36,7 @@ def make_contact(**overrides: Any) -> Contact:
         "phone": "+1 212 555 0100",
     }
     values.update(overrides)
-    return Contact(**values)
+    return Contact(**factories.dial_of(values))
 
 
 def make_call(

@@ -10,8 +10,23 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from outreach.phone import Phone, read_phone, zone_region
 from outreach.plan import Call, Flag, Play, call_id
 from outreach.records import Contact
+
+
+def dial_of(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields with `dial` read from `phone` as intake reads it (in the zone's country),
+    unless a test sets it; None for a phone that intake would reject."""
+    phone = fields.get("phone")
+    if "dial" in fields or not phone:
+        return fields
+    dial: Phone | None
+    try:
+        dial = read_phone(phone, zone_region(fields.get("timezone") or ""))
+    except ValueError:
+        dial = None
+    return {**fields, "dial": dial}
 
 
 def make_contact(**overrides: Any) -> Contact:
@@ -44,7 +59,7 @@ def make_contact(**overrides: Any) -> Contact:
         "notes": "Escalated to her CFO",
     }
     fields.update(overrides)
-    return Contact(**fields)
+    return Contact(**dial_of(fields))
 
 
 def at(

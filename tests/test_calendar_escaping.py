@@ -36,7 +36,8 @@ CASES = {
 
 @pytest.mark.parametrize(("typed", "read"), CASES.values(), ids=CASES.keys())
 def test_value_round_trips_and_stays_inside_its_property(typed: str, read: str) -> None:
-    call = make_call(contact_name=typed, company=typed, phone=f"+1 212 555 0100 {typed}")
+    # The location is the number as phone.py writes it: text around a number does not get in.
+    call = make_call(contact_name=typed, company=typed, phone="+1 212 555 0100")
     data = build_calendar(CONFIG, REP, [(call, typed)], now=NOW)
     assert_well_formed(data)
     assert len(re.findall(rb"\r\nBEGIN:VEVENT\r\n", data)) == 1
@@ -48,6 +49,6 @@ def test_value_round_trips_and_stays_inside_its_property(typed: str, read: str) 
     summary = f"Apology call — {read}, {read}"
     assert strict.summary == str(lenient["SUMMARY"]) == summary
     assert strict.description == str(lenient["DESCRIPTION"]) == read
-    assert strict.location == str(lenient["LOCATION"]) == f"+1 212 555 0100 {read}"
+    assert strict.location == str(lenient["LOCATION"]) == "+1 212-555-0100"
     assert strict.uid == str(lenient["UID"]) == f"{call.id}@outreach.invalid"
     assert strict.alarm[0].description == summary

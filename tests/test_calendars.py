@@ -28,7 +28,6 @@ from outreach.calendars import (
     CalendarWriter,
     CancelledCall,
     build_calendar,
-    tel_uri,
 )
 from outreach.config import Config, Rep
 from outreach.errors import ConfigError
@@ -92,15 +91,15 @@ def icalendar_oracle(entries: list[tuple[Call, str]], sequences: dict[str, int])
         event.add("sequence", sequences.get(call.id, 0))
         event.add("categories", [call.play])
         event.add("description", script)
-        if call.contact.phone:
-            event.add("location", call.contact.phone)
+        if call.contact.dial:
+            event.add("location", call.contact.dial.international)
         organizer = icalendar.vCalAddress("mailto:dana@vendor.example")
         organizer.params["CN"] = REP
         event.add("organizer", organizer)
         event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE")
-        if call.contact.phone:
-            event.add("url", tel_uri(call.contact.phone))
+        if call.contact.dial:
+            event.add("url", call.contact.dial.tel)
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", summary)
@@ -164,8 +163,9 @@ def test_both_parsers_read_every_field_back() -> None:
         assert event.summary.endswith(f" — {call.contact.contact_name}, {call.contact.company}")
         assert event.description == str(other["DESCRIPTION"]) == script
         assert event.categories == [call.play]
-        assert event.location == call.contact.phone
-        assert event.url == (tel_uri(call.contact.phone) if call.contact.phone else None)
+        dial = call.contact.dial
+        assert event.location == (dial.international if dial else None)
+        assert event.url == (dial.tel if dial else None)
         assert event.organizer is not None
         assert event.organizer.uri == "mailto:dana@vendor.example"
         assert event.organizer.common_name == REP
@@ -297,17 +297,6 @@ def test_naive_now_is_refused() -> None:
         build_calendar(CONFIG, REP, calls(), now=wall(2027, 3, 1, 12))
 
 
-@pytest.mark.parametrize(
-    ("phone", "uri"),
-    [
-        ("+1 (212) 555-0100", "tel:+12125550100"),
-        ("212.555.0100 x 42", "tel:2125550100;ext=42"),
-        ("+44 20 7946 0958 ext. 7", "tel:+442079460958;ext=7"),
-        ("call reception", None),
-    ],
-)
-def test_tel_uri(phone: str, uri: str | None) -> None:
-    assert tel_uri(phone) == uri
 
 
 def test_make_contact_defaults_are_upset() -> None:

@@ -18,6 +18,7 @@ from outreach.campaign import parse_quarter, plan_campaign
 from outreach.config import Config, ScheduleSettings
 from outreach.records import Contact
 from tests.csvfiles import HEADER, invoke, row, write_csv
+from tests.factories import dial_of
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "contacts.example.csv"
@@ -36,7 +37,7 @@ def lapsed(n: int, **fields: Any) -> Contact:
         "account_value": Decimal(10_000 + n),
     }  # fmt: skip
     values.update(fields)
-    return Contact(**values)
+    return Contact(**dial_of(values))
 
 
 def test_quarters_are_read_both_ways() -> None:

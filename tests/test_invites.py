@@ -149,7 +149,7 @@ def test_calendar_part_is_icalendars_bytes() -> None:
     )
     event.add("attendee", attendee)
     event.add("description", BODY)
-    event.add("location", "+1 212 555 0100")
+    event.add("location", "+1 212-555-0100")
     organizer = icalendar.vCalAddress("mailto:dana@vendor.example")
     organizer.params["CN"] = REP
     event.add("organizer", organizer)

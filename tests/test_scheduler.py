@@ -16,6 +16,7 @@ from outreach.config import Config, DropSettings, PlaySettings, Rep, ScheduleSet
 from outreach.plan import Plan
 from outreach.records import Contact
 from outreach.scheduler import make_plan
+from tests.factories import dial_of
 
 MONDAY = date(2027, 3, 1)
 
@@ -27,7 +28,7 @@ def contact(name: str = "Dana", **fields: Any) -> Contact:
         "account_value": Decimal(5000),
     }  # fmt: skip
     values.update(fields)
-    return Contact(**values)
+    return Contact(**dial_of(values))
 
 
 def plan_of(contacts: list[Contact], config: Config | None = None, start: date = MONDAY) -> Plan:
