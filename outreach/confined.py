@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -57,6 +58,15 @@ def path_parts(relative: str) -> list[str]:
 def temporary_name(name: str) -> str:
     """`.<name>.<random>.tmp`: nobody can plant a file or link there in advance."""
     return f".{name}.{secrets.token_hex(6)}.tmp"
+
+
+_TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]+\.tmp")
+
+
+def temporary_of(name: str) -> str | None:
+    """The name a temporary file (see `temporary_name`) was to become; None for other names."""
+    found = _TEMPORARY.fullmatch(name)
+    return found.group(1) if found else None
 
 
 @dataclass(slots=True)
@@ -186,7 +196,7 @@ class ConfinedFolder:
             if entry.is_dir(follow_symlinks=False):
                 yield from self._files(entry.path, f"{relative}/", skip)
             elif entry.is_symlink() and entry.is_dir():
-                raise self._unsafe(relative)
+                raise self._unsafe(relative, folder=True)
             else:
                 yield relative
 
@@ -290,7 +300,7 @@ class ConfinedFolder:
                     return _Folder(os.open(name, flags, dir_fd=parent.fd), "")
                 path = os.path.join(parent.path, name)
                 if not stat.S_ISDIR(os.lstat(path).st_mode):
-                    raise self._unsafe(relative)
+                    raise self._unsafe(relative, folder=True)
                 return _Folder(None, path)
             except FileNotFoundError:
                 if not create or attempt == 2:
@@ -299,7 +309,7 @@ class ConfinedFolder:
                     os.mkdir(parent.at(name), 0o777, dir_fd=parent.fd)
             except OSError as error:
                 if error.errno in (errno.ELOOP, errno.EMLINK, errno.ENOTDIR):
-                    raise self._unsafe(relative) from None
+                    raise self._unsafe(relative, folder=True) from None
                 raise self._cannot("open the folder", relative, error) from None
         raise AssertionError("unreachable")
 
@@ -320,16 +330,19 @@ class ConfinedFolder:
         """Replaces whatever is at `target`, a link included (not what it points to)."""
         os.replace(folder.at(source), folder.at(target), src_dir_fd=folder.fd, dst_dir_fd=folder.fd)
 
-    def _unsafe(self, relative: str) -> UnsafePath:
+    def _unsafe(self, relative: str, folder: bool = False) -> UnsafePath:
+        """Says what is in the way at `relative`, where a file (or a `folder`) should be."""
         path = self.root / relative
         if os.path.islink(path):
             what = "is a symbolic link"
+        elif folder:
+            what = "is not a folder"
         elif os.path.isdir(path):
-            what = "is a folder, where outreach writes a file"
-        elif os.path.lexists(path) and os.stat(path).st_nlink > 1:
+            what = "is a folder, where outreach keeps a file"
+        elif os.path.isfile(path) and os.stat(path).st_nlink > 1:
             what = "is a file with other names (hard links)"
         else:
-            what = "is not a plain file or folder"
+            what = "is not a plain file"
         return UnsafePath(
             f"{path}: {what}; outreach writes only into plain files and folders inside the "
             "output folder: remove it, or choose another --out"

@@ -24,7 +24,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from outreach.confined import ConfinedFolder, UnsafePath, path_parts
+from outreach.confined import ConfinedFolder, UnsafePath, path_parts, temporary_of
 from outreach.errors import OutputError
 
 MANIFEST = ".outreach-manifest.json"
@@ -33,8 +33,6 @@ SCRATCH = ".outreach-scratch"
 JOURNALS = f"{SCRATCH}/journal"
 _MERGE_AT_ONCE = 64
 """Manifest parts merged at once: one open file each."""
-_TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]+\.tmp")
-"""`.<name>.<random>.tmp`: a file being written, renamed to <name> once complete."""
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
@@ -259,9 +257,9 @@ class OutputFolder:
         temporaries: list[tuple[str, str]] = []
         for relative in self.files.files(skip=frozenset({SCRATCH})):
             folder, slash, name = relative.rpartition("/")
-            temporary = _TEMPORARY.fullmatch(name)
-            if temporary:
-                temporaries.append((relative, f"{folder}{slash}{temporary.group(1)}"))
+            target = temporary_of(name)
+            if target is not None:
+                temporaries.append((relative, f"{folder}{slash}{target}"))
             elif relative not in (MANIFEST, LOCK):
                 existing.append(relative)
         return existing, temporaries

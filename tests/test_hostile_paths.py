@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import sys
@@ -358,3 +359,40 @@ def test_a_hostile_previous_plan_is_one_error_line(tmp_path: Path, victim: Path,
     )
     assert code == 2, stderr
     one_error(stderr, str(previous / "plan.csv"))
+
+
+def test_an_out_folder_named_through_a_link_is_the_users_choice(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "out").symlink_to(tmp_path / "real", target_is_directory=True)
+    code, _, stderr = generate(tmp_path / "out")
+    assert code == 0, stderr
+    assert (tmp_path / "real/plan.csv").is_file()
+
+
+@pytest.fixture
+def without_at_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folder checked with `lstat`, as on a system without openat (Windows)."""
+    import outreach.confined
+
+    monkeypatch.setattr(outreach.confined, "_AT", False)
+
+
+@pytest.mark.usefixtures("without_at_calls")
+def test_without_at_calls_the_same_files_are_written_and_links_refused(
+    tmp_path: Path, victim: Path
+) -> None:
+    reference = tmp_path / "reference"
+    assert generate(reference)[0] == 0
+    out = tmp_path / "out"
+    (out / "scripts").mkdir(parents=True)
+    (out / "scripts" / next((reference / "scripts").iterdir()).name).symlink_to(victim)
+
+    code, _, stderr = untouched(victim, lambda: generate(out))
+    assert code == 2
+    one_error(stderr, "symbolic link")
+    shutil.rmtree(out)
+    assert generate(out)[0] == 0
+    assert snapshot(out).keys() == {
+        k.replace(str(reference), str(out)) for k in snapshot(reference)
+    }
+    assert (out / "plan.csv").read_bytes() == (reference / "plan.csv").read_bytes()
