@@ -107,6 +107,9 @@ class ConfinedFolder:
         temporary = temporary_name(name)
         try:
             descriptor = self._create(folder, temporary)
+        except OSError as error:
+            raise self._cannot("write", relative, error) from None
+        try:
             try:
                 view = memoryview(data)
                 while view:
@@ -123,10 +126,18 @@ class ConfinedFolder:
     def create(self, relative: str) -> Iterator[BinaryIO]:
         """A file written piece by piece, that appears under its name only once complete."""
         folder, name = self._split(relative, create=True)
-        own = _Folder(os.dup(folder.fd), folder.path) if folder.fd is not None else folder
         temporary = temporary_name(name)
+        own = folder
         try:
-            with os.fdopen(self._create(own, temporary), "wb") as handle:
+            # Its own hold on the folder: others may close the shared one while this is open.
+            own = _Folder(os.dup(folder.fd), "") if folder.fd is not None else folder
+            descriptor = self._create(own, temporary)
+        except OSError as error:
+            if own is not folder:
+                own.close()
+            raise self._cannot("write", relative, error) from None
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
                 yield handle
             self._rename(own, temporary, name)
         except BaseException as error:

@@ -396,3 +396,16 @@ def test_without_at_calls_the_same_files_are_written_and_links_refused(
         k.replace(str(reference), str(out)) for k in snapshot(reference)
     }
     assert (out / "plan.csv").read_bytes() == (reference / "plan.csv").read_bytes()
+
+
+def test_campaign_refuses_a_linked_subfolder_too(tmp_path: Path, victim: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "calendars").symlink_to(victim, target_is_directory=True)
+    code, _, stderr = untouched(
+        victim,
+        lambda: invoke("campaign", str(EXAMPLE), "--quarter", "2027Q2", "--out", str(out),
+                       "--config", str(SETTINGS), "--now", NOW),  # fmt: skip
+    )
+    assert code == 2
+    one_error(stderr, str(out / "calendars"), "symbolic link")
