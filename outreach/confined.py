@@ -31,7 +31,9 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 """Opening a named pipe planted where a file was expected must not wait for a writer."""
 _BINARY = getattr(os, "O_BINARY", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_AT = {os.open, os.mkdir, os.rmdir, os.unlink, os.rename, os.stat} <= os.supports_dir_fd
+_AT = {os.open, os.mkdir, os.rmdir, os.unlink, os.rename, os.stat} <= os.supports_dir_fd and (
+    os.scandir in os.supports_fd
+)
 _OPEN_AT_ONCE = 32
 """Folders kept open: a run writes into a few at a time (a rep's scripts, drafts, calendar)."""
 
@@ -190,6 +192,17 @@ class ConfinedFolder:
         folder = self._folder(relative, create=False)
         with os.scandir(folder.fd if folder.fd is not None else folder.path) as entries:
             return sorted(entry.name for entry in entries)
+
+    def reachable(self, relative: str) -> bool:
+        """Whether the way to the folder `relative` holds no link and no file (it need not
+        exist)."""
+        try:
+            self._folder(relative, create=False)
+        except FileNotFoundError:
+            return True
+        except UnsafePath:
+            return False
+        return True
 
     def files(self, skip: frozenset[str] = frozenset()) -> Iterator[str]:
         """Every entry below the folder that is not a folder (links to files included), as a

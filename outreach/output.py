@@ -223,18 +223,24 @@ class OutputFolder:
 
     def _inside(self, source: str, paths: Iterable[object]) -> Iterator[str]:
         """The paths that name a file of this folder outreach could have written; a warning
-        names the others (outside the folder, `..`, absolute, outreach's own bookkeeping)."""
+        names the others (outside the folder, `..`, absolute, through a link, outreach's own
+        bookkeeping)."""
         ignored: list[str] = []
+        reachable: dict[str, bool] = {}
         for path in paths:
             if isinstance(path, str) and _writable(path):
-                yield path
-            else:
-                ignored.append(json.dumps(path, ensure_ascii=False))
+                folder = path.rpartition("/")[0]
+                if folder not in reachable:
+                    reachable[folder] = self.files.reachable(folder)
+                if reachable[folder]:
+                    yield path
+                    continue
+            ignored.append(json.dumps(path, ensure_ascii=False))
         if ignored:
             self.warnings.append(
                 f"{self.root / source}: ignored {len(ignored)} "
                 f"entr{'y' if len(ignored) == 1 else 'ies'} naming no file of this folder "
-                f"({_some(ignored)})"
+                f"(outside it, or through a link): {_some(ignored)}"
             )
 
     def _distrust(self, source: str, what: str, error: Exception, then: str) -> None:

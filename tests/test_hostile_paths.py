@@ -402,10 +402,25 @@ def test_campaign_refuses_a_linked_subfolder_too(tmp_path: Path, victim: Path) -
     out = tmp_path / "out"
     out.mkdir()
     (out / "calendars").symlink_to(victim, target_is_directory=True)
-    code, _, stderr = untouched(
-        victim,
-        lambda: invoke("campaign", str(EXAMPLE), "--quarter", "2027Q2", "--out", str(out),
-                       "--config", str(SETTINGS), "--now", NOW),  # fmt: skip
-    )
+    command = ["campaign", str(EXAMPLE), "--quarter", "2027Q2", "--out", str(out),
+               "--config", str(SETTINGS), "--now", NOW]  # fmt: skip
+    code, _, stderr = untouched(victim, lambda: invoke(*command))
     assert code == 2
     one_error(stderr, str(out / "calendars"), "symbolic link")
+
+
+def test_manifest_entries_through_a_link_are_ignored_with_a_warning(
+    tmp_path: Path, victim: Path
+) -> None:
+    out = tmp_path / "out"
+    assert generate(out)[0] == 0
+    (out / "notes").symlink_to(victim / "notes.txt")  # a link to a file: not a folder to refuse
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["files"]["notes/old.md"] = None
+    (out / MANIFEST).write_text(json.dumps(manifest))
+
+    code, _, stderr = untouched(victim, lambda: generate(out, "--force"))
+    assert code == 0, stderr
+    [warning] = warnings(stderr)
+    assert str(out / MANIFEST) in warning and '"notes/old.md"' in warning
+    assert (out / "notes").is_symlink()
