@@ -41,6 +41,11 @@ _OPEN_AT_ONCE = 32
 class UnsafePath(OutputError):
     """A path that would leave the folder, or go through a symbolic link or a file."""
 
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
+        """What is wrong, without the path: `is a symbolic link`."""
+
 
 def path_parts(relative: str) -> list[str]:
     """The components of a path inside the folder, as outreach writes them (`a/b.md`);
@@ -369,7 +374,8 @@ class ConfinedFolder:
             what = "is not a plain file"
         return UnsafePath(
             f"{path}: {what}; outreach writes only into plain files and folders inside the "
-            "output folder: remove it, or choose another --out"
+            "output folder: remove it, or choose another --out",
+            what,
         )
 
     def _cannot(self, what: str, relative: str, error: OSError) -> OutputError:

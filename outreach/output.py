@@ -244,7 +244,7 @@ class OutputFolder:
             )
 
     def _distrust(self, source: str, what: str, error: Exception, then: str) -> None:
-        reason = str(error).removeprefix(f"{self.root / source}: ")
+        reason = error.reason if isinstance(error, UnsafePath) else str(error)
         self.warnings.append(
             f"{self.root / source}: not {what} outreach can read ({reason}); ignored: {then}"
         )
