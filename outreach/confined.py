@@ -11,6 +11,7 @@ folder is checked with `lstat` instead."""
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import re
 import secrets
@@ -49,22 +50,35 @@ class UnsafePath(OutputError):
 
 def path_parts(relative: str) -> list[str]:
     """The components of a path inside the folder, as outreach writes them (`a/b.md`);
-    UnsafePath for anything else: empty, absolute, `.` or `..`, backslashes, NUL."""
+    UnsafePath for anything else: empty, absolute, `.` or `..`, backslashes, NUL, drives."""
     parts = relative.split("/")
-    if (
-        "\\" in relative
-        or "\0" in relative
-        or os.path.isabs(relative)
-        or os.path.splitdrive(relative)[0]
-        or any(part in ("", ".", "..") for part in parts)
-    ):
+    if not all(map(_is_name, parts)):
         raise UnsafePath(f"{relative!r} is not a path inside the output folder")
     return parts
 
 
+def _is_name(part: str) -> bool:
+    """Whether `part` names an entry of a folder, on every system (`C:` is a drive)."""
+    return part not in ("", ".", "..") and "\\" not in part and "\0" not in part and ":" not in part
+
+
+_token = secrets.token_hex(4)
+_count = itertools.count()
+
+
 def temporary_name(name: str) -> str:
-    """`.<name>.<random>.tmp`: nobody can plant a file or link there in advance."""
-    return f".{name}.{secrets.token_hex(6)}.tmp"
+    """`.<name>.<random><n>.tmp`: nobody can plant a file or link there in advance (the
+    random part is drawn once per process: a system call per file costs)."""
+    return f".{name}.{_token}{next(_count):x}.tmp"
+
+
+def _new_token() -> None:
+    global _token
+    _token = secrets.token_hex(4)
+
+
+if hasattr(os, "register_at_fork"):  # a forked worker draws its own
+    os.register_at_fork(after_in_child=_new_token)
 
 
 _TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]+\.tmp")
@@ -301,8 +315,18 @@ class ConfinedFolder:
     # Folders
 
     def _split(self, relative: str, create: bool) -> tuple[_Folder, str]:
-        *folders, name = path_parts(relative)
-        return self._folder("/".join(folders), create), name
+        """The folder of `relative`, open, and the file's name in it. The hot path of a run:
+        a folder already open was checked when it was opened, so only the name is."""
+        folder, _, name = relative.rpartition("/")
+        if not _is_name(name):
+            raise UnsafePath(f"{relative!r} is not a path inside the output folder")
+        known = self._open.get(folder)
+        if known is not None:
+            self._open.move_to_end(folder)
+            return known, name
+        if folder:
+            path_parts(folder)
+        return self._folder(folder, create), name
 
     def _folder(self, relative: str, create: bool) -> _Folder:
         """The folder at `relative`, opened component by component without following links
