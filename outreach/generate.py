@@ -170,6 +170,7 @@ def write_outputs(
         for rep in calendars:
             folder.refuse_foreign(writer.paths_of(rep, calls.calls_of(rep)))
     summary = _write_all(calls, options, folder, writer)
+    summary.warnings[:0] = folder.warnings
     folder.write(
         "skipped.csv", "".join(csv_text(SKIPPED_FIELDS, map(skipped_row, skipped))).encode()
     )
@@ -208,9 +209,7 @@ def _write_all(
     with folder.stream("plan.csv") as plan_csv:
         plan_csv.write(next(csv_text(GENERATED_PLAN_FIELDS, [])).encode())
         for rep in reps:  # each rep's rows were written aside; joined here in the plan's order
-            rows = writer.part_path(rep)
-            plan_csv.write(rows.read_bytes())
-            rows.unlink()
+            plan_csv.write(folder.scratch_take(writer.rows_name(rep)))
     return summary
 
 
@@ -222,7 +221,7 @@ def _ticker(progress: Callable[[int], None] | None) -> Callable[[], None]:
 class _Written:
     """What one process wrote: its manifest parts, and counts for the summary."""
 
-    digests: list[Path] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
     calls_by_play: Counter[str] = field(default_factory=Counter)
     calls_by_rep: Counter[str] = field(default_factory=Counter)
     invites: int = 0
@@ -245,9 +244,9 @@ class _RepWriter:
         for record in cancelled:
             self.gone_of[record.owner].append(record)
 
-    def part_path(self, rep: str) -> Path:
-        """Where the rep's plan.csv rows wait, outside the output folder, to be joined in order."""
-        return self.folder.scratch / f"{self._index[rep]}.csv"
+    def rows_name(self, rep: str) -> str:
+        """The scratch file where the rep's plan.csv rows wait to be joined in order."""
+        return f"{self._index[rep]}.csv"
 
     def write_reps(self, reps: Sequence[str], tick: Callable[[], None]) -> _Written:
         result = _Written()
@@ -285,7 +284,9 @@ class _RepWriter:
             for record in gone:
                 ics.write(calendar.cancellation(record))
             ics.write(calendar.footer())
-        self.part_path(rep).write_text(csv_rows(GENERATED_PLAN_FIELDS, rows), encoding="utf-8")
+        self.folder.scratch_write(
+            self.rows_name(rep), csv_rows(GENERATED_PLAN_FIELDS, rows).encode("utf-8")
+        )
 
     def paths_of(self, rep: str, calls: list[Call]) -> list[str]:
         """Every script and invitation path of the rep's calls."""

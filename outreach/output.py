@@ -5,7 +5,11 @@ A run names the files it will write before writing them: up front (`claim`) for 
 then, and in a journal in the scratch folder (`journal`) for those a worker process decides
 on as it goes. A rerun after a kill reads the journal, so it knows the dead run's files for
 its own. Worker processes hand their files' digests over in manifest parts (`set_aside`),
-which `finish` merges: the run's parent never holds a digest per file."""
+which `finish` merges: the run's parent never holds a digest per file.
+
+Every file is written and removed through a `ConfinedFolder`: nothing outside the folder,
+and nothing through a symbolic link. What the folder itself says (its manifest, a killed
+run's journals) is checked like any input: damaged, it counts as absent, with a warning."""
 
 from __future__ import annotations
 
@@ -14,22 +18,22 @@ import heapq
 import json
 import os
 import re
-import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
+from outreach.confined import ConfinedFolder, UnsafePath, path_parts, temporary_of
 from outreach.errors import OutputError
 
 MANIFEST = ".outreach-manifest.json"
 LOCK = ".outreach.lock"
 SCRATCH = ".outreach-scratch"
+JOURNALS = f"{SCRATCH}/journal"
 _MERGE_AT_ONCE = 64
 """Manifest parts merged at once: one open file each."""
-_TEMPORARY = re.compile(r"\.(.+)\.(\d+)\.tmp")
-"""`.<name>.<pid>.tmp`: a file being written, renamed to <name> once complete."""
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def _digest(data: bytes) -> str:
@@ -52,17 +56,17 @@ class OutputFolder:
     """Files are written under a temporary name and renamed into place, so an interrupted run
     never leaves half a file under its final name."""
 
-    def __init__(self, root: Path, force: bool = False) -> None:
-        self.root = root
+    def __init__(self, files: ConfinedFolder, force: bool = False) -> None:
+        self.files = files
+        self.root = files.root
         self.force = force
         self.previous: dict[str, str | None] = {}
         self.written: dict[str, str] = {}
         self.foreign: frozenset[str] = frozenset()
         """Files here that outreach did not write (only with --force): never to be replaced."""
-        self.scratch = root / SCRATCH
-        """Intermediate files of the run; a killed run's are read, then cleared, by the next."""
-        self._parts: list[Path] = []
-        self._folders: set[str] = set()
+        self.warnings: list[str] = []
+        """What the folder said that could not be trusted (a damaged manifest, say)."""
+        self._parts: list[str] = []
 
     def claim(self, paths: Iterable[str]) -> None:
         """Check that every path may be written, and note the claim in the manifest first, so that a
@@ -78,6 +82,7 @@ class OutputFolder:
             raise OutputError(
                 f"{self.root} holds files outreach did not write ({_some(foreign)}); "
                 "choose an empty folder, or pass --force to write beside them"
+                + "".join(f" (warning: {warning})" for warning in self.warnings)
             )
         self.refuse_foreign(wanted)
         if not self.force:
@@ -92,8 +97,7 @@ class OutputFolder:
         # A file about to be rewritten loses its digest: if the run dies after replacing it,
         # the rerun must not mistake the new content for a user's edit.
         self._write_manifest({**self.previous, **dict.fromkeys(wanted)})
-        shutil.rmtree(self.scratch, ignore_errors=True)  # its journal is in the manifest now
-        (self.scratch / "journal").mkdir(parents=True)
+        self.files.remove_tree(SCRATCH)  # its journal is in the manifest now
 
     def refuse_foreign(self, paths: Iterable[str]) -> None:
         """Stop before writing any of `paths` that is a file outreach did not write."""
@@ -107,65 +111,40 @@ class OutputFolder:
         """Note files this process is about to write, before writing them (see `claim`)."""
         paths = list(paths)
         self.refuse_foreign(paths)
-        journal = self.scratch / "journal" / f"{os.getpid()}.jsonl"
-        with journal.open("a", encoding="utf-8") as handle:
-            handle.writelines(f"{json.dumps(path)}\n" for path in paths)
+        with self.files.append(f"{JOURNALS}/{os.getpid()}.jsonl") as handle:
+            handle.write("".join(f"{json.dumps(path)}\n" for path in paths).encode())
 
-    def set_aside(self, name: str) -> Path:
+    def set_aside(self, name: str) -> str:
         """Write the digests of the files this process wrote to a manifest part, sorted, and
         forget them; the parent passes the part to `take_part`."""
-        part = self.scratch / f"written-{name}.jsonl"
-        with part.open("w", encoding="utf-8") as handle:
-            handle.writelines(f"{entry}\n" for entry in _entries(self.written))
+        part = f"{SCRATCH}/written-{name}.jsonl"
+        self.files.write(part, "".join(f"{entry}\n" for entry in _entries(self.written)).encode())
         self.written.clear()
         return part
 
-    def take_part(self, part: Path) -> None:
+    def take_part(self, part: str) -> None:
         self._parts.append(part)
 
+    def scratch_write(self, name: str, data: bytes) -> None:
+        """Data of the run that is no output of it, kept in the scratch folder for `scratch_take`."""
+        self.files.write(f"{SCRATCH}/{name}", data)
+
+    def scratch_take(self, name: str) -> bytes:
+        data = self.files.read(f"{SCRATCH}/{name}")
+        self.files.remove(f"{SCRATCH}/{name}")
+        return data
+
     def write(self, relative: str, data: bytes) -> None:
-        """One whole file, atomically. The hot path of a run (a file per call): plain system
-        calls, and each folder made once."""
-        target = os.path.join(self.root, relative)
-        folder, name = os.path.split(target)
-        temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-        try:
-            if folder not in self._folders:
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(descriptor, view) :]
-            finally:
-                os.close(descriptor)
-            os.replace(temporary, target)
-        except OSError as error:
-            with suppress(OSError):
-                os.unlink(temporary)
-            raise OutputError(f"{target}: cannot write: {error.strerror or error}") from None
+        """One whole file, atomically. The hot path of a run (a file per call)."""
+        self.files.write(relative, data)
         self.written[relative] = _digest(data)
 
     @contextmanager
     def stream(self, relative: str) -> Iterator[_Sink]:
         """A file written piece by piece, that appears under its name only once complete."""
-        target = self.root / relative
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as handle:
-                sink = _Sink(handle)
-                yield sink
-            os.replace(temporary, target)
-        except OSError as error:
-            with suppress(OSError):
-                temporary.unlink()
-            raise OutputError(f"{target}: cannot write: {error.strerror or error}") from None
-        except BaseException:
-            with suppress(OSError):
-                temporary.unlink()
-            raise
+        with self.files.create(relative) as handle:
+            sink = _Sink(handle)
+            yield sink
         self.written[relative] = sink.hash.hexdigest()
 
     def finish(self) -> list[str]:
@@ -174,11 +153,11 @@ class OutputFolder:
         if stale:  # a rerun: what it wrote again is not stale
             stale -= {next(iter(json.loads(f"{{{entry}}}"))) for entry in self._all_written()}
         for relative in sorted(stale):
-            with suppress(FileNotFoundError):
-                (self.root / relative).unlink()
-            _remove_empty_parents(self.root / relative, self.root)
+            with suppress(UnsafePath):  # the way there is a link or a file: it is not there
+                self.files.remove(relative)
+                self.files.prune(relative)
         self._write_manifest(self._all_written())
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.files.remove_tree(SCRATCH)
         return sorted(stale)
 
     def _all_written(self) -> Iterator[str]:
@@ -188,83 +167,128 @@ class OutputFolder:
             groups = [self._parts[i : i + _MERGE_AT_ONCE]
                       for i in range(0, len(self._parts), _MERGE_AT_ONCE)]  # fmt: skip
             self._parts = [self._merged(group) for group in groups]
-        return heapq.merge(_entries(self.written), *map(_read_part, self._parts))
+        return heapq.merge(_entries(self.written), *map(self._read_part, self._parts))
 
-    def _merged(self, parts: list[Path]) -> Path:
+    def _merged(self, parts: list[str]) -> str:
         if len(parts) == 1:
             return parts[0]
-        merged = parts[0].with_name(f"merged-{parts[0].stem}.jsonl")
-        with merged.open("w", encoding="utf-8") as handle:
-            handle.writelines(f"{entry}\n" for entry in heapq.merge(*map(_read_part, parts)))
+        merged = f"{SCRATCH}/merged-{parts[0].rpartition('/')[2]}"
+        with self.files.create(merged) as handle:
+            for entry in heapq.merge(*map(self._read_part, parts)):
+                handle.write(f"{entry}\n".encode())
         return merged
 
+    def _read_part(self, part: str) -> Iterator[str]:
+        with self.files.open(part) as handle:
+            for line in handle:
+                yield line.decode("utf-8").removesuffix("\n")
+
     def _journaled(self) -> list[str]:
+        """The files a killed run named in its journals; a damaged journal names none."""
+        try:
+            names = self.files.names(JOURNALS)
+        except FileNotFoundError:
+            return []
         paths: list[str] = []
-        for journal in sorted((self.scratch / "journal").glob("*.jsonl")):
-            with journal.open(encoding="utf-8") as handle:
-                for line in handle:
-                    with suppress(ValueError):  # the last line of a killed writer may be cut
-                        paths.append(str(json.loads(line)))
+        for name in names:
+            journal = f"{JOURNALS}/{name}"
+            try:
+                entries = _journal_entries(self.files.read(journal))
+            except (UnsafePath, ValueError) as error:
+                self._distrust(journal, "a journal", error, "the files it named count as yours")
+                continue
+            paths.extend(self._inside(journal, entries))
         return paths
+
+    def _read_manifest(self) -> dict[str, str | None]:
+        try:
+            files = _manifest_files(self.files.read(MANIFEST))
+        except FileNotFoundError:
+            return {}
+        except (UnsafePath, ValueError) as error:
+            self._distrust(MANIFEST, "a manifest", error, "the files here count as yours")
+            return {}
+        inside = set(self._inside(MANIFEST, files))
+        trusted = {
+            path: digest
+            for path, digest in files.items()
+            if path in inside
+            and (digest is None or (isinstance(digest, str) and _DIGEST.fullmatch(digest)))
+        }
+        misread = sorted(inside - trusted.keys())
+        if misread:
+            self._distrust(MANIFEST, "a manifest", ValueError(f"no digest for {_some(misread)}"),
+                           "they count as yours")  # fmt: skip
+        return trusted
+
+    def _inside(self, source: str, paths: Iterable[object]) -> Iterator[str]:
+        """The paths that name a file of this folder outreach could have written; a warning
+        names the others (outside the folder, `..`, absolute, through a link, outreach's own
+        bookkeeping)."""
+        ignored: list[str] = []
+        reachable: dict[str, bool] = {}
+        for path in paths:
+            if isinstance(path, str) and _writable(path):
+                folder = path.rpartition("/")[0]
+                if folder not in reachable:
+                    reachable[folder] = self.files.reachable(folder)
+                if reachable[folder]:
+                    yield path
+                    continue
+            ignored.append(json.dumps(path, ensure_ascii=False))
+        if ignored:
+            self.warnings.append(
+                f"{self.root / source}: ignored {len(ignored)} "
+                f"entr{'y' if len(ignored) == 1 else 'ies'} naming no file of this folder "
+                f"(outside it, or through a link): {_some(ignored)}"
+            )
+
+    def _distrust(self, source: str, what: str, error: Exception, then: str) -> None:
+        reason = error.reason if isinstance(error, UnsafePath) else str(error)
+        self.warnings.append(
+            f"{self.root / source}: not {what} outreach can read ({reason}); ignored: {then}"
+        )
 
     def _edited(self, relative: str, digest: str) -> bool:
         try:
-            return _digest((self.root / relative).read_bytes()) != digest
+            return _digest(self.files.read(relative)) != digest
         except FileNotFoundError:
             return False
+        except UnsafePath:  # a link, a folder: not the file outreach wrote
+            return True
 
-    def _scan(self) -> tuple[list[str], list[tuple[Path, str]]]:
+    def _scan(self) -> tuple[list[str], list[tuple[str, str]]]:
         """The files in the folder, and the temporaries left with the name each was for."""
         existing: list[str] = []
-        temporaries: list[tuple[Path, str]] = []
-        for directory, folders, names in os.walk(self.root):
-            folder = Path(directory)
-            if folder == self.root and SCRATCH in folders:
-                folders.remove(SCRATCH)
-            for name in names:
-                relative = (folder / name).relative_to(self.root).as_posix()
-                temporary = _TEMPORARY.fullmatch(name)
-                if temporary:
-                    target = (folder / temporary.group(1)).relative_to(self.root).as_posix()
-                    temporaries.append((folder / name, target))
-                elif relative not in (MANIFEST, LOCK):
-                    existing.append(relative)
+        temporaries: list[tuple[str, str]] = []
+        for relative in self.files.files(skip=frozenset({SCRATCH})):
+            folder, slash, name = relative.rpartition("/")
+            target = temporary_of(name)
+            if target is not None:
+                temporaries.append((relative, f"{folder}{slash}{target}"))
+            elif relative not in (MANIFEST, LOCK):
+                existing.append(relative)
         return existing, temporaries
 
-    def _remove_temporaries(self, temporaries: list[tuple[Path, str]], known: set[str]) -> None:
+    def _remove_temporaries(self, temporaries: list[tuple[str, str]], known: set[str]) -> None:
         """Remove what a killed run left half written: with the lock held, no run is writing.
         Only temporaries of files outreach writes here go; a user's `.x.1.tmp` stays."""
-        for path, target in temporaries:
+        for relative, target in temporaries:
             if target in known or target == MANIFEST:
-                with suppress(FileNotFoundError):
-                    path.unlink()
-                _remove_empty_parents(path, self.root)
-
-    def _read_manifest(self) -> dict[str, str | None]:
-        path = self.root / MANIFEST
-        try:
-            files = json.loads(path.read_text(encoding="utf-8"))["files"]
-        except FileNotFoundError:
-            return {}
-        except (ValueError, KeyError, TypeError):
-            raise OutputError(
-                f"{path}: not a manifest outreach can read; remove it to start afresh"
-            ) from None
-        return {str(k): v for k, v in files.items()}
+                self.files.remove(relative)
+                self.files.prune(relative)
 
     def _write_manifest(self, files: dict[str, str | None] | Iterator[str]) -> None:
         """Written entry by entry, in path order: a run of half a million files needs no copy
         of it as text."""
         entries = _entries(files) if isinstance(files, dict) else files
-        temporary = self.root / f".{MANIFEST}.{os.getpid()}.tmp"
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write('{\n "written_by": "outreach",\n "files": {')
+        with self.files.create(MANIFEST) as handle:
+            handle.write(b'{\n "written_by": "outreach",\n "files": {')
             empty = True
             for entry in entries:
-                handle.write(f"{'' if empty else ','}\n  {entry}")
+                handle.write(f"{'' if empty else ','}\n  {entry}".encode())
                 empty = False
-            handle.write("}\n}\n" if empty else "\n }\n}\n")
-        os.replace(temporary, self.root / MANIFEST)
+            handle.write(b"}\n}\n" if empty else b"\n }\n}\n")
 
 
 @contextmanager
@@ -272,52 +296,45 @@ def output_folder(root: Path, force: bool = False) -> Iterator[OutputFolder]:
     """The folder, created if needed and locked for the run."""
     try:
         root.mkdir(parents=True, exist_ok=True)
+        files = ConfinedFolder(root)
     except OSError as error:
         raise OutputError(
             f"{root}: cannot create the output folder: {error.strerror or error}"
         ) from None
-    if not root.is_dir():
-        raise OutputError(f"{root}: not a folder")
-    with _run_lock(root / LOCK):
-        yield OutputFolder(root, force)
+    try:
+        with _run_lock(files):
+            yield OutputFolder(files, force)
+    finally:
+        files.close()
 
 
 @contextmanager
-def _run_lock(lock: Path) -> Iterator[None]:
+def _run_lock(files: ConfinedFolder) -> Iterator[None]:
     """An exclusive lock on the folder for one run, held by the operating system.
 
     The lock file names the PID of the run holding it, for people; the lock itself is an
     advisory file lock, which dies with its process. So a run that was killed never locks
     the folder for good, and of several runs that start at the same instant exactly one
     gets it (judging a lock file by its PID and replacing it let two in)."""
-    descriptor = _acquire(lock)
+    descriptor = _acquire(files)
     try:
         yield
     finally:
-        _release(lock, descriptor)
+        _release(files, descriptor)
 
 
-def _acquire(lock: Path) -> int:
+def _acquire(files: ConfinedFolder) -> int:
     while True:
-        try:
-            descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as error:
-            raise OutputError(
-                f"{lock}: cannot create the lock: {error.strerror or error}"
-            ) from None
+        descriptor = files.open_lock(LOCK)  # a plain file of one name: it is truncated
         if not _try_lock(descriptor):
             os.close(descriptor)
             raise OutputError(
-                f"{lock.parent}: another outreach run is writing here ({lock}); "
+                f"{files.root}: another outreach run is writing here ({files.root / LOCK}); "
                 "wait for it to finish"
             )
         # The holder we waited on may have removed the file and another run made a new one:
         # a lock on a file that is no longer at the path locks nothing.
-        try:
-            current = os.stat(lock)
-        except FileNotFoundError:
-            current = None
-        if current is not None and os.path.samestat(current, os.fstat(descriptor)):
+        if files.holds(LOCK, descriptor):
             break
         os.close(descriptor)
     os.ftruncate(descriptor, 0)
@@ -325,14 +342,12 @@ def _acquire(lock: Path) -> int:
     return descriptor
 
 
-def _release(lock: Path, descriptor: int) -> None:
+def _release(files: ConfinedFolder, descriptor: int) -> None:
     if sys.platform == "win32":  # an open file cannot be removed: close it first
         os.close(descriptor)
-        with suppress(OSError):
-            lock.unlink()
+        files.unlink_top(LOCK)
     else:  # removed while still locked, so no run can take a lock on the departing file
-        with suppress(OSError):
-            lock.unlink()
+        files.unlink_top(LOCK)
         os.close(descriptor)
 
 
@@ -368,22 +383,41 @@ def _entries(files: dict[str, str] | dict[str, str | None]) -> list[str]:
     return sorted(f"{json.dumps(path)}: {json.dumps(digest)}" for path, digest in files.items())
 
 
-def _read_part(part: Path) -> Iterator[str]:
-    with part.open(encoding="utf-8") as handle:
-        for line in handle:
-            yield line.removesuffix("\n")
+def _manifest_files(data: bytes) -> dict[str, object]:
+    """The `files` object of a manifest; ValueError saying what is wrong with it."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    files = document.get("files") if isinstance(document, dict) else None
+    if not isinstance(files, dict):
+        raise ValueError('no "files" object')
+    return files
+
+
+def _journal_entries(data: bytes) -> list[object]:
+    """A journal's entries, one JSON value a line; the last line of a killed writer may be
+    cut short (it has no line end), any other that is not JSON is a ValueError."""
+    *lines, _cut = data.split(b"\n")
+    try:
+        return [json.loads(line.decode("utf-8")) for line in lines]
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _writable(path: str) -> bool:
+    """Whether `path` names a file outreach may write here: inside, and not its bookkeeping."""
+    try:
+        parts = path_parts(path)
+    except UnsafePath:
+        return False
+    return parts[0] != SCRATCH and path not in (MANIFEST, LOCK)
 
 
 def _some(paths: list[str]) -> str:
     shown = ", ".join(paths[:3])
     return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-
-
-def _remove_empty_parents(path: Path, root: Path) -> None:
-    parent = path.parent
-    while parent != root and root in parent.parents:
-        try:
-            parent.rmdir()
-        except OSError:
-            return
-        parent = parent.parent

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import io
+import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from outreach.errors import InputError
 from outreach.plan import PLAYS, Play
+from outreach.values import parse_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,27 +34,42 @@ def read_previous(folder: Path) -> dict[str, PreviousCall]:
     """The calls of the run that wrote `folder`, by id."""
     path = folder / "plan.csv"
     calls: dict[str, PreviousCall] = {}
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            for line, row in enumerate(csv.DictReader(handle), start=2):
-                try:
-                    call = _previous_call(row)
-                except (KeyError, TypeError, ValueError) as error:
-                    raise InputError(
-                        path, f"not a plan.csv written by outreach ({error})", line
-                    ) from None
+    with _open_plain(path) as handle:
+        rows = csv.DictReader(handle)
+        try:
+            for row in rows:
+                call = _previous_call(row)
                 calls[call.id] = call
+        except (KeyError, TypeError, ValueError, csv.Error) as error:  # UnicodeDecodeError too
+            raise InputError(
+                path, f"not a plan.csv written by outreach ({error})", rows.line_num
+            ) from None
+    return calls
+
+
+def _open_plain(path: Path) -> io.TextIOWrapper:
+    """`path` open for reading, if it is a plain file: a named pipe there would never end."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError(
             path, "no plan.csv here: --previous takes the output folder of an earlier run"
         ) from None
-    return calls
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror or error}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise InputError(path, "not a file: --previous takes the output folder of an earlier run")
+    return open(descriptor, encoding="utf-8", newline="")
 
 
 def _previous_call(row: dict[str, str]) -> PreviousCall:
     play = row["play"]
     if play not in PLAYS:
         raise ValueError(f"unknown play {play!r}")
+    sequence = int(row["sequence"])
+    if sequence < 0:
+        raise ValueError(f"sequence {sequence} is negative")
     return PreviousCall(
         id=row["id"],
         owner=row["owner"],
@@ -58,9 +77,16 @@ def _previous_call(row: dict[str, str]) -> PreviousCall:
         contact_name=row["contact_name"],
         play=play,
         step=int(row["step"]),
-        start=datetime.fromisoformat(row["start"]),
-        end=datetime.fromisoformat(row["end"]),
-        timezone=row["timezone"],
-        sequence=int(row["sequence"]),
+        start=_instant(row["start"]),
+        end=_instant(row["end"]),
+        timezone=parse_zone(row["timezone"]),
+        sequence=sequence,
         digest=row["digest"],
     )
+
+
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.utcoffset() is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    return moment
