@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from outreach import values
-from outreach.columns import REQUIRED, map_headers, normalize_header
+from outreach.columns import REQUIRED, normalize_header
 from outreach.config import Config
 from outreach.csvrows import Broken, open_rows, undecodable
 from outreach.errors import InputError
+from outreach.owncolumns import own_fields
 from outreach.plan import parse_stage, stage_of
 from outreach.records import FAULTS, STATUSES, Contact, Skip
 
@@ -53,7 +54,7 @@ class _Validator:
         self.path = str(path)
         self.config = config
         self.header = [h.strip() for h in header]
-        self.fields = map_headers(self.header, config.columns)
+        self.fields = own_fields(path, self.header, config.columns)
         self.width = len(header)
         self._check_columns(path, line)
         self.index = {name: i for i, name in enumerate(self.fields) if name is not None}

@@ -478,7 +478,7 @@ def test_line_breaks_in_cells_stay_in_their_cells_of_every_csv_written(
     with (out / "accounts.next.csv").open(encoding="utf-8", newline="") as handle:
         back = list(csv.DictReader(handle))
     assert [{k: r[k] for k in HEADER} for r in back] == rows
-    assert {r["contact_name"]: bool(r["next_call"]) for r in back} == {
+    assert {r["contact_name"]: bool(r.get("outreach_next_call")) for r in back} == {
         "Dana\rRuiz": True, "Omar\nHaddad": True, "Eve\r": False,
     }  # fmt: skip
     assert (out / "accounts.next.csv").read_bytes().count(ending.encode()) >= len(rows) + 1
