@@ -20,7 +20,7 @@ from pathlib import Path
 from outreach.columns import normalize_header
 from outreach.config import Config
 from outreach.csvrows import Broken, open_rows, open_text
-from outreach.exports import LineEnds
+from outreach.exports import LineEnds, spreadsheet_cell
 from outreach.owncolumns import own_fields
 from outreach.plan import Call, Plan, stage_of
 
@@ -103,6 +103,7 @@ def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
                 state.stage_date if state.stage else _cell(cells, read_from.get("stage_date"))
             )
             added = [stage, stage_date, state.next_call, state.next_play, state.note]
+            added = [spreadsheet_cell(value) for value in added]
             if present:
                 row = (cells + [""] * width)[:width]
                 for i, column in present.items():

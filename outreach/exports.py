@@ -73,13 +73,31 @@ class LineEnds:
         return self.buffer.write(row.removesuffix("\r\n") + self.ending)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A cell a spreadsheet shows as the text it is (OWASP, CSV injection): one that begins
+    like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a `'` in front, which Excel, LibreOffice
+    and Google Sheets read as "text follows". So `=HYPERLINK(…)` is not run, and a phone
+    number `+1 212 555 0142` reads as typed rather than as a sum. A cell that begins with `'`
+    gets one more, so that `from_spreadsheet_cell` gives back every value exactly."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def from_spreadsheet_cell(cell: str) -> str:
+    """The value `spreadsheet_cell` wrote."""
+    return cell.removeprefix("'")
+
+
 def csv_text(fields: Iterable[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
-    """CSV text in chunks, the header first; each row's cells in the order of `fields`."""
+    """CSV text in chunks, the header first; each row's cells in the order of `fields`, made
+    safe to open in a spreadsheet (see spreadsheet_cell)."""
     buffer = io.StringIO()
     writer = csv.writer(LineEnds(buffer, "\n"), lineterminator="\r\n")
     writer.writerow(fields)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(map(spreadsheet_cell, row))
         if buffer.tell() > 1 << 16:
             yield buffer.getvalue()
             buffer.seek(0)

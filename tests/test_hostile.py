@@ -32,6 +32,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from outreach.cli import cli
 from outreach.environment import builtin_templates_dir
+from outreach.exports import from_spreadsheet_cell
 from tests.csvfiles import HEADER, row, write_csv
 
 NOW = "2027-03-01T12:00:00+00:00"
@@ -114,8 +115,11 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
+    """The values outreach wrote: a cell that would start a formula has a `'` in front."""
     with path.open(encoding="utf-8", newline="") as handle:  # newline="": keep CR LF in cells
-        return list(csv.DictReader(handle))
+        return [
+            {k: from_spreadsheet_cell(v) for k, v in r.items()} for r in csv.DictReader(handle)
+        ]
 
 
 def decoded_parts(message: Message) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,77 @@
+"""Outputs are safe where people open them (issue 14, point 5), and one person is one contact
+(point 6).
+
+CSV files go into spreadsheets, scripts into Markdown viewers, messages onto terminals and
+drafts into mail clients: a value typed into the CRM must read there as the text it is."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from outreach.exports import from_spreadsheet_cell, spreadsheet_cell
+from tests.csvfiles import HEADER, invoke, row, write_csv
+
+NOW = "2027-03-01T12:00:00+00:00"
+START = "2027-03-08"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cells(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+# -- CSV: no cell outreach writes starts a formula ---------------------------------------------
+
+FORMULAS = [
+    row(company='=HYPERLINK("https://evil.example","Open")', contact_name="@SUM(A1:A9)"),
+    row(account_id="A-2", contact_name="-2+3", company="+Globex", phone="+1 212 555 0142"),
+    row(account_id="=cmd|' /C calc'!A0", contact_name="\tEve", status="angry"),
+]
+
+
+def test_cells_that_would_start_a_formula_are_text_in_plan_and_skipped_csv(
+    tmp_path: Path,
+) -> None:
+    contacts = write_csv(tmp_path / "c.csv", FORMULAS)
+    code, out, err = invoke("generate", str(contacts), "--out", str(tmp_path / "out"),
+                            "--start", START, "--now", NOW, "--quiet")  # fmt: skip
+    assert code == 1, out + err
+    plan, skipped = cells(tmp_path / "out/plan.csv"), cells(tmp_path / "out/skipped.csv")
+    code, stdout, _ = invoke("plan", str(contacts), "--start", START, "--format", "csv")
+    printed = list(csv.reader(io.StringIO(stdout, newline="")))
+    for table in (plan, skipped, printed):
+        assert table[1:] and not [c for r in table for c in r if c.startswith(FORMULA_START)]
+    by_name = {from_spreadsheet_cell(r[4]): r for r in plan[1:]}
+    assert by_name["@SUM(A1:A9)"][3] == "'=HYPERLINK(\"https://evil.example\",\"Open\")"
+    assert by_name["-2+3"][5] == "'+1 212 555 0142"  # a spreadsheet shows it as typed
+    assert [r[4] for r in skipped[1:]] == ["'=cmd|' /C calc'!A0"]
+    # JSON is not opened in spreadsheets: values there are as they were.
+    code, stdout, _ = invoke("plan", str(contacts), "--start", START, "--format", "json")
+    assert {c["phone"] for c in json.loads(stdout)["calls"]} == {"+1 212 555 0100", "+1 212 555 0142"}
+
+
+def test_accounts_next_keeps_the_inputs_own_cells_as_they_were(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", FORMULAS)
+    code, out, err = invoke("campaign", str(contacts), "--out", str(tmp_path / "q1"), "--from",
+                            START, "--to", "2027-06-30", "--now", NOW, "--quiet")  # fmt: skip
+    assert code == 1, out + err
+    written = (tmp_path / "q1/accounts.next.csv").read_text(encoding="utf-8")
+    for line in contacts.read_text(encoding="utf-8").splitlines()[1:]:
+        assert line in written
+    back = cells(tmp_path / "q1/accounts.next.csv")
+    added = [c for r in back[1:] for c in r[len(HEADER) :]]
+    assert added and not [c for c in added if c.startswith(FORMULA_START)]
+
+
+@given(st.text())
+def test_a_value_comes_back_from_its_spreadsheet_cell(value: str) -> None:
+    cell = spreadsheet_cell(value)
+    assert not cell.startswith(FORMULA_START)
+    assert from_spreadsheet_cell(cell) == value
