@@ -136,6 +136,7 @@ def decoded_parts(message: Message) -> Iterator[tuple[str, str]]:
 def test_template_syntax_in_any_field_prints_literally(hostile_run: Path) -> None:
     out = hostile_run / "out"
     scripts = "\n".join(p.read_text(encoding="utf-8") for p in out.rglob("*.md"))
+    scripts = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", scripts)  # as Markdown shows it
     invites = "\n".join(
         text
         for p in out.rglob("*.eml")

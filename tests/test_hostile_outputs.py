@@ -7,13 +7,18 @@ drafts into mail clients: a value typed into the CRM must read there as the text
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from pathlib import Path
 
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
+from outreach.cli import cli
 from outreach.exports import from_spreadsheet_cell, spreadsheet_cell
 from tests.csvfiles import HEADER, invoke, row, write_csv
 
@@ -75,3 +80,73 @@ def test_a_value_comes_back_from_its_spreadsheet_cell(value: str) -> None:
     cell = spreadsheet_cell(value)
     assert not cell.startswith(FORMULA_START)
     assert from_spreadsheet_cell(cell) == value
+
+
+# -- Markdown: no CSV value becomes a link, an image, HTML, code or emphasis -------------------
+
+MARKUP = row(
+    phone="+1 212 555 0142](https://evil.example/phish) [",
+    company="Acme *Corp* _Ltd_ \\",
+    contact_title="Buyer `code`",
+    notes="<img src=x onerror=alert(1)> ![pixel](https://evil.example/p.png) "
+    "<https://evil.example/a> [click](javascript:alert(1)) [ref]",
+    low_risk_offer="**free** <b>trial</b> snake_case_name",
+    incident="Late [see][ref]\n\n[ref]: https://evil.example/r",
+)
+
+
+def test_csv_values_never_become_live_markdown_or_html_in_scripts(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", [MARKUP])
+    code, out, err = invoke("generate", str(contacts), "--out", str(tmp_path / "out"),
+                            "--start", START, "--now", NOW, "--quiet")  # fmt: skip
+    assert code == 0, out + err
+    scripts = sorted((tmp_path / "out/scripts").rglob("*.md"))
+    assert scripts
+    markdown = MarkdownIt("commonmark")
+    everything = "".join(path.read_text(encoding="utf-8") for path in scripts)
+    assert "snake_case_name" in everything  # escaped only where it would be live
+    for path in scripts:
+        source = path.read_text(encoding="utf-8")
+        tokens = [t for block in markdown.parse(source) for t in [block, *(block.children or [])]]
+        kinds = {t.type for t in tokens}
+        assert not kinds & {"image", "html_inline", "html_block", "code_inline"}, path.name
+        links = [t.attrGet("href") for t in tokens if t.type == "link_open"]
+        assert links == ["tel:+12125550142"], path.name  # the phone's own link, and no other
+        page = markdown.render(source)
+        assert "<em>Corp</em>" not in page and "<strong>free</strong>" not in page
+        text = html.unescape(re.sub(r"<[^>]+>", "", page))
+        assert "Acme *Corp* _Ltd_ \\" in text  # every value reads as typed
+        assert "+1 212 555 0142](https://evil.example/phish) [" in text
+        if "apology" in path.name:
+            assert "<img src=x onerror=alert(1)> ![pixel](https://evil.example/p.png)" in text
+            assert "Late [see][ref] / [ref]: https://evil.example/r" in text
+
+
+# -- the terminal: no control character from a cell reaches it ---------------------------------
+
+CONTROLS = "\x1b]0;pwned\x07\x1b[2J\u202e\x9b31m"
+
+
+def assert_plain(text: str) -> None:
+    assert all(c.isprintable() or c == "\n" for c in text), repr(
+        [line for line in text.splitlines() if not line.isprintable()][:3]
+    )
+
+
+def test_preview_prints_no_control_characters_from_cells(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", [row(contact_name="Dana" + CONTROLS,
+                                                  company="Acme" + CONTROLS, notes=CONTROLS)])  # fmt: skip
+    result = CliRunner().invoke(cli, ["preview", str(contacts), "--account", "A-1", "--start", START])
+    assert result.exit_code == 0, result.output
+    assert "Dana\\x1b" in result.stdout  # shown, escaped
+    assert_plain(result.stdout)
+    assert_plain(result.stderr)
+
+
+def test_messages_that_quote_a_header_print_no_control_characters(tmp_path: Path) -> None:
+    header = [*HEADER, "Region" + CONTROLS]
+    contacts = write_csv(tmp_path / "c.csv", [{**row(), header[-1]: "x" * 10_001}], header)
+    result = CliRunner().invoke(cli, ["check", str(contacts)])
+    assert result.exit_code == 1
+    assert "Region\\x1b" in result.stdout
+    assert_plain(result.stdout)
