@@ -46,6 +46,7 @@ from outreach.records import Skip
 from outreach.report import totals_table
 from outreach.starter import init_folder
 from outreach.summary import run_lines, skipped_lines
+from outreach.terminal import terminal_lines
 from outreach.values import parse_date
 
 if TYPE_CHECKING:
@@ -392,7 +393,7 @@ def preview(contacts: Path, account: str, contact: str | None, play: str | None,
         wanted = f"account {account!r}" + (f", contact {contact!r}" if contact else "") + (
             f", play {play}" if play else "")  # fmt: skip
         raise click.ClickException(f"no planned call matches {wanted}")
-    click.echo("\n---\n\n".join(scripts), nl=False)
+    click.echo(terminal_lines("\n---\n\n".join(scripts)), nl=False)
 
 
 @cli.command()

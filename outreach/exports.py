@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from outreach.config import Config
 from outreach.plan import Call, Plan
 from outreach.records import Skip
+from outreach.terminal import terminal_text as terminal_text  # re-exported: its old home
 
 PLAN_FIELDS = ("id", "owner", "account_id", "company", "contact_name", "phone", "play", "step",
                "start", "end", "timezone", "flags")  # fmt: skip
@@ -140,15 +141,6 @@ def _call_json(call: Call) -> dict[str, object]:
 def csv_rows(fields: Iterable[str], rows: Iterable[Sequence[str]]) -> str:
     """CSV text of the rows without the header: a part of a file whose header is written apart."""
     return "".join(csv_text(fields, rows)).split("\n", 1)[1]
-
-
-def terminal_text(text: str) -> str:
-    """A value as a terminal may print it: control and format characters (escape sequences,
-    bidi overrides) as Python writes them escaped, so a CSV cell cannot move the cursor,
-    retitle the window or reorder the line it is printed in."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def plan_table(plan: Plan, config: Config) -> Iterator[str]:

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
 
+from outreach.terminal import terminal_text
+
 Status = Literal["upset", "lapsed", "resolved", "won_back", "do_not_call"]
 Fault = Literal["company", "personal"]
 SkipKind = Literal["rejected", "suppressed", "dropped", "not due", "over capacity"]
@@ -76,7 +78,8 @@ class Skip:
     owner: str | None = None
 
     def message(self) -> str:
+        """`file:line: field: reason`, for a terminal (a field is a header from the file)."""
         where = f"{self.file}:{self.line}"
         if self.field:
             where += f": {self.field}"
-        return f"{where}: {self.reason}"
+        return terminal_text(f"{where}: {self.reason}")
