@@ -7,11 +7,14 @@ drafts into mail clients: a value typed into the CRM must read there as the text
 from __future__ import annotations
 
 import csv
+import email
 import html
 import io
 import json
 import re
+from email.header import decode_header, make_header
 from pathlib import Path
+from urllib.parse import unquote
 
 from click.testing import CliRunner
 from hypothesis import given
@@ -150,3 +153,45 @@ def test_messages_that_quote_a_header_print_no_control_characters(tmp_path: Path
     assert result.exit_code == 1
     assert "Region\\x1b" in result.stdout
     assert_plain(result.stdout)
+
+
+# -- invitation drafts: header lines within 998 octets, mailto: URIs percent-encoded -----------
+
+ODD_ADDRESS = "da%na/x?y#z=w&v@acme.example"
+
+
+def test_invitation_headers_fold_and_mailto_uris_are_percent_encoded(tmp_path: Path) -> None:
+    owner = "Sam " + "y" * 1200
+    names = ["Dana " + "x" * 1500 + " Ruiz", "Ömer " + "é" * 900, "Ruiz, " + "x," * 600]
+    addresses = [ODD_ADDRESS, "c1@acme.example", "c2@acme.example"]
+    rows = [
+        row(account_id=f"A-{i}", contact_name=name, status="lapsed", owner=owner, email=address)
+        for i, (name, address) in enumerate(zip(names, addresses, strict=True))
+    ]
+    contacts = write_csv(tmp_path / "c.csv", rows)
+    config = tmp_path / "outreach.toml"
+    config.write_text(f'[reps."{owner}"]\nemail = "sam+x/y@example.com"\n', encoding="utf-8")
+    code, out, err = invoke("generate", str(contacts), "--out", str(tmp_path / "out"), "--start",
+                            START, "--now", NOW, "--invites", "--config", str(config), "--quiet")  # fmt: skip
+    assert code == 0, out + err
+    drafts = sorted((tmp_path / "out/invites").rglob("*.eml"))
+    assert drafts
+    seen = set()
+    for path in drafts:
+        data = path.read_bytes()
+        assert max(len(line) for line in data.split(b"\r\n")) <= 998, path.name
+        message = email.message_from_bytes(data)
+        to = str(make_header(decode_header(message["To"])))
+        name, address = to.rsplit(" <", 1)
+        seen.add(name.strip('"'))
+        assert str(make_header(decode_header(message["From"]))).startswith(owner)
+        (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+        calendar = part.get_payload(decode=True).decode("utf-8").replace("\r\n ", "")
+        uris = re.findall(r":(mailto:[^\r\n]*)", calendar)
+        assert {unquote(uri.removeprefix("mailto:")) for uri in uris} == {
+            address.rstrip(">"), "sam+x/y@example.com"
+        }
+        assert all(not set(uri) & set("/?#&=") for uri in uris)
+    assert seen == set(names)
+    ics = next((tmp_path / "out/calendars").glob("*.ics")).read_text(encoding="utf-8")
+    assert "mailto:sam+x%2Fy@example.com" in ics.replace("\r\n ", "")
