@@ -5,6 +5,7 @@ only a fingerprint per contact and per account for the duplicate checks, in flat
 
 from __future__ import annotations
 
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterator
 from operator import itemgetter
@@ -18,7 +19,7 @@ from outreach.csvrows import Broken, open_rows, undecodable
 from outreach.errors import InputError
 from outreach.owncolumns import own_fields
 from outreach.plan import parse_stage, stage_of
-from outreach.records import FAULTS, STATUSES, Contact, Skip
+from outreach.records import FAULTS, STATUSES, Contact, Skip, fold
 
 MAX_CELL = 10_000
 """Longest cell we accept, in characters: past that a value is a broken export, not a note."""
@@ -145,7 +146,7 @@ class _Validator:
             return self._skip(
                 line, self.column_name(i), "is not UTF-8 text; save the export as CSV UTF-8"
             )
-        raw = dict(zip(self._names, map(str.strip, self._known(cells)), strict=True))
+        raw = dict(zip(self._names, map(_nfc, self._known(cells)), strict=True))
         if not raw.get("owner") and self.config.input.default_owner:
             raw["owner"] = self.config.input.default_owner
         for name in (*REQUIRED, "owner"):
@@ -184,7 +185,7 @@ class _Validator:
 
     def _check_duplicates(self, contact: Contact) -> Skip | None:
         # Fingerprints rather than the values, so that a million rows fit in little memory.
-        account = hash(contact.company.casefold()) & 0x7FFF_FFFF
+        account = hash(fold(contact.company)) & 0x7FFF_FFFF
         first = self.accounts_seen.setdefault(
             hash(contact.account_id), account << 32 | contact.line & 0xFFFF_FFFF
         )
@@ -220,6 +221,14 @@ class _Validator:
             pick("contact_name"),
             pick("owner"),
         )
+
+
+def _nfc(cell: str) -> str:
+    """A known field's text, stripped and in Unicode NFC: names, companies and ids typed
+    composed (`é`) or decomposed (`e` and a combining accent) are one and the same, in every
+    comparison and in what the outputs show. accounts.next.csv keeps the input as typed."""
+    text = cell.strip()
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _extra_columns(header: list[str], fields: list[str | None]) -> list[tuple[int, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,13 @@ FAULTS: tuple[str, ...] = get_args(Fault)
 
 #: The incident fields: what went wrong. Rule 8 of the playbook keeps them out of later calls.
 INCIDENT_FIELDS = ("incident", "incident_date", "root_cause", "reason")
+
+
+def fold(text: str) -> str:
+    """Text compared without regard to case: case folded, then NFC again (folding can undo it:
+    `ǰ` folds to `j` and a combining caron), so the same name in any form is one name."""
+    folded = text.casefold()
+    return folded if folded.isascii() else unicodedata.normalize("NFC", folded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +64,7 @@ class Contact:
     @property
     def key(self) -> tuple[str, str]:
         """Identifies the contact within the whole file: account and name, case folded."""
-        return (self.account_id, self.contact_name.casefold())
+        return (self.account_id, fold(self.contact_name))
 
     @property
     def extras(self) -> dict[str, str]:

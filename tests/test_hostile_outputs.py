@@ -12,6 +12,7 @@ import html
 import io
 import json
 import re
+import unicodedata
 from email.header import decode_header, make_header
 from pathlib import Path
 from urllib.parse import unquote
@@ -195,3 +196,40 @@ def test_invitation_headers_fold_and_mailto_uris_are_percent_encoded(tmp_path: P
     assert seen == set(names)
     ics = next((tmp_path / "out/calendars").glob("*.ics")).read_text(encoding="utf-8")
     assert "mailto:sam+x%2Fy@example.com" in ics.replace("\r\n ", "")
+
+
+# -- one person is one contact, whichever Unicode form their name was typed in -----------------
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def test_a_contact_typed_composed_and_decomposed_is_one_contact(tmp_path: Path) -> None:
+    name = "José Núñez"
+    contacts = write_csv(tmp_path / "c.csv", [row(contact_name=name), row(contact_name=nfd(name))])
+    code, stdout, _ = invoke("plan", str(contacts), "--start", START, "--format", "json")
+    assert code == 1
+    plan = json.loads(stdout)
+    assert [c["play"] for c in plan["calls"]].count("apology") == 1  # not two apologies
+    assert {c["contact_name"] for c in plan["calls"]} == {name}
+    (skip,) = plan["skipped"]
+    assert skip["line"] == 3 and skip["reason"].startswith("duplicate contact")
+
+
+def test_an_account_typed_composed_and_decomposed_is_one_account(tmp_path: Path) -> None:
+    company, account = "Café Zoë GmbH", "Ä-1"
+    contacts = write_csv(tmp_path / "c.csv", [
+        row(account_id=account, company=company, contact_name="Dana Ruiz"),
+        row(account_id=nfd(account), company=nfd(company).upper(), contact_name="Omar Haddad"),
+        row(account_id=nfd(account), company=nfd(company), contact_name="DANA RUIZ"),
+    ])  # fmt: skip
+    code, stdout, _ = invoke("plan", str(contacts), "--start", START, "--format", "json")
+    plan = json.loads(stdout)
+    assert [(s["line"], s["reason"].split(" ")[0]) for s in plan["skipped"]] == [(4, "duplicate")]
+    assert {(c["account_id"], c["company"]) for c in plan["calls"]} == {(account, company)} | {
+        (account, company.upper())
+    }
+    code, stdout, _ = invoke("preview", str(contacts), "--account", nfd(account).lower(),
+                             "--contact", nfd("omar"), "--start", START)  # fmt: skip
+    assert code == 0 and "Omar Haddad" in stdout
