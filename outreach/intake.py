@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterator
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from outreach.records import FAULTS, STATUSES, Contact, Skip, fold
 MAX_CELL = 10_000
 """Longest cell we accept, in characters: past that a value is a broken export, not a note."""
 _SHOWN_COLUMNS = 12
+_NFC = repeat("NFC")
 
 
 def read_contacts(path: Path, config: Config) -> Iterator[Contact | Skip]:
@@ -146,7 +148,10 @@ class _Validator:
             return self._skip(
                 line, self.column_name(i), "is not UTF-8 text; save the export as CSV UTF-8"
             )
-        raw = dict(zip(self._names, map(_nfc, self._known(cells)), strict=True))
+        # Stripped, and in Unicode NFC: a name typed composed (`é`) or decomposed (`e` and a
+        # combining accent) is one name, in every comparison and output. In C: +3% to check.
+        known = map(unicodedata.normalize, _NFC, map(str.strip, self._known(cells)))
+        raw = dict(zip(self._names, known, strict=True))
         if not raw.get("owner") and self.config.input.default_owner:
             raw["owner"] = self.config.input.default_owner
         for name in (*REQUIRED, "owner"):
@@ -221,14 +226,6 @@ class _Validator:
             pick("contact_name"),
             pick("owner"),
         )
-
-
-def _nfc(cell: str) -> str:
-    """A known field's text, stripped and in Unicode NFC: names, companies and ids typed
-    composed (`é`) or decomposed (`e` and a combining accent) are one and the same, in every
-    comparison and in what the outputs show. accounts.next.csv keeps the input as typed."""
-    text = cell.strip()
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _extra_columns(header: list[str], fields: list[str | None]) -> list[tuple[int, str]]:
