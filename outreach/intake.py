@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from outreach import values
 from outreach.columns import REQUIRED, normalize_header
@@ -25,7 +25,7 @@ from outreach.records import FAULTS, STATUSES, Contact, Skip, fold
 MAX_CELL = 10_000
 """Longest cell we accept, in characters: past that a value is a broken export, not a note."""
 _SHOWN_COLUMNS = 12
-_NFC = repeat("NFC")
+_NFC: repeat[Literal["NFC"]] = repeat("NFC")
 
 
 def read_contacts(path: Path, config: Config) -> Iterator[Contact | Skip]:
