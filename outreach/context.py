@@ -228,6 +228,7 @@ _BLOCK_START = re.compile(r"#|>|[-+*](?:\s|$)|\d{1,9}[.)](?:\s|$)|(?:[-*_=]\s*){
 # code spans, emphasis (`*`; `_` only at a word's edge, as CommonMark ignores it inside one),
 # and a backslash that would escape the character after it (ours, at the value's end).
 _INLINE = re.compile(r"[\[\]<`*]|\\(?=[!-/:-@\[-`{-~]|$)|(?<![^\W_])_|_(?![^\W_])")
+_INLINE_CHARACTER = re.compile(r"[\[\]<`*\\_]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
@@ -242,7 +243,8 @@ def markdown_text(value: str | None) -> str | None:
     text = one_line(value)
     if text is None:
         return None
-    text = _INLINE.sub(r"\\\g<0>", text)
+    if _INLINE_CHARACTER.search(text):  # a plain scan first: most values have none
+        text = _INLINE.sub(r"\\\g<0>", text)
     if _BLOCK_START.match(text):
         text = "\\" + text if not text[0].isdigit() else _escape_number(text)
     return text
@@ -253,12 +255,11 @@ def one_line(value: str | None) -> str | None:
     control characters escapes."""
     if not value:
         return None
-    text = _LINE_BREAK.sub(" / ", value.strip())
-    if not text:
-        return None
-    if not text.isprintable():
+    text = value.strip()
+    if not text.isprintable():  # line breaks and controls are not: most values skip this
+        text = _LINE_BREAK.sub(" / ", text)
         text = _CONTROL.sub(lambda c: c[0].encode("unicode_escape").decode(), text)
-    return text
+    return text or None
 
 
 def _escape_number(text: str) -> str:
