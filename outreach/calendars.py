@@ -37,7 +37,14 @@ from icalendar.prop import vDDDTypes
 
 from outreach.config import Config
 from outreach.errors import ConfigError
-from outreach.icsformat import common_name, content_lines, escape_text, local_time, utc_time
+from outreach.icsformat import (
+    common_name,
+    content_lines,
+    escape_text,
+    local_time,
+    mailto,
+    utc_time,
+)
 from outreach.plan import Call, Play
 from outreach.values import is_plain_address, zone_info
 from outreach.vtimezone import vtimezone_ical, writes_as_utc
@@ -129,8 +136,9 @@ class CalendarWriter:
         self.years = years
         self.email = organizer_email(config, owner)
         self.trigger = _trigger(config.calendar.reminder_minutes)
-        organizer = f"ORGANIZER;{common_name(owner)}:mailto:{self.email}"
-        self.organizer = [organizer] if self.email else []
+        self.organizer = (
+            [f"ORGANIZER;{common_name(owner)}:{mailto(self.email)}"] if self.email else []
+        )
 
     @classmethod
     def for_calls(

@@ -56,6 +56,7 @@ from outreach.records import Skip
 from outreach.report import totals_table
 from outreach.starter import init_folder
 from outreach.summary import late_lines, no_match_reason, run_lines, skipped_lines
+from outreach.terminal import terminal_lines
 from outreach.values import parse_date
 
 if TYPE_CHECKING:
@@ -555,7 +556,7 @@ def preview(contacts: Path, account: str, contact: str | None, play: str | None,
     scripts = preview_scripts(the_plan, config, templates, account, contact, play)
     if not scripts:
         raise click.ClickException(no_match_reason(the_plan, str(contacts), account, contact, play))
-    click.echo("\n---\n\n".join(scripts), nl=False)
+    click.echo(terminal_lines("\n---\n\n".join(scripts)), nl=False)
 
 
 @cli.command()

@@ -50,6 +50,7 @@ ALIASES = {
     "emailaddress": "email", "phonenumber": "phone", "tz": "timezone",
     "accountowner": "owner", "ownername": "owner",
     "lastcontacted": "last_contact", "lastcontactdate": "last_contact", "lastactivitydate": "last_contact",
+    "outreachstage": "stage", "outreachstagedate": "stage_date",  # what campaign writes (owncolumns)
 }  # fmt: skip
 _BY_NORMALIZED = {**ALIASES, **{normalize_header(name): name for name in FIELDS}}
 

@@ -129,10 +129,13 @@ def build_context(
     rep_zone = config.rep_timezone(call.owner)
     contact = call.contact
     hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
-    key = (call.owner, call.handover_from)
+    text = one_line if play == "invite" else markdown_text  # an invitation is plain text
+    key = (call.owner, call.handover_from, text)
 
     def every() -> dict[str, Any]:
-        return _remembered(cache, contact, key, lambda: _shared_context(call, config, rep_zone))
+        return _remembered(
+            cache, contact, key, lambda: _shared_context(call, config, rep_zone, text)
+        )
 
     def shared() -> dict[str, Any]:
         return {name: value for name, value in every().items() if name not in hidden}
@@ -162,44 +165,47 @@ def _remembered(
     return value
 
 
-def _shared_context(call: Call, config: Config, rep_zone: str) -> dict[str, Any]:
+def _shared_context(
+    call: Call, config: Config, rep_zone: str, safe: Callable[[str | None], str | None]
+) -> dict[str, Any]:
+    """The values a contact's calls share, each made safe by `safe`: markdown_text, or one_line."""
     contact = call.contact
     rep = config.rep(call.owner)
-    name = markdown_text(contact.contact_name) or ""
+    name = safe(contact.contact_name) or ""
     return {
         "rep": RepView(
-            markdown_text(rep.name) or "",
-            first_name(markdown_text(rep.name)),
-            markdown_text(rep.email),
+            safe(rep.name) or "",
+            first_name(safe(rep.name)),
+            safe(rep.email),
             rep_zone,
         ),
-        "previous_owner": markdown_text(call.handover_from),
+        "previous_owner": safe(call.handover_from),
         "contact": ContactView(
             name=name,
             first_name=first_name(name),
-            title=markdown_text(contact.contact_title),
-            email=markdown_text(contact.email),
-            phone=markdown_text(contact.dial.international) if contact.dial else None,
+            title=safe(contact.contact_title),
+            email=safe(contact.email),
+            phone=safe(contact.dial.international) if contact.dial else None,
             tel=contact.dial.tel if contact.dial else None,
             timezone=contact.timezone,
             status=contact.status,
-            stage=markdown_text(contact.stage),
+            stage=safe(contact.stage),
         ),
-        "company": markdown_text(contact.company),
-        "account_id": markdown_text(contact.account_id),
+        "company": safe(contact.company),
+        "account_id": safe(contact.account_id),
         "account_value": contact.account_value,
         "attempts": contact.attempts,
         "last_contact": contact.last_contact,
-        "notes": markdown_text(contact.notes),
-        "low_risk_offer": markdown_text(contact.low_risk_offer),
-        "extra": {key: markdown_text(value) for key, value in contact.extra},
-        "changes_made": markdown_text(contact.changes_made),
-        "options": [text for text in map(markdown_text, contact.options) if text],
+        "notes": safe(contact.notes),
+        "low_risk_offer": safe(contact.low_risk_offer),
+        "extra": {key: safe(value) for key, value in contact.extra},
+        "changes_made": safe(contact.changes_made),
+        "options": [text for text in map(safe, contact.options) if text],
         "fault": contact.fault,
-        "reason": markdown_text(contact.reason),
-        "incident": markdown_text(contact.incident),
+        "reason": safe(contact.reason),
+        "incident": safe(contact.incident),
         "incident_date": contact.incident_date,
-        "root_cause": markdown_text(contact.root_cause),
+        "root_cause": safe(contact.root_cause),
     }
 
 
@@ -223,19 +229,42 @@ _LINE_BREAK = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
 _BLOCK_START = re.compile(r"#|>|[-+*](?:\s|$)|\d{1,9}[.)](?:\s|$)|(?:[-*_=]\s*){3,}$|`{3}|~{3}")
 
 
-def markdown_text(value: str | None) -> str | None:
-    """A CSV cell as one line of Markdown text that cannot open a block of its own.
+# What makes inline Markdown live: links and images (`[`, `]`), raw HTML and autolinks (`<`),
+# code spans, emphasis (`*`; `_` only at a word's edge, as CommonMark ignores it inside one),
+# and a backslash that would escape the character after it (ours, at the value's end).
+_INLINE = re.compile(r"[\[\]<`*]|\\(?=[!-/:-@\[-`{-~]|$)|(?<![^\W_])_|_(?![^\W_])")
+_INLINE_CHARACTER = re.compile(r"[\[\]<`*\\_]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
-    Line breaks become ` / `, and a leading `#`, `>`, list marker or fence is escaped, so a
-    value can neither start a section of the script nor end the list it is printed in."""
-    if not value:
+
+def markdown_text(value: str | None) -> str | None:
+    """A CSV cell as one line of Markdown text that cannot open a block of its own, nor turn
+    into a link, an image, HTML, code or emphasis: it reads as the text it is.
+
+    Line breaks become ` / `, a leading `#`, `>`, list marker or fence is escaped, so a value
+    can neither start a section of the script nor end the list it is printed in; the inline
+    characters above get a backslash; control characters are written as escapes (`\\x1b`), so
+    that a script printed on a terminal cannot drive it."""
+    text = one_line(value)
+    if text is None:
         return None
-    text = _LINE_BREAK.sub(" / ", value.strip())
-    if not text:
-        return None
+    if _INLINE_CHARACTER.search(text):  # a plain scan first: most values have none
+        text = _INLINE.sub(r"\\\g<0>", text)
     if _BLOCK_START.match(text):
         text = "\\" + text if not text[0].isdigit() else _escape_number(text)
     return text
+
+
+def one_line(value: str | None) -> str | None:
+    """A CSV cell as one line of plain text (an invitation's): line breaks become ` / `,
+    control characters escapes."""
+    if not value:
+        return None
+    text = value.strip()
+    if not text.isprintable():  # line breaks and controls are not: most values skip this
+        text = _LINE_BREAK.sub(" / ", text)
+        text = _CONTROL.sub(lambda c: c[0].encode("unicode_escape").decode(), text)
+    return text or None
 
 
 def _escape_number(text: str) -> str:

@@ -1,24 +1,37 @@
 """Back to the CRM: the input file as it was, plus where each contact now stands.
 
-Every original row, column and value is kept (order, unknown columns, encoding, delimiter
-and line ends); quoting is redone only where a value needs it."""
+Every line of the input is kept as it is, byte for byte (the `sep=` line, blank lines,
+quoting, line ends, encoding and byte-order mark); outreach's own columns are added at the
+end of each row it read (see ADDED). A rejected row is kept as it is, without them: it is in
+skipped.csv, and the CRM has it as it was. Only a file that already holds outreach's columns
+(from an earlier campaign) has its valid rows written anew, with the same values, so that
+those columns can be updated in place."""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
-from outreach.columns import map_headers, normalize_header
+from outreach.columns import normalize_header
 from outreach.config import Config
-from outreach.csvrows import Broken, open_rows
-from outreach.exports import LineEnds
+from outreach.csvrows import Broken, open_rows, open_text
+from outreach.exports import LineEnds, spreadsheet_cell
+from outreach.owncolumns import own_fields
 from outreach.plan import Call, Plan, stage_of
 
-ADDED = ("stage", "stage_date", "next_call", "next_play", "outreach_note")
+ADDED = (
+    "outreach_stage",
+    "outreach_stage_date",
+    "outreach_next_call",
+    "outreach_next_play",
+    "outreach_note",
+)
+"""Named so that no CRM column is taken for one; the first two are what outreach reads back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,61 +73,116 @@ def _encoding(path: Path) -> tuple[bytes, str]:
 def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
     """accounts.next.csv, in the input's own encoding, delimiter and line ends.
 
-    Rows read by the same reader as intake, so lines agree with the plan's. A row that could
-    not be read at all (a quote never closed) is left out: it is in skipped.csv."""
+    Rows read by the same reader as intake, so lines agree with the plan's."""
     standing = standings(plan)
+    rejected = {skip.line for skip in plan.skipped if skip.kind == "rejected"}
     bom, encoding = _encoding(path)
     encoder = codecs.getincrementalencoder(encoding)(errors="surrogateescape")
     yield bom
     with open_rows(path) as rows:
         header = rows.header
-        fields = map_headers(header, config.columns)
-        # A file that came back from an earlier campaign has these columns already: reuse them.
-        known = {normalize_header(h): i for i, h in enumerate(header)}
-        known |= {normalize_header(name): i for i, name in enumerate(fields) if name}
-        columns = {
-            name: known[normalize_header(name)] for name in ADDED if normalize_header(name) in known
-        }
-        added = [name for name in ADDED if name not in columns]
-        columns |= {name: len(header) + offset for offset, name in enumerate(added)}
-        buffer = io.StringIO()
-        ending = _line_end(path, encoding, bom)
-        writer = csv.writer(
-            LineEnds(buffer, ending), delimiter=rows.delimiter, lineterminator="\r\n"
-        )
-        writer.writerow([*header, *added])
+        width = len(header)
+        fields = own_fields(path, [h.strip() for h in header], config.columns)
+        read_from = {field: i for i, field in enumerate(fields) if field in ("stage", "stage_date")}
+        named = {normalize_header(h): i for i, h in enumerate(header)}
+        present = {i: named[normalize_header(name)] for i, name in enumerate(ADDED)
+                   if normalize_header(name) in named}  # fmt: skip
+        appended = [name for i, name in enumerate(ADDED) if i not in present]
+        out = _Rows(rows.delimiter)
+        out.text(_preamble(path, rows.header_line))
+        out.append(rows.text(), appended)
         for item in rows:
-            if isinstance(item, Broken):
+            raw = rows.text(item)
+            if isinstance(item, Broken) or item[0] in rejected or not "".join(item[1]).strip():
+                out.text(raw)  # rejected, or a blank line: as it is
                 continue
-            line, cells = item
-            if not any(cell.strip() for cell in cells):
-                writer.writerow([])  # a blank line stays blank
-                continue
-            row = cells + [""] * (len(header) + len(added) - len(cells))
-            state = standing.get(line)
-            if state is not None:
-                if state.stage is not None:
-                    row[columns["stage"]] = state.stage
-                    row[columns["stage_date"]] = state.stage_date
-                row[columns["next_call"]] = state.next_call
-                row[columns["next_play"]] = state.next_play
-                row[columns["outreach_note"]] = state.note
-            writer.writerow(row)
-            if buffer.tell() > 1 << 16:
-                yield _drain(buffer, encoder)
-        yield _drain(buffer, encoder)
+            cells = item[1]
+            state = standing.get(item[0], Standing())
+            stage = state.stage or _cell(cells, read_from.get("stage"))
+            stage_date = (
+                state.stage_date if state.stage else _cell(cells, read_from.get("stage_date"))
+            )
+            added = [stage, stage_date, state.next_call, state.next_play, state.note]
+            added = [spreadsheet_cell(value) for value in added]
+            if present:
+                row = (cells + [""] * width)[:width]
+                for i, column in present.items():
+                    row[column] = added[i]
+                out.write(row + [added[i] for i in range(len(ADDED)) if i not in present], raw)
+            else:
+                kept = (
+                    raw if len(cells) <= width else _trimmed(raw, len(cells), width, rows.delimiter)
+                )
+                if kept is None:  # quoted empty cells past the header's width
+                    out.write(cells[:width] + added, raw)
+                else:
+                    out.append(kept, added, len(cells), width)
+            if out.size() > 1 << 16:
+                yield out.drain(encoder)
+        yield out.drain(encoder)
 
 
-def _line_end(path: Path, encoding: str, bom: bytes) -> str:
-    """The input's line end: CRLF, LF or CR, as found first; CRLF (RFC 4180) when none is."""
-    with path.open("rb") as raw:
-        text = raw.read(1 << 16)[len(bom) :].decode(encoding, errors="ignore")
-    ends = [(text.find(end), -len(end), end) for end in ("\r\n", "\n", "\r") if end in text]
-    return min(ends)[2] if ends else "\r\n"  # at a tie "\r\n" beats the "\r" it starts with
+def _cell(cells: list[str], column: int | None) -> str:
+    return cells[column].strip() if column is not None and column < len(cells) else ""
 
 
-def _drain(buffer: io.StringIO, encoder: codecs.IncrementalEncoder) -> bytes:
-    data = encoder.encode(buffer.getvalue())
-    buffer.seek(0)
-    buffer.truncate()
-    return data
+def _preamble(path: Path, header_line: int) -> str:
+    """The lines before the header (a `sep=;` line, blank lines), as they are in the file."""
+    with open_text(path) as handle:
+        return "".join(islice(handle, header_line - 1))
+
+
+def _trimmed(raw: str, cells: int, width: int, delimiter: str) -> str | None:
+    """The row without its empty cells past the header's width (`a,b,,` under `x,y`), or None
+    when they are not bare delimiters at its end."""
+    body, ending = _split_end(raw)
+    extra = delimiter * (cells - width)
+    return body[: -len(extra)] + ending if body.endswith(extra) else None
+
+
+def _split_end(raw: str) -> tuple[str, str]:
+    body = raw.rstrip("\r\n")
+    return body, raw[len(body) :]
+
+
+class _Rows:
+    """accounts.next.csv's text, as it is written: lines kept, cells appended or rows anew."""
+
+    def __init__(self, delimiter: str) -> None:
+        self._buffer = io.StringIO()
+        self._delimiter = delimiter
+        self._cells = io.StringIO()
+        # "\r\n" makes csv quote a cell holding either; LineEnds then drops it (see there).
+        self._writer = csv.writer(LineEnds(self._cells, ""), delimiter=delimiter,
+                                  lineterminator="\r\n")  # fmt: skip
+
+    def text(self, raw: str) -> None:
+        self._buffer.write(raw)
+
+    def append(self, raw: str, added: Sequence[str], cells: int = 0, width: int = 0) -> None:
+        """The row as it is in the file, a short one filled up to `width` cells, then `added`."""
+        if not added:
+            self._buffer.write(raw)
+            return
+        body, ending = _split_end(raw)
+        fill = self._delimiter * max(0, width - cells)
+        self._buffer.write(body + fill + self._delimiter + self._format(added) + ending)
+
+    def write(self, row: Sequence[str], raw: str) -> None:
+        """The row anew, quoted where a value needs it, ended as the row it replaces."""
+        self._buffer.write(self._format(row) + _split_end(raw)[1])
+
+    def _format(self, cells: Sequence[str]) -> str:
+        self._cells.seek(0)
+        self._cells.truncate()
+        self._writer.writerow(cells)
+        return self._cells.getvalue()
+
+    def size(self) -> int:
+        return self._buffer.tell()
+
+    def drain(self, encoder: codecs.IncrementalEncoder) -> bytes:
+        data = encoder.encode(self._buffer.getvalue())
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return data

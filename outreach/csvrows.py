@@ -41,6 +41,14 @@ class CsvRows:
     def __iter__(self) -> Iterator[tuple[int, list[str]] | Broken]:
         return _rows(self._lines, self.delimiter, len(self.header))
 
+    def text(self, row: tuple[int, list[str]] | Broken | None = None) -> str:
+        """The row just read (the header, before any) as it is in the file, line ends included:
+        for a Broken row, the lines up to where its quote opened, as the rest is read again."""
+        lines = self._lines.row
+        if isinstance(row, Broken) and row.again is not None:
+            lines = lines[: row.again - row.line]
+        return "".join(lines)
+
 
 @contextmanager
 def open_rows(path: Path) -> Iterator[CsvRows]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from outreach.config import Config
 from outreach.plan import Call, Plan
 from outreach.records import Skip
+from outreach.terminal import terminal_text as terminal_text  # re-exported: its old home
 
 PLAN_FIELDS = ("id", "owner", "account_id", "company", "contact_name", "phone", "tel", "play",
                "step", "start", "end", "timezone", "flags")  # fmt: skip
@@ -75,13 +76,31 @@ class LineEnds:
         return self.buffer.write(row.removesuffix("\r\n") + self.ending)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A cell a spreadsheet shows as the text it is (OWASP, CSV injection): one that begins
+    like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a `'` in front, which Excel, LibreOffice
+    and Google Sheets read as "text follows". So `=HYPERLINK(…)` is not run, and a phone
+    number `+1 212 555 0142` reads as typed rather than as a sum. A cell that begins with `'`
+    gets one more, so that `from_spreadsheet_cell` gives back every value exactly."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def from_spreadsheet_cell(cell: str) -> str:
+    """The value `spreadsheet_cell` wrote."""
+    return cell.removeprefix("'")
+
+
 def csv_text(fields: Iterable[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
-    """CSV text in chunks, the header first; each row's cells in the order of `fields`."""
+    """CSV text in chunks, the header first; each row's cells in the order of `fields`, made
+    safe to open in a spreadsheet (see spreadsheet_cell)."""
     buffer = io.StringIO()
     writer = csv.writer(LineEnds(buffer, "\n"), lineterminator="\r\n")
     writer.writerow(fields)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(map(spreadsheet_cell, row))
         if buffer.tell() > 1 << 16:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -124,15 +143,6 @@ def _call_json(call: Call) -> dict[str, object]:
 def csv_rows(fields: Iterable[str], rows: Iterable[Sequence[str]]) -> str:
     """CSV text of the rows without the header: a part of a file whose header is written apart."""
     return "".join(csv_text(fields, rows)).split("\n", 1)[1]
-
-
-def terminal_text(text: str) -> str:
-    """A value as a terminal may print it: control and format characters (escape sequences,
-    bidi overrides) as Python writes them escaped, so a CSV cell cannot move the cursor,
-    retitle the window or reorder the line it is printed in."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def plan_table(plan: Plan, config: Config) -> Iterator[str]:

@@ -40,7 +40,7 @@ from outreach.output import OutputFolder
 from outreach.plaintext import plain_text
 from outreach.plan import Call, LateApology, Plan, RepCalls, late_order
 from outreach.previous import PreviousCall
-from outreach.records import Skip
+from outreach.records import Skip, fold
 from outreach.scripts import ScriptRenderer
 from outreach.values import zone_info
 from outreach.workers import run_split, split_reps
@@ -356,7 +356,7 @@ def preview_scripts(plan: Plan, config: Config, templates: Path | None, account:
     return [
         renderer.render(call, following.get(call.id))
         for call in sorted(plan.calls, key=lambda c: (c.at, c.id))
-        if call.contact.account_id.casefold() == account.casefold()
+        if fold(call.contact.account_id) == fold(account)
         and (contact is None or names(call.contact.contact_name, contact))
         and (play is None or call.play == play)
     ]
@@ -364,5 +364,5 @@ def preview_scripts(plan: Plan, config: Config, templates: Path | None, account:
 
 def names(name: str, wanted: str) -> bool:
     """`dana`, `Dana Ruiz` and `ruiz` all name Dana Ruiz: the whole name or one of its words."""
-    wanted = wanted.strip().casefold()
-    return wanted == name.casefold() or wanted in name.casefold().split()
+    wanted, name = fold(wanted.strip()), fold(name)  # a terminal may type é decomposed
+    return wanted == name or wanted in name.split()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
@@ -130,3 +131,9 @@ def fold(line: str) -> bytes:
 def content_lines(lines: Iterable[str]) -> bytes:
     """Unfolded content lines as folded bytes, each ended by CRLF."""
     return b"".join([fold(line) + b"\r\n" for line in lines])
+
+
+def mailto(address: str) -> str:
+    """A `mailto:` URI for an address (RFC 6068): characters of an address that a URI gives
+    a meaning to (`%`, `/`, `?`, `#`, `&`, `=`, …) are percent-encoded."""
+    return "mailto:" + quote(address, safe="!$'()*+,;:@")

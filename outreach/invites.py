@@ -41,7 +41,7 @@ from outreach.calendars import (
     organizer_email,
 )
 from outreach.config import Config
-from outreach.icsformat import common_name, content_lines, escape_text, utc_time
+from outreach.icsformat import common_name, content_lines, escape_text, mailto, utc_time
 from outreach.plan import Call, Play
 from outreach.records import Contact
 from outreach.values import is_domain, is_plain_address, zone_info
@@ -56,6 +56,7 @@ _BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 # removes them first (tests/test_invites.py checks no header can be added).
 _POLICY = compat32.clone(linesep="\r\n")
 _LONGEST_8BIT_LINE = 998  # octets, RFC 5322 2.1.1; longer body lines go quoted-printable
+_LONGEST_WORD = 900  # past this a header's word goes into encoded words, which fold anywhere
 
 
 def invitation_refusal(config: Config, call: Call) -> str | None:
@@ -136,7 +137,7 @@ def invitation_calendar(
     ]
     attendee = (
         f"ATTENDEE;{common_name(contact.contact_name)};PARTSTAT=NEEDS-ACTION"
-        f";ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{contact.email}"
+        f";ROLE=REQ-PARTICIPANT;RSVP=TRUE:{mailto(contact.email)}"
     )
     event = [
         "BEGIN:VEVENT",
@@ -152,7 +153,7 @@ def invitation_calendar(
     if contact.dial:
         event.append(f"LOCATION:{escape_text(contact.dial.international)}")
     event += [
-        f"ORGANIZER;{common_name(call.owner)}:mailto:{organizer}",
+        f"ORGANIZER;{common_name(call.owner)}:{mailto(organizer)}",
         "STATUS:CONFIRMED",
         "TRANSP:OPAQUE",
         "END:VEVENT",
@@ -181,8 +182,8 @@ def build_invitation(
     calendar = invitation_calendar(config, call, body, now=now, sequence=sequence)
 
     message = MIMEMultipart("mixed", boundary=_boundary(body, calendar), policy=_POLICY)
-    message["From"] = formataddr((_one_line(call.owner), organizer), charset="utf-8")
-    message["To"] = formataddr((_one_line(contact.contact_name), contact.email), charset="utf-8")
+    message["From"] = _address(_one_line(call.owner), organizer)
+    message["To"] = _address(_one_line(contact.contact_name), contact.email)
     message["Subject"] = _header(_one_line(subject or invitation_subject(call)))
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(config, call, sequence)
@@ -198,8 +199,24 @@ def _boundary(body: str, calendar: bytes) -> str:
 
 
 def _header(value: str) -> str:
-    """Non-ASCII text as RFC 2047 encoded words (compat32 accepts a Header object here)."""
-    return value if value.isascii() else cast(str, Header(value, "utf-8"))
+    """Non-ASCII text as RFC 2047 encoded words (compat32 accepts a Header object here), and
+    so is text with a word too long to fold at a space: encoded words fold anywhere, so that
+    no header line passes 998 octets (RFC 5322 2.1.1)."""
+    return value if _foldable(value) else cast(str, Header(value, "utf-8"))
+
+
+def _address(name: str, address: str) -> str:
+    """`Name <address>`: the name quoted where it needs it, or as encoded words (see _header)."""
+    if _foldable(name):
+        return formataddr((name, address))
+    header = Header(name, "utf-8")
+    header.append(f" <{address}>", "us-ascii")
+    return cast(str, header)
+
+
+def _foldable(text: str) -> bool:
+    """ASCII whose words fit on a folded line, quotes and all (a name's `,` may need them)."""
+    return text.isascii() and all(len(word) <= _LONGEST_WORD for word in text.split())
 
 
 def _text_part(body: str) -> MIMENonMultipart:

@@ -19,7 +19,7 @@ _RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (_ITALIC_LINES, lambda m: "\n" + m[1]),
     (re.compile(r"\n# +"), "\n"),  # the title
     (re.compile(r"\n> ?"), "\n    "),  # quotes, indented
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])"), lambda m: m[1]),  # Markdown escapes
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])"), lambda m: m[1]),  # Markdown escapes
 ]
 _SECTION = re.compile(r"\n#{2,6} +([^\n]*)")
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from outreach.errors import InputError
+from outreach.exports import from_spreadsheet_cell
 from outreach.plan import PLAYS, Play
 from outreach.values import parse_zone
 
@@ -72,9 +73,9 @@ def _previous_call(row: dict[str, str]) -> PreviousCall:
         raise ValueError(f"sequence {sequence} is negative")
     return PreviousCall(
         id=row["id"],
-        owner=row["owner"],
-        company=row["company"],
-        contact_name=row["contact_name"],
+        owner=from_spreadsheet_cell(row["owner"]),
+        company=from_spreadsheet_cell(row["company"]),
+        contact_name=from_spreadsheet_cell(row["contact_name"]),
         play=play,
         step=int(row["step"]),
         start=_instant(row["start"]),

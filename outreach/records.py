@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
 
 from outreach.phone import Phone
+from outreach.terminal import terminal_text
 
 Status = Literal["upset", "lapsed", "resolved", "won_back", "do_not_call"]
 Fault = Literal["company", "personal"]
@@ -19,6 +21,13 @@ FAULTS: tuple[str, ...] = get_args(Fault)
 
 #: The incident fields: what went wrong. Rule 8 of the playbook keeps them out of later calls.
 INCIDENT_FIELDS = ("incident", "incident_date", "root_cause", "reason")
+
+
+def fold(text: str) -> str:
+    """Text compared without regard to case: case folded, then NFC again (folding can undo it:
+    `ǰ` folds to `j` and a combining caron), so the same name in any form is one name."""
+    folded = text.casefold()
+    return folded if folded.isascii() else unicodedata.normalize("NFC", folded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +70,7 @@ class Contact:
     @property
     def key(self) -> tuple[str, str]:
         """Identifies the contact within the whole file: account and name, case folded."""
-        return (self.account_id, self.contact_name.casefold())
+        return (self.account_id, fold(self.contact_name))
 
     @property
     def extras(self) -> dict[str, str]:
@@ -83,7 +92,8 @@ class Skip:
     owner: str | None = None
 
     def message(self) -> str:
+        """`file:line: field: reason`, for a terminal (a field is a header from the file)."""
         where = f"{self.file}:{self.line}"
         if self.field:
             where += f": {self.field}"
-        return f"{where}: {self.reason}"
+        return terminal_text(f"{where}: {self.reason}")

@@ -135,11 +135,12 @@ def test_accounts_next_keeps_every_original_column_row_and_value(tmp_path: Path)
     assert written.startswith(b"\xef\xbb\xbf") and b"\r\n" in written
     back = list(csv.reader(io.StringIO(written.decode("utf-8-sig"), newline=""), delimiter=";"))
     original = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"))
-    assert back[0] == [*original[0], "stage", "stage_date", "next_call", "next_play", "outreach_note"]
+    names = ["outreach_stage", "outreach_stage_date", "outreach_next_call", "outreach_next_play", "outreach_note"]
+    assert back[0] == [*original[0], *names]
     assert [r[: len(original[0])] for r in back] == original
     added = {r[2]: dict(zip(back[0][-5:], r[-5:], strict=True)) for r in back[1:]}
-    assert added["Dana"]["next_play"] == "apology" and added["Dana"]["stage"]
-    assert added["Ann"] == dict.fromkeys(("stage", "stage_date", "next_call", "next_play", "outreach_note"), "")
+    assert added["Dana"]["outreach_next_play"] == "apology" and added["Dana"]["outreach_stage"]
+    assert back[3] == original[3]  # Ann's row is rejected: kept as it was, nothing added
     assert added["Bea"]["outreach_note"].startswith("dropped: account_value 500")
 
 

@@ -91,7 +91,7 @@ def test_money_has_thousands_separators_and_no_symbol(
         ("12. item", "12\\. item"),
         ("2026 was good", "2026 was good"),
         ("---", "\\---"),
-        ("```", "\\```"),
+        ("```", "\\`\\`\\`"),
         ("", None),
         (" \n ", None),
         (None, None),

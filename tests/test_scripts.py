@@ -372,8 +372,9 @@ def test_csv_values_are_data_not_template_code(renderer: ScriptRenderer) -> None
         options=("{% for x in range(3) %}x{% endfor %}",),
     )
     script = renderer.render(make_call(contact), None)
-    assert "# Apology call: {{ 7*7 }}, {% include '/etc/passwd' %}" in script
-    assert "{{ ''.__class__.__mro__ }}" in script
+    # Printed as typed; the backslashes keep Markdown from reading `*` and `__` as emphasis.
+    assert "# Apology call: {{ 7\\*7 }}, {% include '/etc/passwd' %}" in script
+    assert "{{ ''.\\_\\_class\\_\\_.\\_\\_mro\\_\\_ }}" in script
     assert "1. {% for x in range(3) %}x{% endfor %}" in script
     assert "49" not in script
 

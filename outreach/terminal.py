@@ -1,0 +1,19 @@
+"""Text from cells as a terminal may print it."""
+
+from __future__ import annotations
+
+
+def terminal_text(text: str) -> str:
+    """A value as a terminal may print it: control and format characters (escape sequences,
+    bidi overrides) as Python writes them escaped, so a CSV cell cannot move the cursor,
+    retitle the window or reorder the line it is printed in."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def terminal_lines(text: str) -> str:
+    """Lines of text (a call script) for a terminal: each line as terminal_text prints it."""
+    if text.isprintable():
+        return text
+    return "\n".join(map(terminal_text, text.split("\n")))
