@@ -13,7 +13,8 @@ from collections.abc import Callable
 # ends a line and follows a non-space.
 _ITALIC_LINES = re.compile(r"\n\*(\S(?:[^*]++|\*(?!\n|\Z)|(?<=\s)\*)*+)(?<=\S)\*(?=\n|\Z)")
 _RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
-    (re.compile(r"\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)"), lambda m: m[1]),  # [text](link)
+    # [text](link); not an escaped `\[`, which a CSV value's brackets all are (context.py)
+    (re.compile(r"(?<!\\)\[((?:[^\]\\\n]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*\)"), lambda m: m[1]),
     (re.compile(r"\*\*(.+?)\*\*"), lambda m: m[1]),  # **bold**
     # Lines in *italics*, one or several: the closing star ends a line.
     (_ITALIC_LINES, lambda m: "\n" + m[1]),

@@ -237,9 +237,10 @@ def test_any_file_at_all_gets_an_answer_not_a_traceback(tmp_path: Path, data: by
 
 def test_an_unknown_stage_is_a_rejected_row(tmp_path: Path) -> None:
     """Found by the fuzzer: `check` passed a row whose stage is `,`, then `plan` and `generate`
-    ended in a traceback from playbook.parse_stage."""
+    ended in a traceback from playbook.parse_stage. (In a bare `stage` column such a value
+    makes the column the CRM's own: see tests/test_crm_roundtrip.py.)"""
     contacts = tmp_path / "contacts.csv"
-    contacts.write_text(",".join([*HEADER, "stage"]) + "\r\n" + ",".join(
+    contacts.write_text(",".join([*HEADER, "outreach_stage"]) + "\r\n" + ",".join(
         ['"' + BASE_ROW[name] + '"' for name in HEADER] + ['"small_step x"']) + "\r\n")  # fmt: skip
     assert invoke("check", str(contacts)).exit_code == 1
     assert invoke("plan", str(contacts), "--start", START).exit_code == 1

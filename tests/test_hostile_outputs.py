@@ -17,6 +17,7 @@ from email.header import decode_header, make_header
 from pathlib import Path
 from urllib.parse import unquote
 
+import icalendar
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -124,6 +125,13 @@ def test_csv_values_never_become_live_markdown_or_html_in_scripts(tmp_path: Path
         if "apology" in path.name:
             assert "<img src=x onerror=alert(1)> ![pixel](https://evil.example/p.png)" in text
             assert "Late [see][ref] / [ref]: https://evil.example/r" in text
+    # Calendar descriptions are the scripts as plain text: the values as typed, nothing lost.
+    (calendar,) = (tmp_path / "out/calendars").glob("*.ics")
+    event = icalendar.Calendar.from_ical(calendar.read_bytes()).walk("VEVENT")[0]
+    description = str(event["DESCRIPTION"])
+    assert "Phone: +1 212 555 0142](https://evil.example/phish) [\n" in description
+    assert "Company: Acme *Corp* _Ltd_ \\ (account A-1)" in description
+    assert "Notes: <img src=x onerror=alert(1)> ![pixel](https://evil.example/p.png) " in description
 
 
 # -- the terminal: no control character from a cell reaches it ---------------------------------
