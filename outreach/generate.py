@@ -52,7 +52,8 @@ GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
 class Options:
     out: Path
     now: datetime
-    """The run's clock: DTSTAMP of every event, Date of every invitation."""
+    """The run's clock: DTSTAMP of every event, Date of every invitation, and the first day a
+    draft may be sent (the calls were planned from it; see `invites.send_day`)."""
     templates: Path | None = None
     invites: bool = False
     force: bool = False

@@ -242,6 +242,7 @@ class _Progress:
     """One contact on their way through the sequence: the calls booked so far."""
 
     assignment: Assignment
+    diary: _Diary
     steps: list[Step]
     day: date
     """The contact's day of the last call booked; before the first, the earliest day for it."""
@@ -251,11 +252,6 @@ class _Progress:
     calls: list[Call] = field(default_factory=list)
     stopped: bool = False
     """Past the window: the next campaign continues from the stage reached."""
-
-    @property
-    def next_play(self) -> Play | None:
-        done = len(self.calls)
-        return None if self.stopped or done == len(self.steps) else self.steps[done].play
 
 
 class Scheduler:
@@ -291,10 +287,11 @@ class Scheduler:
         contacts = [self._progress(a, start) for a in sorted(assignments, key=priority)]
         for play in BOOKING_ORDER:
             for progress in contacts:
-                if progress.next_play == play:
+                steps, done = progress.steps, len(progress.calls)
+                if done < len(steps) and steps[done].play == play and not progress.stopped:
                     self._book_next(progress, window)
         for progress in contacts:
-            while progress.next_play is not None:
+            while len(progress.calls) < len(progress.steps) and not progress.stopped:
                 self._book_next(progress, window)
         calls = [call for progress in contacts for call in progress.calls]
         return calls, [progress.assignment for progress in contacts if not progress.calls]
@@ -316,22 +313,24 @@ class Scheduler:
         day = start
         if steps:
             day = first_call_day(contact, steps[0], start, self.config.plays, diary.business)
-        return _Progress(assignment, steps, max(day, self._day_at(not_before, contact.timezone)),
-                         not_before)  # fmt: skip
+        day = max(day, self._day_at(not_before, contact.timezone))
+        return _Progress(assignment, diary, steps, day, not_before)
 
     def _book_next(self, progress: _Progress, window: Window | None) -> None:
-        assignment = progress.assignment
+        assignment, diary = progress.assignment, progress.diary
         contact = assignment.contact
-        diary = self._diary(assignment.owner)
         step = progress.steps[len(progress.calls)]
         day, floor = progress.day, progress.not_before
         if progress.calls:
             day = after(day, step.after, diary.business)
-        if step.play not in URGENT and diary.last_apology > floor:
+        urgent = step.play in URGENT
+        if not urgent and diary.last_apology > floor:
             floor = diary.last_apology
-            day = max(day, self._day_at(floor, contact.timezone))
+            floor_day = self._day_at(floor, contact.timezone)
+            if floor_day > day:
+                day = floor_day
         # Apologies and follow-ups are never spread out: rules 2 and 7 want them soon.
-        booked = self._book_in(window, diary, contact.timezone, day, step.play in URGENT, floor)
+        booked = self._book_in(window, diary, contact.timezone, day, urgent, floor)
         if booked is None:
             progress.stopped = True
             return
@@ -342,9 +341,12 @@ class Scheduler:
         if step.only_if_small_steps_went_well:
             flags.append("only_if_small_steps_went_well")
         if step.play == "apology":
-            diary.last_apology = max(diary.last_apology, instant)
+            if instant > diary.last_apology:
+                diary.last_apology = instant
             # Due within one business day of the first day it could have been (rule 2).
-            if booked_day > diary.business.next_after(diary.business.next_on_or_after(day)):
+            if booked_day > day and booked_day > diary.business.next_after(
+                diary.business.next_on_or_after(day)
+            ):
                 flags.append("late")
         progress.day = booked_day
         progress.calls.append(
@@ -432,13 +434,13 @@ class Scheduler:
             per_day, cap, time_off = diary.per_day, self.cap, diary.rep.time_off
             floored = False  # a start refused for this call's floor may suit the next call
             for index in range(first, len(starts)):
-                if starts[index] < floor:
+                instant = starts[index]
+                if instant < floor:
                     floored = True
                     continue
                 rep_day = rep_days[index]
                 if per_day.get(rep_day, 0) >= cap or (time_off and diary.rep.is_off(rep_day)):
                     continue
-                instant = starts[index]
                 spread_day = quota_day or rep_day
                 if quota is not None and diary.spread[spread_day] >= quota.get(spread_day, 0):
                     continue

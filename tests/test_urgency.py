@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,7 @@ from outreach.playbook import after, sequence
 from outreach.records import Contact
 from outreach.scheduler import Scheduler, make_plan
 from outreach.triage import triage
-from tests.csvfiles import invoke, row, write_csv
+from tests.csvfiles import invoke, row, team_rows, write_csv
 
 MONDAY = date(2027, 3, 1)
 URGENT = ("apology", "follow_up")
@@ -196,3 +197,27 @@ def test_rounds_per_rep_equal_the_teams_and_keep_each_contacts_spacing(
         assert [(c.play, c.step) for c in calls] == [(s.play, s.step) for s in steps[: len(calls)]]
         for (earlier, later), step in zip(itertools.pairwise(calls), steps[1:], strict=False):
             assert later.start.date() >= after(earlier.start.date(), step.after, business)
+
+
+def test_late_apologies_are_the_same_from_one_process_or_several(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reps are scheduled in worker processes: their late apologies travel back to the report."""
+    import outreach.workers
+
+    monkeypatch.setattr(outreach.workers, "PARALLEL_FROM", 0)
+    path = write_csv(tmp_path / "c.csv", team_rows(60))  # three reps, ten apologies each
+    args = ("--start", "2027-03-08", "--calls-per-day", "2", "--now", "2027-03-05T12:00Z")
+    reports = set()
+    for jobs in ("1", "3"):
+        for fmt in ("table", "csv", "json"):
+            code, _, err = invoke("plan", str(path), "--format", fmt, "--jobs", jobs, *args)
+            assert code == 0, err
+            reports.add(tuple(line for line in err.splitlines() if "late apolog" in line))
+        out = str(tmp_path / f"out{jobs}")
+        code, _, err = invoke("generate", str(path), "--out", out, "--jobs", jobs, *args)
+        assert code == 0, err
+        reports.add(tuple(line for line in err.splitlines() if "late apolog" in line))
+    (late,) = reports
+    assert len(late) == 6  # ten apologies a rep at two a day: six late each, 18 in all
+    assert late[-1] == "… and 13 more late apologies, the last on Fri 2027-03-12"
