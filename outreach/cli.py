@@ -267,7 +267,10 @@ class _Bar:
         self.bar: ProgressBar[None] | None = None
         self.seen = self.pending = 0
         self.drawn = 0.0
-        if total is not None:
+
+    def begin(self) -> None:
+        """A bar of known length shows at once; a count waits for PROGRESS_FROM items."""
+        if self.total is not None:
             self._show()
 
     def _show(self) -> None:
@@ -318,7 +321,8 @@ def _progress(
         yield None
         return
     bar = _Bar(label, total)
-    try:
+    try:  # drawing may be interrupted (Ctrl-C) too: the bar is closed, and the cursor shown
+        bar.begin()
         yield bar.update
     finally:
         bar.close()
