@@ -212,12 +212,15 @@ jobs_option = click.option(
 )  # fmt: skip
 
 
+_QUIET = "outreach.quiet"
+"""Where --quiet is noted in the command's context, for the warnings and skipped rows."""
+
+
 def _hush(ctx: click.Context, param: click.Parameter, quiet: bool) -> bool:
     ctx.meta[_QUIET] = quiet
     return quiet
 
 
-_QUIET = "outreach.quiet"
 quiet_option = click.option(
     "--quiet", "-q", is_flag=True, callback=_hush,
     help="Print errors only (rejected rows among them): no progress, warnings or summary.",
@@ -254,10 +257,9 @@ def _color() -> bool | None:
 
 
 class _Bar:
-    """A progress bar on stderr, throttled: a bar of known length, or a count with a moving
-    marker when the length is not known up front (click needs an iterable for that). A run
-    of unknown length shows it only once it has passed PROGRESS_FROM, so a short run on a
-    terminal prints nothing but its result."""
+    """A progress bar on stderr, redrawn at most every REFRESH seconds: a bar when the length
+    is known, else a count (click takes an iterable without a length for that). A count
+    appears only once it passes PROGRESS_FROM, so a short run shows nothing but its result."""
 
     REFRESH = 0.1
     """Seconds between redraws: a redraw per row would cost more than the row."""
