@@ -285,6 +285,10 @@ class _Bar:
         self.bar.__enter__()
 
     def update(self, steps: int) -> None:
+        if self.bar is not None and not self.seen and steps:
+            # The time to the first item (scheduling, starting workers) says nothing of the
+            # rest: the estimate of the time left starts from here.
+            self.bar.start = self.bar.last_eta = time.time()
         self.seen += steps
         self.pending += steps
         if self.bar is None:
