@@ -180,6 +180,7 @@ def test_piped(case: Case, folder: Path, request: pytest.FixtureRequest) -> None
         assert json.loads(done.stdout)["rows"] == ROWS
 
 
+@pytest.mark.slow
 def test_warnings_are_coloured_in_a_terminal_only(folder: Path) -> None:
     """Without settings the example's reps get a warning: yellow on a terminal, unless
     NO_COLOR is set; nothing at all with -q."""
