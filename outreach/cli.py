@@ -215,12 +215,15 @@ jobs_option = click.option(
 )  # fmt: skip
 
 
+_QUIET = "outreach.quiet"
+"""Where --quiet is noted in the command's context, for the warnings and skipped rows."""
+
+
 def _hush(ctx: click.Context, param: click.Parameter, quiet: bool) -> bool:
     ctx.meta[_QUIET] = quiet
     return quiet
 
 
-_QUIET = "outreach.quiet"
 quiet_option = click.option(
     "--quiet", "-q", is_flag=True, callback=_hush,
     help="Print errors only (rejected rows among them): no progress, warnings or summary.",
@@ -257,10 +260,9 @@ def _color() -> bool | None:
 
 
 class _Bar:
-    """A progress bar on stderr, throttled: a bar of known length, or a count with a moving
-    marker when the length is not known up front (click needs an iterable for that). A run
-    of unknown length shows it only once it has passed PROGRESS_FROM, so a short run on a
-    terminal prints nothing but its result."""
+    """A progress bar on stderr, redrawn at most every REFRESH seconds: a bar when the length
+    is known, else a count (click takes an iterable without a length for that). A count
+    appears only once it passes PROGRESS_FROM, so a short run shows nothing but its result."""
 
     REFRESH = 0.1
     """Seconds between redraws: a redraw per row would cost more than the row."""
@@ -270,7 +272,10 @@ class _Bar:
         self.bar: ProgressBar[None] | None = None
         self.seen = self.pending = 0
         self.drawn = 0.0
-        if total is not None:
+
+    def begin(self) -> None:
+        """A bar of known length shows at once; a count waits for PROGRESS_FROM items."""
+        if self.total is not None:
             self._show()
 
     def _show(self) -> None:
@@ -283,6 +288,10 @@ class _Bar:
         self.bar.__enter__()
 
     def update(self, steps: int) -> None:
+        if self.bar is not None and not self.seen and steps:
+            # The time to the first item (scheduling, starting workers) says nothing of the
+            # rest: the estimate of the time left starts from here.
+            self.bar.start = self.bar.last_eta = time.time()
         self.seen += steps
         self.pending += steps
         if self.bar is None:
@@ -321,7 +330,8 @@ def _progress(
         yield None
         return
     bar = _Bar(label, total)
-    try:
+    try:  # drawing may be interrupted (Ctrl-C) too: the bar is closed, and the cursor shown
+        bar.begin()
         yield bar.update
     finally:
         bar.close()

@@ -251,7 +251,7 @@ def test_ctrl_c_while_workers_write_prints_interrupted_only(tmp_path: Path) -> N
     assert run.status == 130, run.screen
     assert "Traceback" not in run.raw and "Process " not in run.raw and "Error" not in run.raw
     after_bar = run.screen.rsplit("Writing calls", 1)[1].splitlines()[1:]
-    assert [line for line in after_bar if line.strip()] == ["Interrupted."]
+    assert [line for line in after_bar if line.strip()] == ["Interrupted."], repr(run.raw[-600:])
     assert "Writing calls" in run.screen and "Wrote " not in run.screen
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.csvfiles import invoke, row, write_csv
 from tests.terminal import ROOT, Run, command, environment, in_terminal, piped
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
@@ -179,6 +180,7 @@ def test_piped(case: Case, folder: Path, request: pytest.FixtureRequest) -> None
         assert json.loads(done.stdout)["rows"] == ROWS
 
 
+@pytest.mark.slow
 def test_warnings_are_coloured_in_a_terminal_only(folder: Path) -> None:
     """Without settings the example's reps get a warning: yellow on a terminal, unless
     NO_COLOR is set; nothing at all with -q."""
@@ -191,3 +193,65 @@ def test_warnings_are_coloured_in_a_terminal_only(folder: Path) -> None:
     quiet = in_terminal(command("generate", "example.csv", "--out", "warned", "--now", NOW,
                                 "--config", "none.toml", "-q"), folder, environment(folder))  # fmt: skip
     assert quiet.status == 0 and quiet.raw == ""
+
+
+# -- what the runs say, in-process -------------------------------------------------------
+
+
+def test_counts_of_one_are_singular(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", [row(status="lapsed", last_contact="2026-06-01")])
+    settings = tmp_path / "s.toml"
+    settings.write_text('[reps."Sam Rep"]\nemail = "sam@example.com"\n\n[plays]\nkeep_in_touch_count = 0\n',
+                        encoding="utf-8")  # fmt: skip
+    code, out, _ = invoke("generate", str(contacts), "--out", str(tmp_path / "out"), "--now", NOW,
+                          "--config", str(settings), "--invites")  # fmt: skip
+    assert code == 0
+    assert f"Wrote 1 call for 1 rep into {tmp_path / 'out'}" in out
+    assert "drafts:    1 invitation in" in out
+    code, out, _ = invoke("check", str(contacts))
+    assert f"{contacts}: 1 row: " in out
+
+
+def test_quiet_prints_errors_only(tmp_path: Path) -> None:
+    """No warning (the rep has no settings), no dropped row, no summary: the rejected row."""
+    contacts = write_csv(tmp_path / "c.csv", [row(), row(contact_name="B", status="angry"),
+                                              row(contact_name="C", phone="")])  # fmt: skip
+    code, out, err = invoke(
+        "generate", str(contacts), "--out", str(tmp_path / "out"), "--now", NOW, "-q"
+    )
+    assert code == 1 and out == ""
+    assert err.splitlines() == [f"rejected: {contacts}:3: status: unknown status 'angry'; "
+                                "expected one of upset, lapsed, resolved, won_back, do_not_call"]  # fmt: skip
+    code, out, err = invoke("check", str(contacts), "-q")
+    assert code == 1 and len(out.splitlines()) == 1 and "angry" in out and err == ""
+
+
+def test_a_window_already_over_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", [row()])
+    code, out, err = invoke("campaign", str(contacts), "--quarter", "2027Q1", "--out",
+                            str(tmp_path / "q1"), "--now", "2027-04-01T09:00:00+00:00")  # fmt: skip
+    assert code == 2 and out == ""
+    assert err == ("Error: the window 2027-01-01..2027-03-31 is over: the first day a call can be "
+                   "planned is 2027-04-02 (the run's clock: 2027-04-01T09:00+00:00); choose a "
+                   "later window, or --now for another clock\n")  # fmt: skip
+    assert not (tmp_path / "q1").exists()
+
+
+def test_preview_says_why_an_account_has_no_script(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", [
+        row(), row(contact_name="Low", account_id="A-2", company="Small", account_value="500"),
+        row(contact_name="Done", account_id="A-3", company="Fine", status="resolved"),
+        row(contact_name="Gone", account_id="A-4", company="Odd", status="angry"),
+    ])  # fmt: skip
+    cases = {
+        ("A-2",): "account 'A-2' got no call: line 3 (Low): dropped: account_value 500 < min_account_value 1000",
+        ("a-3",): "account 'a-3' got no call: line 4 (Done): suppressed: status resolved",
+        ("A-4",): "account 'A-4' got no call: line 5 (Gone): rejected: unknown status 'angry'",
+        ("A-9",): f"no account 'A-9' in {contacts}",
+        ("A-1", "--play", "keep_in_touch"): "account 'A-1' has no planned call for play "
+        "keep_in_touch; its calls: Dana Ruiz (apology, follow_up, small_step, substantial_offer)",
+    }  # fmt: skip
+    for args, reason in cases.items():
+        code, out, err = invoke("preview", str(contacts), "--start", START, "--account", *args)
+        assert code == 1 and out == "", args
+        assert err.startswith(f"Error: {reason}"), err
