@@ -155,4 +155,3 @@ def late_lines(late: Sequence[LateApology]) -> Iterator[str]:
     if len(late) > LATE_LISTED:
         last = late[-1].start
         yield f"… and {len(late) - LATE_LISTED} more late apologies, the last on {last:%a %Y-%m-%d}"
-

@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-import outreach.output
+import outreach.confined
+import outreach.previous
 from outreach.errors import INTERNAL_ERROR
 from tests.csvfiles import invoke, row, write_csv
 from tests.terminal import ROOT, command, environment, in_terminal
@@ -106,10 +107,11 @@ def test_a_file_size_limit_is_an_error_and_a_rerun_finishes_the_job(tmp_path: Pa
 
 
 class _Failing:
-    """`os` as the output module sees it, with one call failing with `code`."""
+    """`os` as the module that writes the output folder sees it, with one call failing with
+    `code`."""
 
-    def __init__(self, name: str, code: int, after: int = 0) -> None:
-        self.name, self.code, self.after = name, code, after
+    def __init__(self, name: str, code: int, after: int = 0, on: str = "") -> None:
+        self.name, self.code, self.after, self.on = name, code, after, on
 
     def __getattr__(self, name: str) -> Any:
         real = getattr(os, name)
@@ -117,6 +119,8 @@ class _Failing:
             return real
 
         def failing(*args: Any, **kwargs: Any) -> Any:
+            if self.on and self.on not in os.fsdecode(args[0]):
+                return real(*args, **kwargs)
             if self.after <= 0:
                 raise OSError(self.code, os.strerror(self.code))
             self.after -= 1
@@ -133,7 +137,7 @@ def test_disk_full_while_writing_is_one_error_line_and_a_rerun_finishes(
     args = ("generate", str(contacts), "--out", str(tmp_path / "out"), "--now", NOW,
             "--start", START, "--invites", "--config", str(_settings(tmp_path)))  # fmt: skip
     with monkeypatch.context() as patch:
-        patch.setattr(outreach.output, "os", _Failing("write", code, after=5))
+        patch.setattr(outreach.confined, "os", _Failing("write", code, after=5))
         status, _, err = invoke(*args)
     assert status == 2, err
     line = one_error_line(err)
@@ -160,7 +164,7 @@ def test_permission_denied_on_a_stale_file(tmp_path: Path, monkeypatch: pytest.M
     second = team(tmp_path / "second.csv", contacts=4)
     args = ("generate", str(second), "--out", str(tmp_path / "out"), *week)
     with monkeypatch.context() as patch:
-        patch.setattr(Path, "unlink", _denied(Path.unlink, "scripts/"))
+        patch.setattr(outreach.confined, "os", _Failing("unlink", errno.EACCES, on=".md"))
         status, _, err = invoke(*args)
     assert status == 2
     line = one_error_line(err)
@@ -186,11 +190,11 @@ def test_permission_denied_on_previous(tmp_path: Path, monkeypatch: pytest.Monke
     args = ("generate", str(contacts), "--out", str(tmp_path / "out"), "--previous",
             str(tmp_path / "last"), *week)  # fmt: skip
     with monkeypatch.context() as patch:
-        patch.setattr(Path, "open", _denied(Path.open, "last/plan.csv"))
+        patch.setattr(outreach.previous, "os", _Failing("open", errno.EACCES))
         status, _, err = invoke(*args)
     assert status == 2
     line = one_error_line(err)
-    assert f"{tmp_path / 'last' / 'plan.csv'}: Permission denied" in line
+    assert f"{tmp_path / 'last' / 'plan.csv'}: cannot read: Permission denied" in line
     assert not (tmp_path / "out").exists()
     assert invoke(*args)[0] == 0
 

@@ -59,12 +59,15 @@ def test_cells_that_would_start_a_formula_are_text_in_plan_and_skipped_csv(
     for table in (plan, skipped, printed):
         assert table[1:] and not [c for r in table for c in r if c.startswith(FORMULA_START)]
     by_name = {from_spreadsheet_cell(r[4]): r for r in plan[1:]}
-    assert by_name["@SUM(A1:A9)"][3] == "'=HYPERLINK(\"https://evil.example\",\"Open\")"
-    assert by_name["-2+3"][5] == "'+1 212 555 0142"  # a spreadsheet shows it as typed
+    assert by_name["@SUM(A1:A9)"][3] == '\'=HYPERLINK("https://evil.example","Open")'
+    assert by_name["-2+3"][5] == "'+1 212-555-0142"  # a spreadsheet shows it as typed
     assert [r[4] for r in skipped[1:]] == ["'=cmd|' /C calc'!A0"]
     # JSON is not opened in spreadsheets: values there are as they were.
     code, stdout, _ = invoke("plan", str(contacts), "--start", START, "--format", "json")
-    assert {c["phone"] for c in json.loads(stdout)["calls"]} == {"+1 212 555 0100", "+1 212 555 0142"}
+    assert {c["phone"] for c in json.loads(stdout)["calls"]} == {
+        "+1 212-555-0100",
+        "+1 212-555-0142",
+    }
 
 
 def test_accounts_next_keeps_the_inputs_own_cells_as_they_were(tmp_path: Path) -> None:
@@ -90,14 +93,25 @@ def test_a_value_comes_back_from_its_spreadsheet_cell(value: str) -> None:
 # -- Markdown: no CSV value becomes a link, an image, HTML, code or emphasis -------------------
 
 MARKUP = row(
-    phone="+1 212 555 0142](https://evil.example/phish) [",
+    phone="+1 212 555 0142",
     company="Acme *Corp* _Ltd_ \\",
-    contact_title="Buyer `code`",
+    contact_title="Buyer `code` ](https://evil.example/phish) [",
     notes="<img src=x onerror=alert(1)> ![pixel](https://evil.example/p.png) "
     "<https://evil.example/a> [click](javascript:alert(1)) [ref]",
     low_risk_offer="**free** <b>trial</b> snake_case_name",
     incident="Late [see][ref]\n\n[ref]: https://evil.example/r",
 )
+
+
+def test_a_phone_cell_carrying_a_link_is_rejected_not_linked(tmp_path: Path) -> None:
+    contacts = write_csv(
+        tmp_path / "c.csv", [row(phone="+1 212 555 0142](https://evil.example/phish) [")]
+    )
+    code, _, err = invoke("generate", str(contacts), "--out", str(tmp_path / "out"),
+                          "--start", START, "--now", NOW)  # fmt: skip
+    assert code == 1
+    assert "c.csv:2: phone:" in err and "is not a phone number" in err
+    assert not list((tmp_path / "out").rglob("*.md"))
 
 
 def test_csv_values_never_become_live_markdown_or_html_in_scripts(tmp_path: Path) -> None:
@@ -121,7 +135,7 @@ def test_csv_values_never_become_live_markdown_or_html_in_scripts(tmp_path: Path
         assert "<em>Corp</em>" not in page and "<strong>free</strong>" not in page
         text = html.unescape(re.sub(r"<[^>]+>", "", page))
         assert "Acme *Corp* _Ltd_ \\" in text  # every value reads as typed
-        assert "+1 212 555 0142](https://evil.example/phish) [" in text
+        assert "Buyer `code` ](https://evil.example/phish) [" in text
         if "apology" in path.name:
             assert "<img src=x onerror=alert(1)> ![pixel](https://evil.example/p.png)" in text
             assert "Late [see][ref] / [ref]: https://evil.example/r" in text
@@ -129,9 +143,11 @@ def test_csv_values_never_become_live_markdown_or_html_in_scripts(tmp_path: Path
     (calendar,) = (tmp_path / "out/calendars").glob("*.ics")
     event = icalendar.Calendar.from_ical(calendar.read_bytes()).walk("VEVENT")[0]
     description = str(event["DESCRIPTION"])
-    assert "Phone: +1 212 555 0142](https://evil.example/phish) [\n" in description
+    assert "Buyer `code` ](https://evil.example/phish) [" in description
     assert "Company: Acme *Corp* _Ltd_ \\ (account A-1)" in description
-    assert "Notes: <img src=x onerror=alert(1)> ![pixel](https://evil.example/p.png) " in description
+    assert (
+        "Notes: <img src=x onerror=alert(1)> ![pixel](https://evil.example/p.png) " in description
+    )
 
 
 # -- the terminal: no control character from a cell reaches it ---------------------------------
@@ -148,7 +164,9 @@ def assert_plain(text: str) -> None:
 def test_preview_prints_no_control_characters_from_cells(tmp_path: Path) -> None:
     contacts = write_csv(tmp_path / "c.csv", [row(contact_name="Dana" + CONTROLS,
                                                   company="Acme" + CONTROLS, notes=CONTROLS)])  # fmt: skip
-    result = CliRunner().invoke(cli, ["preview", str(contacts), "--account", "A-1", "--start", START])
+    result = CliRunner().invoke(
+        cli, ["preview", str(contacts), "--account", "A-1", "--start", START]
+    )
     assert result.exit_code == 0, result.output
     assert "Dana\\x1b" in result.stdout  # shown, escaped
     assert_plain(result.stdout)
@@ -198,7 +216,8 @@ def test_invitation_headers_fold_and_mailto_uris_are_percent_encoded(tmp_path: P
         calendar = part.get_payload(decode=True).decode("utf-8").replace("\r\n ", "")
         uris = re.findall(r":(mailto:[^\r\n]*)", calendar)
         assert {unquote(uri.removeprefix("mailto:")) for uri in uris} == {
-            address.rstrip(">"), "sam+x/y@example.com"
+            address.rstrip(">"),
+            "sam+x/y@example.com",
         }
         assert all(not set(uri) & set("/?#&=") for uri in uris)
     assert seen == set(names)

@@ -11,6 +11,7 @@ import pytest
 
 from outreach.config import Config, DropSettings, InputSettings, ScheduleSettings, parse_config
 from outreach.errors import ConfigError
+from outreach.exports import from_spreadsheet_cell
 from outreach.intake import read_contacts
 from outreach.phone import doubt, parse_country, read_phone, zone_region
 from outreach.records import Contact, Skip
@@ -222,7 +223,7 @@ def test_script_calendar_and_plan_agree_on_the_tel_uri(tmp_path: Path) -> None:
         assert f"- **Phone:** [{shown}]({uri})" in script.splitlines()
         event = events[call["id"]]
         assert (str(event["LOCATION"]), str(event["URL"])) == (shown, uri)
-        assert (call["phone"], call["tel"]) == (shown, uri)
+        assert (from_spreadsheet_cell(call["phone"]), call["tel"]) == (shown, uri)
 
 
 def test_the_crm_file_keeps_the_number_as_typed(tmp_path: Path) -> None:
