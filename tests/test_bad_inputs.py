@@ -157,6 +157,7 @@ print(json.dumps({"code": run.returncode, "out": run.stdout[-2000:], "err": run.
 """
 
 
+@pytest.mark.slow
 def test_a_million_rows_are_checked_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "million.csv"
     first, rest = csv_bytes([row()]).splitlines()[1].split(",", 3)[::3]

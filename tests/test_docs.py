@@ -111,6 +111,7 @@ def test_templates_lists_every_play_and_marks_the_hidden_fields() -> None:
     assert "not given: incident, incident_date, root_cause" in result.stdout
 
 
+@pytest.mark.slow
 def test_no_color_and_no_progress_when_piped(tmp_path: Path) -> None:
     from tests.csvfiles import row, write_csv
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,8 @@ from outreach.errors import InputError
 from outreach.intake import read_contacts
 from outreach.records import Contact, Skip
 from tests.csvfiles import BASE_ROW, HEADER
+
+pytestmark = pytest.mark.slow  # hundreds of generated files, each run through the CLI
 
 NOW = "2027-03-01T12:00:00+00:00"
 START = "2027-03-08"

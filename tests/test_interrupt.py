@@ -25,7 +25,10 @@ from ical.calendar_stream import IcsCalendarStream
 from outreach.output import LOCK, MANIFEST, SCRATCH
 from tests.csvfiles import row, write_csv
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)"),
+    pytest.mark.slow,  # each test runs and kills whole commands on hundreds of rows
+]
 
 ROOT = Path(__file__).parent.parent
 NOW = "2027-03-01T12:00:00+00:00"

@@ -66,6 +66,7 @@ def test_vtimezone_alone_gives_the_iana_instant(zone: str, local: datetime) -> N
         assert local.replace(tzinfo=ical_zone(zone)).astimezone(UTC) == expected
 
 
+@pytest.mark.slow
 def test_every_zone_agrees_with_iana_around_each_change() -> None:
     for zone in sorted(available_timezones()):
         if writes_as_utc(zone):
