@@ -20,7 +20,7 @@ from outreach.records import Contact, Skip
 from outreach.scheduler import Scheduler, Window
 from outreach.triage import Assignment, triage
 
-_QUARTER = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])")
+_QUARTER = re.compile(r"(\d{4})\s*(?:-\s*)?[Qq]([1-4])")  # no two runs of spaces side by side
 
 
 def parse_quarter(text: str) -> tuple[date, date]:

@@ -61,7 +61,8 @@ def first_name(name: str | None) -> str:
     return words[0] if words else ""
 
 
-_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*(\d+)\s*$", re.IGNORECASE)
+# No leading \s*: tried from every character of a long run of spaces, it scans the run each time.
+_EXTENSION = re.compile(r"(?:ext\.?|extension|x|#)\s*(\d+)\s*$", re.IGNORECASE)
 
 
 def tel(phone: str | None) -> str:
