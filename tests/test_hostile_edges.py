@@ -9,8 +9,13 @@ reject the row (or name the option or the settings key), never crash a later ste
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +26,7 @@ from outreach.context import markdown_text
 from outreach.csvrows import _Quotes
 from outreach.filters import tel
 from outreach.plaintext import plain_text
+from tests.csvfiles import csv_bytes, invoke, row
 
 # Cost grows linearly: text 8 times as long may cost up to 3 times 8 as much (machine noise,
 # several tests sharing two cores), where a quadratic pattern costs 64 times as much.
@@ -158,4 +164,99 @@ def test_plain_text_keeps_what_is_not_markup() -> None:
     )
     assert plain_text("`unclosed and [unclosed and **unclosed") == (
         "`unclosed and [unclosed and **unclosed"
+    )
+
+
+# A line of any length is read in bounded memory: one 200 MB line cost 1.4 GB in `check` and
+# 3.2 GB in `campaign`, read whole before its cell was found too long.
+
+MEASURE = """
+import json, resource, subprocess, sys
+run = subprocess.run([sys.executable, "-m", "outreach", *sys.argv[1:]],
+                     capture_output=True, text=True, check=False)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": run.returncode, "out": run.stdout[-2000:], "err": run.stderr[-2000:],
+                  "peak": peak if sys.platform == "darwin" else peak * 1024}))
+"""
+"""Runs outreach with the given arguments in a child and reports its own peak RSS: measured
+from the test process, RUSAGE_CHILDREN would hold the largest of every child it ever ran."""
+LONG_CELL = "the line runs past 1,000,000 characters in this cell; the row is not read"
+
+
+def _huge_line_file(path: Path, megabytes: int, encoding: str = "utf-8") -> Path:
+    """Three contacts, the second with a notes cell of `megabytes` million characters, written
+    a megabyte at a time so that the test itself stays small."""
+    text = csv_bytes([row(contact_name="A"), row(contact_name="B", notes="@@"),
+                      row(contact_name="C", status="angry")])  # fmt: skip
+    before, after = text.split("@@")
+    with path.open("w", encoding=encoding, newline="") as out:
+        out.write(before)
+        for _ in range(megabytes):
+            out.write("x" * 1_000_000)
+        out.write(after)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["campaign", "--quarter", "2027Q2", "--out", "q", "--now", "2027-03-01T00:00Z"]],
+)
+def test_a_50_mb_line_is_rejected_in_bounded_memory(tmp_path: Path, command: list[str]) -> None:
+    path = _huge_line_file(tmp_path / "big.csv", 50)
+    measured = subprocess.run(
+        [sys.executable, "-c", MEASURE, command[0], str(path), *command[1:]],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )  # fmt: skip
+    report = json.loads(measured.stdout)
+    assert report["code"] == 1, report
+    assert "Traceback" not in report["err"]
+    assert f"{path}:3: notes: {LONG_CELL}" in report["out"] + report["err"]
+    assert f"{path}:4: status: unknown status 'angry'" in report["out"] + report["err"]
+    assert report["peak"] < 150 * 2**20, f"peak RSS {report['peak'] / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_line_past_the_limit_is_one_rejected_row(tmp_path: Path, encoding: str) -> None:
+    path = _huge_line_file(tmp_path / "big.csv", 2, encoding)
+    code, out, err = invoke("check", str(path))
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        f"{path}:3: notes: {LONG_CELL}",
+        f"{path}:4: status: unknown status 'angry'; expected one of upset, lapsed, resolved, "
+        "won_back, do_not_call",
+        f"{path}: 3 rows: 1 upset or lapsed, 0 suppressed (resolved, won back or do not call), "
+        "2 rejected.",
+    ]
+
+
+def test_a_long_line_swallowed_by_an_open_quote_is_read_again(tmp_path: Path) -> None:
+    """The row whose quote was left open is rejected, then the long line itself; the rows
+    after it are read."""
+    header, first, _ = csv_bytes([row(contact_name="A", notes="@@")]).split("\r\n")
+    path = tmp_path / "c.csv"
+    lines = [header, first.replace("@@", '"left open'), "y" * 1_500_000,
+             first.replace(",A,", ",C,"), first.replace(",A,", ",D,").replace("upset", "angry")]  # fmt: skip
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8", newline="")
+    code, out, _ = invoke("check", str(path))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{path}:2: notes: the quote opened on line 2 runs on into line 3, which is longer "
+        "than 1,000,000 characters; reading goes on from line 3",
+        f"{path}:3: account_id: {LONG_CELL}",
+        f"{path}:5: status: unknown status 'angry'; expected one of upset, lapsed, resolved, "
+        "won_back, do_not_call",
+        f"{path}: 4 rows: 1 upset or lapsed, 0 suppressed (resolved, won back or do not call), "
+        "3 rejected.",
+    ]
+
+
+def test_a_header_past_the_limit_is_a_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("a," * 600_000 + "\r\n", encoding="utf-8", newline="")
+    code, out, err = invoke("check", str(path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"Error: {path}:1: the first line is longer than 1,000,000 characters: not a header row\n"
     )
