@@ -9,6 +9,7 @@ reject the row (or name the option or the settings key), never crash a later ste
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import subprocess
@@ -26,7 +27,7 @@ from outreach.context import markdown_text
 from outreach.csvrows import _Quotes
 from outreach.filters import tel
 from outreach.plaintext import plain_text
-from tests.csvfiles import csv_bytes, invoke, row
+from tests.csvfiles import HEADER, csv_bytes, invoke, row, write_csv
 
 # Cost grows linearly: text 8 times as long may cost up to 3 times 8 as much (machine noise,
 # several tests sharing two cores), where a quadratic pattern costs 64 times as much.
@@ -260,3 +261,153 @@ def test_a_header_past_the_limit_is_a_file_error(tmp_path: Path) -> None:
     assert err == (
         f"Error: {path}:1: the first line is longer than 1,000,000 characters: not a header row\n"
     )
+
+
+# Dates and numbers at the edges reject the row, or name the option or the settings key.
+
+NOW = "2027-03-01T00:00Z"
+OUT = "out"
+COMMANDS = {
+    "check": ["check"],
+    "plan": ["plan", "--start", "2027-03-08"],
+    "generate": ["generate", "--out", OUT, "--now", NOW, "--start", "2027-03-08", "-q"],
+    "campaign": ["campaign", "--quarter", "2027Q2", "--out", OUT, "--now", NOW, "-q"],
+}
+
+
+def _run(
+    command: str, path: Path, *extra: str, env: dict[str, str] | None = None
+) -> tuple[int, str]:
+    name, *options = COMMANDS[command]
+    code, out, err = invoke(name, str(path), *options, *extra, env=env)
+    assert "Traceback" not in out + err
+    return code, out + err
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [("last_contact", "9999-12-31"), ("last_contact", "12/31/9999"), ("incident_date", "0001-01-01"),
+     ("stage_date", "9999-12-20"), ("stage_date", "1899-12-31")],
+)  # fmt: skip
+def test_a_date_out_of_range_rejects_its_row(
+    tmp_path: Path, command: str, field: str, typed: str
+) -> None:
+    """9999-12-31, a CRM's "no date", passed check and crashed plan, generate and campaign."""
+    header = [*HEADER, "stage", "stage_date"]
+    rows = [row(contact_name="A", status="lapsed"),
+            {**row(contact_name="B", status="lapsed", stage="keep_in_touch 1"), field: typed},
+            row(contact_name="C")]  # fmt: skip
+    path = write_csv(tmp_path / "c.csv", rows, header)
+    code, output = _run(command, path)
+    assert code == 1
+    assert f"{path}:3: {field}: '{typed}' is outside the years 1900 to 2200" in output
+    if command in ("generate", "campaign"):
+        skipped = (tmp_path / OUT / "skipped.csv").read_text(encoding="utf-8")
+        assert f"3,rejected,{field}," in skipped
+        planned = (tmp_path / OUT / "plan.csv").read_text(encoding="utf-8")
+        assert ",A," in planned and ",C," in planned and ",B," not in planned
+
+
+GENERATE = ["generate", "--out", OUT, "-q"]
+CAMPAIGN = ["campaign", "--quarter", "2027Q2", "--out", OUT, "-q"]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["plan", "--start", "9999-12-31"], {}, "Invalid value for '--start': '9999-12-31' is outside"),
+        ([*GENERATE, "--start", "0001-01-01"], {}, "Invalid value for '--start': '0001-01-01' is outside"),
+        ([*GENERATE, "--now", "9999-12-31T23:59Z"], {}, "Invalid value for '--now': '9999-12-31T23:59:00+00:00' is outside"),
+        ([*CAMPAIGN, "--now", "0001-01-01"], {}, "Invalid value for '--now': '0001-01-01T00:00:00' is outside"),
+        (["campaign", "--quarter", "9999Q4", "--out", OUT], {}, "'9999Q4' is outside"),
+        (["campaign", "--from", "2027-01-01", "--to", "9999-12-31", "--out", OUT], {}, "Invalid value for '--to'"),
+        (["plan"], {"SOURCE_DATE_EPOCH": "-99999999999"}, "SOURCE_DATE_EPOCH='-99999999999' is outside"),
+        (["plan"], {"SOURCE_DATE_EPOCH": "1000000000000"}, "SOURCE_DATE_EPOCH='1000000000000' is outside"),
+        (GENERATE, {"SOURCE_DATE_EPOCH": "99999999999999999999999"}, "SOURCE_DATE_EPOCH='99999999999999999999999' is outside"),
+        (CAMPAIGN, {"SOURCE_DATE_EPOCH": "1e12"}, "SOURCE_DATE_EPOCH='1e12' is not a whole number"),
+    ],
+)  # fmt: skip
+def test_a_clock_or_start_out_of_range_names_the_option(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    """An extreme --start, --now or SOURCE_DATE_EPOCH crashed a later step."""
+    path = write_csv(tmp_path / "c.csv", [row()])
+    code, out, err = invoke(args[0], str(path), *args[1:], env=env)
+    assert "Traceback" not in out + err
+    assert code == 2, out + err
+    assert message in err and err.count("\n") <= 4  # click's usage lines, then one Error line
+    assert not (tmp_path / OUT).exists()
+
+
+@pytest.mark.parametrize("epoch", ["0", "-1", "-2208988800"])
+def test_source_date_epoch_in_range_works(tmp_path: Path, epoch: str) -> None:
+    """0, the value reproducible builds use most, is 1970-01-01: a clock in range."""
+    path = write_csv(tmp_path / "c.csv", [row()])
+    code, _, err = invoke("generate", str(path), "--out", OUT, "--start", "2027-03-08", "-q",
+                            env={"SOURCE_DATE_EPOCH": epoch})  # fmt: skip
+    assert code == 0 and "Error" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    ("settings", "key", "message"),
+    [
+        ("[drop]\nmin_account_value = nan", "drop.min_account_value", "must be a number from 0 to 1,000,000,000,000, not nan"),
+        ("[drop]\nmin_account_value = inf", "drop.min_account_value", "must be a number from 0 to 1,000,000,000,000, not inf"),
+        ("[drop]\nmin_account_value = 'NaN'", "drop.min_account_value", "not 'NaN'"),
+        ("[drop]\nmin_account_value = -5", "drop.min_account_value", "not -5"),
+        ("[calendar]\nreminder_minutes = 9000000000000000000", "calendar.reminder_minutes", "must be at most 40,320"),
+        ("[plays]\nkeep_in_touch_months = 100000", "plays.keep_in_touch_months", "must be at most 24, not 100,000"),
+        ("[plays]\nkeep_in_touch_count = 100000", "plays.keep_in_touch_count", "must be at most 40"),
+        ("[plays]\nsmall_step_days = [14, 99999]", "plays.small_step_days", "must be at most 730, not 99,999"),
+        ("[plays]\nsmall_step_days = " + str([7] * 11), "plays.small_step_days", "at most 10 small steps, not 11"),
+        ("[plays]\nlapsed_cooldown_days = 3000000", "plays.lapsed_cooldown_days", "must be at most 730"),
+        ("[schedule]\nbuffer_minutes = 100000", "schedule.buffer_minutes", "must be at most 1,440"),
+        ('[schedule]\nday_start = "09:00+05:00"', "schedule.day_start", 'without a UTC offset, not \'09:00+05:00\''),
+        ("[schedule]\nholidays = [2027-12-24T00:00:00]", "schedule.holidays", "not a date and time"),
+    ],
+)  # fmt: skip
+def test_a_setting_out_of_range_names_the_file_and_key(
+    tmp_path: Path, command: str, settings: str, key: str, message: str
+) -> None:
+    """nan, inf and huge numbers crashed a later step; an offset on day_start crashed the
+    scheduler; a TOML date and time in holidays was silently never a holiday."""
+    config = tmp_path / "settings.toml"
+    config.write_text(settings + "\n", encoding="utf-8")
+    path = write_csv(tmp_path / "c.csv", [row()])
+    code, output = _run(command, path, "--config", str(config))
+    assert code == 2
+    assert f"Error: {config}: {key}: " in output and message in output, output
+
+
+@pytest.mark.parametrize("command", ["plan", "generate", "campaign"])
+def test_calls_per_day_past_its_limit_names_the_option(tmp_path: Path, command: str) -> None:
+    path = write_csv(tmp_path / "c.csv", [row()])
+    code, output = _run(command, path, "--calls-per-day", "10" * 20)
+    assert code == 2
+    assert "Invalid value for '--calls-per-day'" in output and "1<=x<=1440" in output
+
+
+def test_every_date_of_a_plan_at_the_edges_stays_in_range(tmp_path: Path) -> None:
+    """The longest sequence the settings allow, from the last day dates may take: every call
+    is planned, none crashes."""
+    config = tmp_path / "settings.toml"
+    config.write_text(
+        "[plays]\nfollow_up_days = 730\nsmall_step_days = " + str([730] * 10) + "\n"
+        "substantial_offer_days = 730\nkeep_in_touch_months = 24\nkeep_in_touch_count = 40\n"
+        "lapsed_cooldown_days = 730\nupset_cooldown_days = 730\n"
+        "[calendar]\nreminder_minutes = 40320\n[schedule]\nbuffer_minutes = 1440\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    header = [*HEADER, "stage", "stage_date"]
+    rows = [row(contact_name="A", last_contact="2200-12-31", incident_date="2200-12-31"),
+            row(contact_name="B", status="lapsed", last_contact="2200-12-31"),
+            {**row(contact_name="C"), "stage": "small_step 1", "stage_date": "2200-12-31"}]  # fmt: skip
+    path = write_csv(tmp_path / "c.csv", rows, header)
+    code, _, err = invoke("generate", str(path), "--out", OUT, "--config", str(config),
+                            "--start", "2200-12-31", "--now", "2200-12-31T23:59Z", "-q")  # fmt: skip
+    assert code == 0 and "Error" not in err and "Traceback" not in err
+    with (tmp_path / OUT / "plan.csv").open(encoding="utf-8", newline="") as plan:
+        last = max(call["start"][:10] for call in csv.DictReader(plan))
+    assert "2280" < last < "2300"  # 40 keep-in-touch calls two years apart after a 2-year cooldown
