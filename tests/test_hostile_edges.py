@@ -24,8 +24,11 @@ from outreach import values
 from outreach.campaign import parse_quarter
 from outreach.columns import normalize_header
 from outreach.context import markdown_text
-from outreach.csvrows import _Quotes
+from outreach.csvrows import _Quotes, undecodable
 from outreach.filters import tel
+from outreach.icsformat import clean_param, escape_text, fold, param_value
+from outreach.invites import _one_line
+from outreach.naming import slug
 from outreach.plaintext import plain_text
 from tests.csvfiles import HEADER, csv_bytes, invoke, row, write_csv
 
@@ -120,6 +123,13 @@ def test_cells_become_markdown_text_in_linear_time(unit: str) -> None:
         ("quarter", parse_quarter, repeated(" ", "2027", "x")),
         ("quarter dashes", parse_quarter, repeated(" - ", "2027", "Q1")),
         ("quotes of a row", lambda text: _Quotes([text], ","), repeated('"",')),
+        ("undecodable bytes", undecodable, repeated("é\udc80")),
+        ("ics text", escape_text, repeated("\\;,\n\x01")),
+        ("ics parameter", lambda text: param_value(clean_param(text)), repeated('",;:’\x01')),
+        ("ics folding", lambda text: fold("DESCRIPTION:" + text), repeated("\\^")),
+        ("ics folding, wide", lambda text: fold("DESCRIPTION:" + text), repeated("é\\")),
+        ("mail header", _one_line, repeated(" \r\n\u2028")),
+        ("file name", slug, repeated(" -é")),
     ],
 )
 def test_cell_parsers_cost_linear_time(
