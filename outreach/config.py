@@ -34,8 +34,8 @@ LIMITS = {
     "calendar.reminder_minutes": 4 * 7 * 24 * 60,  # four weeks, the most calendar clients offer
 }
 """The largest value of each number setting: far past any sensible one, and small enough that
-a whole sequence (at most MOST_SMALL_STEPS small steps) from a date in values.YEARS stays
-within a few hundred years, far from Python's year 9999."""
+a whole sequence (at most MOST_SMALL_STEPS small steps) from a date in values.YEARS ends
+within about a century, far from Python's year 9999."""
 MOST_SMALL_STEPS = 10
 
 
