@@ -19,8 +19,9 @@ from outreach.playbook import after, earliest_first_call, sequence
 from outreach.records import Contact, Skip
 from outreach.scheduler import Scheduler, Window
 from outreach.triage import Assignment, triage
+from outreach.values import in_range
 
-_QUARTER = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])")
+_QUARTER = re.compile(r"(\d{4})\s*(?:-\s*)?[Qq]([1-4])")  # no two runs of spaces side by side
 
 
 def parse_quarter(text: str) -> tuple[date, date]:
@@ -29,7 +30,7 @@ def parse_quarter(text: str) -> tuple[date, date]:
     if not match:
         raise ValueError(f"{text!r} is not a quarter like 2027Q1")
     year, quarter = int(match[1]), int(match[2])
-    first = date(year, 3 * quarter - 2, 1)
+    first = in_range(date(year, 3 * quarter - 2, 1), text.strip())
     return first, first + relativedelta(months=3) - timedelta(days=1)
 
 
@@ -88,7 +89,7 @@ def last_touch(contact: Contact) -> date | None:
     touches = [contact.last_contact, contact.stage_date]
     if planned:
         with suppress(ValueError):  # a hand-edited cell: fall back to last_contact
-            touches.append(datetime.fromisoformat(planned).date())
+            touches.append(in_range(datetime.fromisoformat(planned).date(), planned))
     known = [day for day in touches if day is not None]
     return max(known) if known else None
 

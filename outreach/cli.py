@@ -20,7 +20,7 @@ import click
 from outreach import __version__
 from outreach.campaign import campaign_window
 from outreach.catalogue import describe_templates
-from outreach.config import Config, find_config, load_config
+from outreach.config import LIMITS, Config, find_config, load_config
 from outreach.errors import (
     INTERNAL_ERROR,
     OutreachError,
@@ -57,7 +57,7 @@ from outreach.report import totals_table
 from outreach.starter import init_folder
 from outreach.summary import late_lines, no_match_reason, run_lines, skipped_lines
 from outreach.terminal import terminal_lines
-from outreach.values import parse_date
+from outreach.values import YEARS, in_range, parse_date
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -207,7 +207,9 @@ timezone_option = click.option(
     "--timezone", help="Zone for contacts and reps that name none (IANA name)."
 )
 calls_option = click.option(
-    "--calls-per-day", type=click.IntRange(min=1), help="Most calls one rep makes on one day."
+    "--calls-per-day",
+    type=click.IntRange(1, LIMITS["schedule.calls_per_day"]),
+    help="Most calls one rep makes on one day.",
 )
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1),
@@ -240,16 +242,27 @@ def _config(config_path: Path | None, **overrides: Any) -> Config:
 
 
 def _clock(now: datetime | None) -> datetime:
-    """--now, else SOURCE_DATE_EPOCH (reproducible builds' convention), else the real time."""
+    """--now, else SOURCE_DATE_EPOCH (reproducible builds' convention), else the real time;
+    in the years dates may fall in."""
     if now is not None:
+        try:
+            in_range(now, now.isoformat())
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="'--now'") from None
         return now if now.tzinfo else now.replace(tzinfo=UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), UTC)
+            seconds = int(epoch)
         except ValueError:
             raise click.BadParameter(
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds"
+            ) from None
+        try:
+            return in_range(datetime.fromtimestamp(seconds, UTC), epoch)
+        except (ValueError, OverflowError, OSError):
+            raise click.BadParameter(
+                f"SOURCE_DATE_EPOCH={epoch!r} is outside the years {YEARS[0]} to {YEARS[1]}"
             ) from None
     return datetime.now(UTC)
 

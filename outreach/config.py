@@ -7,7 +7,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.errors import ConfigError
 from outreach.phone import parse_country, read_phone, zone_region
-from outreach.values import is_domain, is_plain_address
+from outreach.values import MAX_ATTEMPTS, MAX_MONEY, is_domain, is_plain_address
 
 CONFIG_NAME = "outreach.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+LONGEST_INTERVAL = 730
+"""Most days between two calls of a sequence (and of a cooldown): two years."""
+LIMITS = {
+    "schedule.buffer_minutes": 24 * 60,
+    "schedule.calls_per_day": 24 * 60,
+    "plays.follow_up_days": LONGEST_INTERVAL,
+    "plays.small_step_days": LONGEST_INTERVAL,
+    "plays.substantial_offer_days": LONGEST_INTERVAL,
+    "plays.keep_in_touch_months": 24,
+    "plays.keep_in_touch_count": 40,
+    "plays.lapsed_cooldown_days": LONGEST_INTERVAL,
+    "plays.upset_cooldown_days": LONGEST_INTERVAL,
+    "drop.max_attempts": MAX_ATTEMPTS,
+    "calendar.reminder_minutes": 4 * 7 * 24 * 60,  # four weeks, the most calendar clients offer
+}
+"""The largest value of each number setting: far past any sensible one, and small enough that
+a whole sequence (at most MOST_SMALL_STEPS small steps) from a date in values.YEARS ends
+within about a century, far from Python's year 9999."""
+MOST_SMALL_STEPS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +169,7 @@ class Config:
             schedule = replace(schedule, timezone=timezone)
         if calls_per_day is not None:
             _check_positive(self.source, "schedule.calls_per_day", calls_per_day)
+            _check_limit(self.source, "schedule.calls_per_day", calls_per_day)
             schedule = replace(schedule, calls_per_day=calls_per_day)
         config = replace(self, schedule=schedule)
         _check_phones(config)  # another zone may place the do-not-call numbers elsewhere
@@ -257,17 +277,29 @@ def _convert(hint: Any, raw: Any, where: str, source: str) -> Any:
         if isinstance(raw, bool) or not isinstance(raw, int | float | str):
             raise ConfigError(source, where, f"must be a number, not {_kind(raw)}")
         try:
-            return Decimal(str(raw))
+            number = Decimal(str(raw))
         except InvalidOperation:
             raise ConfigError(source, where, f"must be a number, not {raw!r}") from None
+        if not (number.is_finite() and 0 <= number < MAX_MONEY):
+            raise ConfigError(
+                source, where, f"must be a number from 0 to {MAX_MONEY:,}, not {raw!r}"
+            )
+        return number
     if hint is time:
-        if isinstance(raw, time):
-            return raw
         try:
-            return time.fromisoformat(str(raw))
+            moment = raw if isinstance(raw, time) else time.fromisoformat(str(raw))
         except ValueError:
             raise ConfigError(source, where, f'must be a time like "09:00", not {raw!r}') from None
+        if moment.tzinfo is not None:  # hours are each contact's own, in their zone
+            raise ConfigError(
+                source, where, f'must be a time like "09:00", without a UTC offset, not {raw!r}'
+            )
+        return moment
     if hint is date:
+        if isinstance(raw, datetime):  # a TOML date and time: never equal to a day
+            raise ConfigError(
+                source, where, f"must be a date like 2027-01-04, not a date and time ({raw})"
+            )
         if isinstance(raw, date):
             return raw
         try:
@@ -405,6 +437,15 @@ def _validate(config: Config) -> None:
         raise ConfigError(
             source, "plays.small_step_days", "every interval must be at least one day"
         )
+    steps = len(config.plays.small_step_days)
+    if steps > MOST_SMALL_STEPS:
+        message = f"at most {MOST_SMALL_STEPS} small steps, not {steps}"
+        raise ConfigError(source, "plays.small_step_days", message)
+    for key in LIMITS:
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name)
+        for number in value if isinstance(value, tuple) else (value,):
+            _check_limit(source, key, number)
     if schedule.holiday_country:
         _check_holiday_country(source, "schedule.holiday_country", schedule.holiday_country)
     _check_phones(config)
@@ -445,6 +486,11 @@ def _check_zone(source: str, key: str, zone: str) -> None:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(source, key, f"unknown time zone {zone!r}") from None
+
+
+def _check_limit(source: str, key: str, value: int) -> None:
+    if value > LIMITS[key]:
+        raise ConfigError(source, key, f"must be at most {LIMITS[key]:,}, not {value:,}")
 
 
 def _check_positive(source: str, key: str, value: int) -> None:

@@ -224,7 +224,10 @@ def _call_view(call: Call, rep_zone: str) -> CallView:
     )
 
 
-_LINE_BREAK = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
+_BREAKS = "\r\n\v\f\x1c-\x1e\x85\u2028\u2029"
+# A run of white space holding a line break, found from the run's first character only: tried
+# from each of its characters, a long run without a break would be scanned once per character.
+_LINE_BREAK = re.compile(rf"(?<!\s)\s*?[{_BREAKS}]\s*")
 # What starts a Markdown block when it opens a line: heading, quote, list item, fence, rule.
 _BLOCK_START = re.compile(r"#|>|[-+*](?:\s|$)|\d{1,9}[.)](?:\s|$)|(?:[-*_=]\s*){3,}$|`{3}|~{3}")
 

@@ -1,8 +1,8 @@
 """The rows of a CSV export as text: its encoding, delimiter and header, each row with the
 line it starts on, and the rows a quote left open swallowed, read again.
 
-Streamed: in memory is one row, or at most RUN_ON characters of it while a quoted cell runs
-over several lines."""
+Streamed: in memory is one row, at most RUN_ON characters of it, whether it is one line or a
+quoted cell runs over several; a longer line is passed over a chunk at a time."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ import csv
 import re
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 
 from outreach.errors import InputError
 
 RUN_ON = 1_000_000
-"""Most characters a row spanning several lines may hold: past that, a quote was left open."""
+"""Most characters a row may hold. Past that, a row of several lines had a quote left open, and
+a single line is not a row of a CRM export (a cell holds at most intake.MAX_CELL): either is
+rejected without being read whole, so that memory stays bounded."""
 LIKE_A_ROW = 8
 """Fewest columns for which a line inside a quoted cell with a delimiter per column is taken
 for a row the quote swallowed; with fewer, a note with a few commas would look like one."""
@@ -98,6 +101,14 @@ class _RunOn(Exception):
     """Raised into csv.reader when a row spanning several lines grows past RUN_ON characters."""
 
 
+class _TooLong(Exception):
+    """Raised into csv.reader when a line is longer than RUN_ON characters."""
+
+
+class _Cut(str):
+    """The first RUN_ON characters of a line that goes on past them; the rest was passed over."""
+
+
 class Lines:
     """The file's lines for csv.reader, numbered as an editor numbers them, with NUL bytes dropped.
 
@@ -105,7 +116,10 @@ class Lines:
     be handed out again and read as the rows they are."""
 
     def __init__(self, handle: Iterable[str]) -> None:
-        self._source = iter(handle)
+        readline = getattr(handle, "readline", None)  # an open file: read at most RUN_ON at once
+        self._read: Callable[[], str] = (
+            partial(readline, RUN_ON) if readline else partial(next, iter(handle), "")
+        )
         self._again: deque[tuple[int, str]] = deque()
         self.number = 0
         """The number of the last line handed out."""
@@ -125,16 +139,21 @@ class Lines:
         if self._again:
             self.number, text = self._again.popleft()
         else:
-            try:
-                text = next(self._source)
-            except StopIteration:
+            text = self._read()
+            if not text:
                 self.ended = True
-                raise
+                raise StopIteration
             self.number += 1
+            if len(text) == RUN_ON and text[-1] not in "\r\n":
+                while (rest := self._read()) and rest[-1] not in "\r\n":
+                    pass  # the rest of the line, passed over
+                text = _Cut(text)
         if not self.row:
             self.first = self.number
             self._size = 0
         self.row.append(text)
+        if isinstance(text, _Cut):
+            raise _TooLong
         self._size += len(text)
         if self._size > RUN_ON and len(self.row) > 1:
             raise _RunOn
@@ -172,7 +191,14 @@ def _read_header(path: Path, lines: Lines) -> tuple[list[str], int, str]:
     delimiter = None
     while True:
         lines.new_row()
-        text = next(lines, None)
+        try:
+            text = next(lines, None)
+        except _TooLong:
+            raise InputError(
+                path,
+                f"the first line is longer than {RUN_ON:,} characters: not a header row",
+                line=lines.number,
+            ) from None
         if text is None:
             raise InputError(path, "the file is empty: expected a header row naming the columns")
         if not text.strip("\r\n\ufeff \t,;"):
@@ -202,6 +228,8 @@ def _read_header(path: Path, lines: Lines) -> tuple[list[str], int, str]:
         broken = Broken(lines.first, None, str(error))
     except _RunOn:
         broken = _still_open(lines, delimiter)
+    except _TooLong:
+        broken = _too_long(lines, delimiter)
     else:
         broken = _runaway(lines, delimiter, header, len(header))
         if broken is None:
@@ -227,6 +255,10 @@ def _rows(lines: Lines, delimiter: str, width: int) -> Iterator[tuple[int, list[
             continue
         except _RunOn:
             yield _still_open(lines, delimiter)
+            reader = _reader(lines, delimiter)
+            continue
+        except _TooLong:
+            yield _too_long(lines, delimiter)
             reader = _reader(lines, delimiter)
             continue
         broken = _runaway(lines, delimiter, cells, width)
@@ -265,6 +297,20 @@ def _still_open(lines: Lines, delimiter: str) -> Broken:
     return _swallowed(lines, _Quotes(lines.row, delimiter).open_at[-1], what)
 
 
+def _too_long(lines: Lines, delimiter: str) -> Broken:
+    """The row is rejected at the cell its line runs past RUN_ON characters in; reading goes
+    on from the next line, or from the line after an open quote that swallowed the long one."""
+    quotes = _Quotes(lines.row, delimiter)
+    if len(lines.row) > 1:
+        what = f"runs on into line {lines.number}, which is longer than {RUN_ON:,} characters"
+        return _swallowed(lines, quotes.open_at[-2], what)
+    return Broken(
+        lines.first,
+        quotes.column,
+        f"the line runs past {RUN_ON:,} characters in this cell; the row is not read",
+    )
+
+
 def _swallowed(lines: Lines, opened: tuple[int, int] | None, what: str) -> Broken:
     """The row is rejected; the lines after the one where its quote opened are read again."""
     if opened is None:  # csv and _Quotes disagree: say what we know, read nothing again
@@ -284,6 +330,8 @@ class _Quotes:
         self.open_at: list[tuple[int, int] | None] = []
         """Per line, and once more for the end: the (line index, column) of the quote then open."""
         self.closed_early: tuple[tuple[int, int], int] | None = None
+        self.column = 0
+        """The column the last line ends in."""
         """The first quoted cell spanning lines that closes with text after its quote: where it
         opened and the index of the line where it closed."""
         token = re.compile('"|' + re.escape(delimiter))
@@ -311,3 +359,4 @@ class _Quotes:
                     opened = None
                     field_start = -1
         self.open_at.append(opened)
+        self.column = column

@@ -7,12 +7,18 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil import parser as dateparser
 
 MAX_MONEY = Decimal(10) ** 12
 MAX_ATTEMPTS = 1000
+YEARS = (1900, 2200)
+"""The years a date may fall in: in the data, --start, --from, --to, --now and
+SOURCE_DATE_EPOCH. `9999-12-31`, a CRM's "no date", is refused rather than read, and every
+step the plan takes from a date in range (bounded by the settings' ranges) stays far from
+Python's year 9999."""
 SHOWN = 60
 """Most characters of a cell a message repeats: the rest of a 10,000-character cell is noise."""
 
@@ -34,11 +40,26 @@ _DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}")
 _FAR_APART = (datetime(2000, 1, 1), datetime(2001, 2, 28))  # noqa: DTZ001 - only defaults
 
 
+_Day = TypeVar("_Day", bound=date)
+
+
+def in_range(day: _Day, typed: str) -> _Day:
+    """day, if it falls in YEARS; typed is how it was given, for the message."""
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ValueError(f"{shown(typed)!r} is outside the years {YEARS[0]} to {YEARS[1]}")
+    return day
+
+
 @lru_cache(maxsize=4096)
 def parse_date(text: str, day_first: bool = False) -> date:
-    """`2026-03-04`, `03/04/2026`, `4 March 2026`, `Mar 4, 2026`; day first on request.
+    """`2026-03-04`, `03/04/2026`, `4 March 2026`, `Mar 4, 2026`; day first on request; in
+    YEARS.
 
     Cached: an export repeats the same few hundred dates across all its rows."""
+    return in_range(_read_date(text, day_first), text)
+
+
+def _read_date(text: str, day_first: bool) -> date:
     if len(text) > 40:
         raise ValueError(f"cannot read {shown(text)!r} as a date")
     if _ISO.fullmatch(text):  # before dateutil, which would read 2026-03-04 day first on request
@@ -152,11 +173,15 @@ def parse_zone(text: str) -> str:
     return name
 
 
-_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+# One way to split: neither part holds an @. The domain's dot is looked for apart, as
+# `[^@]+\.[^@]+` would try every dot of a long cell with every length of what follows it.
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@([^@\s<>,;\"]+)")
 
 
 def parse_email(text: str) -> str:
-    if not _EMAIL.fullmatch(text):
+    """Something@somewhere.else: one @, and a dot inside the domain."""
+    found = _EMAIL.fullmatch(text)
+    if not found or "." not in found[1][1:-1]:
         raise ValueError(f"{shown(text)!r} is not an e-mail address")
     return text
 
