@@ -137,6 +137,7 @@ def _contact(index: int, zone: str, owner: str, status: str, email: bool) -> Con
                    account_value=Decimal(5000))  # fmt: skip
 
 
+@pytest.mark.slow  # 80 plans over awkward clocks: the Sydney test above is the quick check
 @settings(max_examples=80, deadline=None)
 @given(
     clock=clocks,

@@ -129,8 +129,9 @@ def _args(case: Case, mode: str) -> list[str]:
     return command(*(arg.replace("{mode}", mode) for arg in case.args))
 
 
-def _params(cases: list[Case]) -> list[object]:
-    return [pytest.param(c, id=c.name, marks=[pytest.mark.slow] if c.slow else []) for c in cases]
+def _params(cases: list[Case], slow: bool = False) -> list[object]:
+    return [pytest.param(c, id=c.name, marks=[pytest.mark.slow] if slow or c.slow else [])
+            for c in cases]  # fmt: skip
 
 
 def _in_order(text: str, parts: tuple[str, ...]) -> None:
@@ -163,7 +164,8 @@ def _no_stray_control(run: Run) -> None:
     assert run.raw.rfind("\x1b[?25l") <= run.raw.rfind("\x1b[?25h"), "the cursor stays hidden"
 
 
-@pytest.mark.parametrize("case", _params(CASES))
+# The in-process command tests run piped too; these runs check the real pipe, in CI.
+@pytest.mark.parametrize("case", _params(CASES, slow=True))
 def test_piped(case: Case, folder: Path, request: pytest.FixtureRequest) -> None:
     if case.earlier:
         request.getfixturevalue("earlier")
