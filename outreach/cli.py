@@ -407,6 +407,9 @@ def _echo_skipped(skipped: Sequence[Skip]) -> None:
 
 
 def _echo_late(late: Sequence[LateApology]) -> None:
+    """Rule 2's alarm on stderr; under --quiet, plan.csv's `late` flag and the summary keep it."""
+    if _quiet():
+        return
     for line in late_lines(late):
         click.echo(line, err=True)
 
@@ -463,8 +466,10 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
 )  # fmt: skip
 @jobs_option
 @now_option
+@quiet_option
 def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: str | None,
-         calls_per_day: int | None, fmt: str, jobs: int | None, now: datetime | None) -> None:  # fmt: skip
+         calls_per_day: int | None, fmt: str, jobs: int | None, now: datetime | None,
+         quiet: bool) -> None:  # fmt: skip
     """Print the plan of calls without writing any file.
 
     A table by default (the rep's and the contact's local times, play, company,

@@ -82,6 +82,7 @@ def test_late_apologies_are_reported_on_stderr_and_flagged(tmp_path: Path) -> No
     args = ("--start", "2027-03-01", "--calls-per-day", "1", "--now", "2027-02-26T12:00Z")
     code, out, err = invoke("plan", str(contacts), "--format", "csv", *args)
     assert code == 0, err
+    out_csv = out
     late = [line for line in err.splitlines() if line.startswith("late apology: ")]
     assert late[0] == ("late apology: Contact 2 (Acme Corp, A-2, line 4): Wed 2027-03-03 09:00 EST, "
                        "Sam Rep's first free slot")  # fmt: skip
@@ -94,6 +95,11 @@ def test_late_apologies_are_reported_on_stderr_and_flagged(tmp_path: Path) -> No
     code, out, gen_err = invoke("generate", str(contacts), "--out", str(tmp_path / "out"), *args)
     assert code == 0 and late == [line for line in gen_err.splitlines() if line.startswith("late")]
     assert "late:      6 apologies later than one business day after the start" in out
+    # --quiet prints errors only: the plan and its `late` flags stay, the alarm lines go.
+    code, quiet_out, quiet_err = invoke("plan", str(contacts), "--format", "csv", "-q", *args)
+    assert (code, quiet_out, quiet_err) == (0, out_csv, "")
+    code, out, err = invoke("generate", str(contacts), "--out", str(tmp_path / "q"), "-q", *args)
+    assert (code, out, err) == (0, "", "")
 
 
 def test_a_campaign_report_lists_the_late_apologies_first(tmp_path: Path) -> None:
