@@ -5,6 +5,7 @@ only for the calls that are booked; windows per zone pair and day are computed o
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right, insort
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -266,7 +267,7 @@ class Scheduler:
         self.cap = schedule.calls_per_day
         self.not_before = self.notice = 0  # without a clock, nothing is in the past
         if now is not None:
-            clock = int(now.timestamp())
+            clock = math.ceil(now.timestamp())  # a clock at 09:00:00.5 allows no call at 09:00
             self.not_before = clock + schedule.min_lead_minutes * 60
             self.notice = max(self.not_before, clock + config.invites.min_notice_hours * 3600)
         self.diaries: dict[str, _Diary] = {}

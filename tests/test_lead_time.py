@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from outreach.config import (
@@ -139,6 +139,11 @@ def _contact(index: int, zone: str, owner: str, status: str, email: bool) -> Con
 
 @pytest.mark.slow  # 80 plans over awkward clocks: the Sydney test above is the quick check
 @settings(max_examples=80, deadline=None)
+@example(  # a clock a microsecond past the hour: the notice ends after the hour, not on it
+    clock=datetime(2026, 2, 1, 1, 0, 0, 1, tzinfo=ZoneInfo("America/New_York")),
+    contacts=[("America/New_York", "Ana", "lapsed", True)],
+    rep_zones=("America/New_York", "America/New_York"), lead=0, notice=56, cap=1, days_back=None,
+)  # fmt: skip
 @given(
     clock=clocks,
     contacts=people,
