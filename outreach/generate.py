@@ -38,7 +38,7 @@ from outreach.invites import (
 from outreach.naming import slug
 from outreach.output import OutputFolder
 from outreach.plaintext import plain_text
-from outreach.plan import Call, LateApology, Plan, RepCalls, late_order
+from outreach.plan import Call, LateApology, Plan, RepCalls, late_apologies, late_order
 from outreach.previous import PreviousCall
 from outreach.records import Skip, fold
 from outreach.scripts import ScriptRenderer
@@ -262,7 +262,8 @@ class _RepWriter:
         calls, gone = self.calls.calls_of(rep), self.gone_of[rep]
         scripts = script_paths(self._folder_of(rep), calls)
         invites = self._invite_paths(calls, scripts)
-        self.folder.journal([*scripts.values(), *invites.values()])
+        self.folder.journal([*scripts.values(), *(path for path, _ in invites.values())])
+        result.late += late_apologies(calls)
         following = next_calls(calls)  # a contact's calls are all its rep's
         calendar = CalendarWriter.for_calls(
             self.config, rep, calls, now=self.options.now, cancelled=gone
@@ -278,8 +279,6 @@ class _RepWriter:
                 result.invites += self._invite(call, invites.get(call.id), sequence, result)
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1
-                if "late" in call.flags:
-                    result.late.append(LateApology.of(call))
                 rows.append((*plan_row(call), scripts[call.id], str(sequence), digest))
                 tick()
             for record in gone:
@@ -292,15 +291,18 @@ class _RepWriter:
     def paths_of(self, rep: str, calls: list[Call]) -> list[str]:
         """Every script and invitation path of the rep's calls."""
         scripts = script_paths(self._folder_of(rep), calls)
-        return [*scripts.values(), *self._invite_paths(calls, scripts).values()]
+        drafts = self._invite_paths(calls, scripts).values()
+        return [*scripts.values(), *(path for path, _ in drafts)]
 
     def _folder_of(self, rep: str) -> str:
         """The name of the rep's folders of scripts and invitations: their calendar's."""
         return self.calendars[rep].removeprefix("calendars/").removesuffix(".ics")
 
-    def _invite_paths(self, calls: list[Call], scripts: dict[str, str]) -> dict[str, str]:
+    def _invite_paths(
+        self, calls: list[Call], scripts: dict[str, str]
+    ) -> dict[str, tuple[str, date]]:
         """Call id → its invitation draft, `invites/<rep>/send-<day>/`, named as the script
-        of the call it proposes: the folder says which day to send it."""
+        of the call it proposes (the folder says which day to send it), and that day."""
         if not self.options.invites:
             return {}
         paths = {}
@@ -308,9 +310,8 @@ class _RepWriter:
             if invitation_refusal(self.config, call) is None:
                 rep, _, name = scripts[call.id].removeprefix("scripts/").rpartition("/")
                 day = send_day(self.config, call, self.options.now)
-                paths[call.id] = (
-                    f"invites/{rep}/send-{day.isoformat()}/{name.removesuffix('.md')}.eml"
-                )
+                path = f"invites/{rep}/send-{day.isoformat()}/{name.removesuffix('.md')}.eml"
+                paths[call.id] = (path, day)
         return paths
 
     def _sequence(self, call: Call, script: str) -> tuple[int, str]:
@@ -318,11 +319,13 @@ class _RepWriter:
         earlier = self.options.previous.get(call.id)
         return (0 if earlier is None else earlier.sequence + (earlier.digest != digest)), digest
 
-    def _invite(self, call: Call, path: str | None, sequence: int, result: _Written) -> int:
+    def _invite(
+        self, call: Call, draft: tuple[str, date] | None, sequence: int, result: _Written
+    ) -> int:
         """Writes the call's invitation draft, if it gets one; how many were written."""
         if not self.options.invites:
             return 0
-        if path is None:
+        if draft is None:
             # Only a missing rep address is worth a warning: other refusals are the playbook.
             wanted = (
                 call.play in INVITED_PLAYS
@@ -335,11 +338,11 @@ class _RepWriter:
                     f'set reps."{call.owner}".email in the settings'
                 )
             return 0
+        path, day = draft
         body = self.renderer.render_invite(call)
         self.folder.write(
             path, build_invitation(self.config, call, body, now=self.options.now, sequence=sequence)
         )
-        day = send_day(self.config, call, self.options.now)
         if (
             day
             > self.options.now.astimezone(zone_info(self.config.rep_timezone(call.owner))).date()

@@ -81,11 +81,16 @@ def rep_parts(
     reps = roster.reps
     groups = split_reps(reps, roster.weights(), jobs)
     found: list[LateApology] = []
+
+    def rendered(rep: str) -> tuple[str, list[LateApology]]:
+        calls = roster.calls_of(rep)
+        return render(calls), late_apologies(calls)
+
     if len(groups) == 1:
         for rep in reps:
-            calls = roster.calls_of(rep)
-            found += late_apologies(calls)
-            yield render(calls)
+            text, rep_late = rendered(rep)
+            found += rep_late
+            yield text
     else:
         with tempfile.TemporaryDirectory(prefix="outreach-") as scratch:
             parts = {rep: Path(scratch, f"{index}.txt") for index, rep in enumerate(reps)}
@@ -93,9 +98,9 @@ def rep_parts(
             def work(group: Sequence[str], tick: Callable[[], None]) -> list[LateApology]:
                 group_late: list[LateApology] = []
                 for rep in group:
-                    calls = roster.calls_of(rep)
-                    parts[rep].write_text(render(calls), encoding="utf-8")
-                    group_late += late_apologies(calls)
+                    text, rep_late = rendered(rep)
+                    parts[rep].write_text(text, encoding="utf-8")
+                    group_late += rep_late
                 return group_late
 
             for group_late in run_split(work, groups):

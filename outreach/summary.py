@@ -10,7 +10,7 @@ from pathlib import Path
 from outreach.exports import terminal_text
 from outreach.generate import Summary, names
 from outreach.plan import PLAYS, LateApology, Plan
-from outreach.records import Skip
+from outreach.records import Skip, fold
 
 
 def plural(count: int, noun: str) -> str:
@@ -110,11 +110,11 @@ def no_match_reason(plan: Plan, file: str, account: str, contact: str | None = N
                     play: str | None = None) -> str:  # fmt: skip
     """Why `preview` has no script to show: why the rows asked for got no call, or which calls
     the account has that the filters left out, or that the file has no such account."""
-    wanted = account.casefold()
-    skips = [skip for skip in plan.skipped if (skip.account_id or "").casefold() == wanted]
+    wanted = fold(account)
+    skips = [skip for skip in plan.skipped if fold(skip.account_id or "") == wanted]
     if contact:
         skips = [s for s in skips if s.contact_name and names(s.contact_name, contact)]
-    calls = [call for call in plan.calls if call.contact.account_id.casefold() == wanted]
+    calls = [call for call in plan.calls if fold(call.contact.account_id) == wanted]
     if skips and not (contact is None and calls):
         reasons = "; ".join(
             f"line {skip.line} ({skip.contact_name or 'no name'}): {skip.kind}: {skip.reason}"
