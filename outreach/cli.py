@@ -18,8 +18,15 @@ from zoneinfo import ZoneInfo
 import click
 
 from outreach import __version__
-from outreach.campaign import campaign_window
-from outreach.catalogue import describe_templates
+from outreach.app import (
+    check_file,
+    default_start,
+    generate_files,
+    plan_file,
+    rep_parts,
+    roster_file,
+    run_campaign,
+)
 from outreach.config import LIMITS, Config, find_config, load_config
 from outreach.errors import (
     INTERNAL_ERROR,
@@ -29,7 +36,8 @@ from outreach.errors import (
     save_bug_report,
     system_fault,
 )
-from outreach.exports import (
+from outreach.formats.report import totals_table
+from outreach.formats.tables import (
     PLAN_FIELDS,
     csv_rows,
     csv_text,
@@ -40,24 +48,16 @@ from outreach.exports import (
     skip_json,
     terminal_text,
 )
-from outreach.generate import Options, preview_scripts
-from outreach.pipeline import (
-    check_file,
-    default_start,
-    generate_files,
-    plan_file,
-    rep_parts,
-    roster_file,
-    run_campaign,
-)
-from outreach.plan import PLAYS, Call, LateApology, Plan, late_apologies
-from outreach.previous import read_previous
-from outreach.records import Skip
-from outreach.report import totals_table
-from outreach.starter import init_folder
+from outreach.intake.cells import YEARS, in_range, parse_date
+from outreach.model.plan import PLAYS, Call, LateApology, Plan, late_apologies
+from outreach.model.records import Skip
+from outreach.model.text import terminal_lines
+from outreach.output.generate import Options, preview_scripts
+from outreach.output.previous import read_previous
+from outreach.output.starter import init_folder
+from outreach.planning.campaign import campaign_window
+from outreach.render.catalogue import describe_templates
 from outreach.summary import late_lines, no_match_reason, run_lines, skipped_lines
-from outreach.terminal import terminal_lines
-from outreach.values import YEARS, in_range, parse_date
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar

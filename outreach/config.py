@@ -14,8 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.errors import ConfigError
-from outreach.phone import parse_country, read_phone, zone_region
-from outreach.values import MAX_ATTEMPTS, MAX_MONEY, is_domain, is_plain_address
+from outreach.intake.cells import MAX_ATTEMPTS, MAX_MONEY, is_domain, is_plain_address
+from outreach.model.phone import parse_country, read_phone, zone_region
 
 CONFIG_NAME = "outreach.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -371,7 +371,7 @@ def _span(text: str, where: str, source: str) -> tuple[date, date]:
 
 
 def _columns(table: Mapping[str, Any], source: str) -> dict[str, str]:
-    from outreach.columns import FIELDS  # the column names belong to intake
+    from outreach.intake.columns import FIELDS  # the column names belong to intake
 
     columns: dict[str, str] = {}
     for header, target in table.items():

@@ -7,10 +7,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outreach.exports import terminal_text
-from outreach.generate import Summary, names
-from outreach.plan import PLAYS, LateApology, Plan
-from outreach.records import Skip, fold
+from outreach.formats.tables import terminal_text
+from outreach.model.plan import PLAYS, LateApology, Plan
+from outreach.model.records import Skip, fold
+from outreach.output.generate import Summary, names
 
 
 def plural(count: int, noun: str) -> str:

@@ -14,8 +14,8 @@ from ical.calendar import Calendar as StrictCalendar
 from ical.calendar_stream import IcsCalendarStream
 
 from outreach.config import Config, Rep
-from outreach.plan import Call, Play
-from outreach.records import Contact
+from outreach.model.plan import Call, Play
+from outreach.model.records import Contact
 from tests import factories
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)

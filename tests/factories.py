@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from outreach.phone import Phone, read_phone, zone_region
-from outreach.plan import Call, Flag, Play, call_id
-from outreach.records import Contact
+from outreach.model.phone import Phone, read_phone, zone_region
+from outreach.model.plan import Call, Flag, Play, call_id
+from outreach.model.records import Contact
 
 
 def dial_of(fields: dict[str, Any]) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from outreach.cli import cli
 from outreach.config import Config
-from outreach.csvrows import Broken, CsvRows, Lines
-from outreach.intake import read_contacts
-from outreach.records import Contact
+from outreach.intake.contacts import read_contacts
+from outreach.intake.csvrows import Broken, CsvRows, Lines
+from outreach.model.records import Contact
 from tests.csvfiles import HEADER, csv_bytes, row
 
 BAD = Path(__file__).parent / "data" / "bad"

@@ -15,7 +15,7 @@ from cal_factories import (
     strict_parse,
 )
 
-from outreach.calendars import build_calendar
+from outreach.formats.calendars import build_calendar
 
 INJECTION = "Acme\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:forged\r\nUID:forged@x"
 

@@ -23,16 +23,16 @@ from cal_factories import (
     zoneinfo_utc,
 )
 
-from outreach.calendars import (
+from outreach.config import Config, Rep
+from outreach.errors import ConfigError
+from outreach.formats.calendars import (
     PRODID,
     CalendarWriter,
     CancelledCall,
     build_calendar,
 )
-from outreach.config import Config, Rep
-from outreach.errors import ConfigError
-from outreach.plan import Call
-from outreach.vtimezone import vtimezone
+from outreach.formats.vtimezone import vtimezone
+from outreach.model.plan import Call
 
 SCRIPT = "Before the call: read the history.\nApologize first, then listen.\n" * 20
 NON_ASCII_SCRIPT = "Vor dem Anruf: Verlauf lesen — Grüße, Åsa; 東京の件は\\済み 😀\n" * 30

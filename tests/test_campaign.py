@@ -13,10 +13,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outreach.business_days import BusinessDays
-from outreach.campaign import parse_quarter, plan_campaign
 from outreach.config import Config, ScheduleSettings
-from outreach.records import Contact
+from outreach.model.records import Contact
+from outreach.planning.business_days import BusinessDays
+from outreach.planning.campaign import parse_quarter, plan_campaign
 from tests.csvfiles import HEADER, invoke, row, write_csv
 from tests.factories import dial_of
 

@@ -169,9 +169,9 @@ def test_preview_prints_the_scripts_of_one_account() -> None:
 def test_several_processes_write_the_same_files_as_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import outreach.workers
+    import outreach.output.workers
 
-    monkeypatch.setattr(outreach.workers, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(outreach.output.workers, "PARALLEL_FROM", 0)
     path = write_csv(tmp_path / "c.csv", team_rows())
     for jobs in ("1", "2", "3"):
         code, out, _ = invoke("generate", str(path), "--out", str(tmp_path / jobs), "--now", NOW,

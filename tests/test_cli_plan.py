@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.exports import PLAN_FIELDS
+from outreach.formats.tables import PLAN_FIELDS
 from tests.csvfiles import invoke, row, team_rows, write_csv
 
 EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
@@ -79,9 +79,9 @@ def test_several_processes_print_the_same_plan_as_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Reps are scheduled and printed in worker processes; the output is the same bytes."""
-    import outreach.workers
+    import outreach.output.workers
 
-    monkeypatch.setattr(outreach.workers, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(outreach.output.workers, "PARALLEL_FROM", 0)
     path = write_csv(tmp_path / "c.csv", [*team_rows(), row(contact_name="Nobody", status="resolved")])
     for fmt in ("csv", "json"):
         printed = set()

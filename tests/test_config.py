@@ -129,8 +129,8 @@ def test_addresses_that_would_break_a_header_or_uid_are_refused(tmp_path: Path, 
 
 
 def test_holidays_of_a_region() -> None:
-    from outreach.business_days import BusinessDays
     from outreach.config import parse_config
+    from outreach.planning.business_days import BusinessDays
 
     bavaria = BusinessDays(parse_config({"schedule": {"holiday_country": "DE-BY"}}, "s").schedule)
     berlin = BusinessDays(parse_config({"schedule": {"holiday_country": "DE-BE"}}, "s").schedule)

@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-import outreach.confined
-import outreach.previous
+import outreach.output.confined
+import outreach.output.previous
 from outreach.errors import INTERNAL_ERROR
 from tests.csvfiles import invoke, row, write_csv
 from tests.terminal import ROOT, command, environment, in_terminal
@@ -137,7 +137,7 @@ def test_disk_full_while_writing_is_one_error_line_and_a_rerun_finishes(
     args = ("generate", str(contacts), "--out", str(tmp_path / "out"), "--now", NOW,
             "--start", START, "--invites", "--config", str(_settings(tmp_path)))  # fmt: skip
     with monkeypatch.context() as patch:
-        patch.setattr(outreach.confined, "os", _Failing("write", code, after=5))
+        patch.setattr(outreach.output.confined, "os", _Failing("write", code, after=5))
         status, _, err = invoke(*args)
     assert status == 2, err
     line = one_error_line(err)
@@ -164,7 +164,7 @@ def test_permission_denied_on_a_stale_file(tmp_path: Path, monkeypatch: pytest.M
     second = team(tmp_path / "second.csv", contacts=4)
     args = ("generate", str(second), "--out", str(tmp_path / "out"), *week)
     with monkeypatch.context() as patch:
-        patch.setattr(outreach.confined, "os", _Failing("unlink", errno.EACCES, on=".md"))
+        patch.setattr(outreach.output.confined, "os", _Failing("unlink", errno.EACCES, on=".md"))
         status, _, err = invoke(*args)
     assert status == 2
     line = one_error_line(err)
@@ -190,7 +190,7 @@ def test_permission_denied_on_previous(tmp_path: Path, monkeypatch: pytest.Monke
     args = ("generate", str(contacts), "--out", str(tmp_path / "out"), "--previous",
             str(tmp_path / "last"), *week)  # fmt: skip
     with monkeypatch.context() as patch:
-        patch.setattr(outreach.previous, "os", _Failing("open", errno.EACCES))
+        patch.setattr(outreach.output.previous, "os", _Failing("open", errno.EACCES))
         status, _, err = invoke(*args)
     assert status == 2
     line = one_error_line(err)
@@ -271,11 +271,11 @@ def _broken(*args: Any, **kwargs: Any) -> Any:
 def test_a_bug_exits_70_and_names_the_file_with_its_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
 ) -> None:
-    import outreach.generate
-    import outreach.workers
+    import outreach.output.generate
+    import outreach.output.workers
 
-    monkeypatch.setattr(outreach.workers, "PARALLEL_FROM", 0)  # two workers on a small file
-    monkeypatch.setattr(outreach.generate, "plain_text", _broken)  # runs in the workers
+    monkeypatch.setattr(outreach.output.workers, "PARALLEL_FROM", 0)  # two workers on a small file
+    monkeypatch.setattr(outreach.output.generate, "plain_text", _broken)  # runs in the workers
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     contacts = team(tmp_path / "c.csv")
     args = ("generate", str(contacts), "--out", str(tmp_path / "out"), "--now", NOW, "--jobs", jobs)

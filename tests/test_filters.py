@@ -7,8 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from outreach.context import markdown_text
-from outreach.filters import FILTERS, first_name, local_date, local_time, money, when, zone_name
+from outreach.render.context import markdown_text
+from outreach.render.filters import (
+    FILTERS,
+    first_name,
+    local_date,
+    local_time,
+    money,
+    when,
+    zone_name,
+)
 from tests.factories import at
 
 

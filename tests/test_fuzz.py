@@ -26,8 +26,8 @@ from ical.calendar_stream import IcsCalendarStream
 from outreach.cli import cli
 from outreach.config import load_config
 from outreach.errors import InputError
-from outreach.intake import read_contacts
-from outreach.records import Contact, Skip
+from outreach.intake.contacts import read_contacts
+from outreach.model.records import Contact, Skip
 from tests.csvfiles import BASE_ROW, HEADER
 
 pytestmark = pytest.mark.slow  # hundreds of generated files, each run through the CLI

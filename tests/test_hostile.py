@@ -31,8 +31,8 @@ from click.testing import CliRunner, Result
 from ical.calendar_stream import IcsCalendarStream
 
 from outreach.cli import cli
-from outreach.environment import builtin_templates_dir
-from outreach.exports import from_spreadsheet_cell
+from outreach.formats.tables import from_spreadsheet_cell
+from outreach.render.templates import builtin_templates_dir
 from tests.csvfiles import HEADER, row, write_csv
 
 NOW = "2027-03-01T12:00:00+00:00"

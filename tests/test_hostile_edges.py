@@ -20,16 +20,16 @@ from pathlib import Path
 
 import pytest
 
-from outreach import values
-from outreach.campaign import parse_quarter
-from outreach.columns import normalize_header
-from outreach.context import markdown_text
-from outreach.csvrows import _Quotes, undecodable
-from outreach.icsformat import clean_param, escape_text, fold, param_value
-from outreach.invites import _one_line
-from outreach.naming import slug
-from outreach.phone import tel_uri
-from outreach.plaintext import plain_text
+from outreach.formats.ics import clean_param, escape_text, fold, param_value
+from outreach.formats.invites import _one_line
+from outreach.intake import cells
+from outreach.intake.columns import normalize_header
+from outreach.intake.csvrows import _Quotes, undecodable
+from outreach.model.phone import tel_uri
+from outreach.output.naming import slug
+from outreach.planning.campaign import parse_quarter
+from outreach.render.context import markdown_text
+from outreach.render.plaintext import plain_text
 from tests.csvfiles import HEADER, csv_bytes, invoke, row, write_csv
 
 # Cost grows linearly: text 8 times as long may cost up to 3 times 8 as much (machine noise,
@@ -107,16 +107,16 @@ def test_cells_become_markdown_text_in_linear_time(unit: str) -> None:
 @pytest.mark.parametrize(
     ("name", "run", "make"),
     [
-        ("e-mail with dots", values.parse_email, repeated(".", "a@", "@")),
-        ("e-mail with labels", values.parse_email, repeated("a.", "a@", "@")),
-        ("e-mail with spaces", values.parse_email, repeated(" ", "a@b")),
-        ("money", values.parse_money.__wrapped__, repeated(" ", "1", "a1")),
-        ("money groups", values.parse_money.__wrapped__, repeated("1 ", "", "a1")),
-        ("money signs", values.parse_money.__wrapped__, repeated("$")),
-        ("money exponent", values.parse_money.__wrapped__, repeated("1", "", "e")),
-        ("money points", values.parse_money.__wrapped__, repeated(".", "1", "a")),
-        ("choice", lambda text: values.parse_choice(text, ("upset",), "status"), repeated(" -")),
-        ("zone", values.parse_zone.__wrapped__, repeated("/")),
+        ("e-mail with dots", cells.parse_email, repeated(".", "a@", "@")),
+        ("e-mail with labels", cells.parse_email, repeated("a.", "a@", "@")),
+        ("e-mail with spaces", cells.parse_email, repeated(" ", "a@b")),
+        ("money", cells.parse_money.__wrapped__, repeated(" ", "1", "a1")),
+        ("money groups", cells.parse_money.__wrapped__, repeated("1 ", "", "a1")),
+        ("money signs", cells.parse_money.__wrapped__, repeated("$")),
+        ("money exponent", cells.parse_money.__wrapped__, repeated("1", "", "e")),
+        ("money points", cells.parse_money.__wrapped__, repeated(".", "1", "a")),
+        ("choice", lambda text: cells.parse_choice(text, ("upset",), "status"), repeated(" -")),
+        ("zone", cells.parse_zone.__wrapped__, repeated("/")),
         ("header", normalize_header, repeated(" -_.")),
         ("tel: spaces", tel_uri, repeated(" ", "1", "a")),
         ("tel: extensions", tel_uri, repeated("x1 ", "1", "a")),

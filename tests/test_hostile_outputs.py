@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from outreach.cli import cli
-from outreach.exports import from_spreadsheet_cell, spreadsheet_cell
+from outreach.formats.tables import from_spreadsheet_cell, spreadsheet_cell
 from tests.csvfiles import HEADER, invoke, row, write_csv
 
 NOW = "2027-03-01T12:00:00+00:00"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.output import LOCK, MANIFEST, SCRATCH
+from outreach.output.folder import LOCK, MANIFEST, SCRATCH
 from tests.csvfiles import invoke
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need POSIX")
@@ -372,9 +372,9 @@ def test_an_out_folder_named_through_a_link_is_the_users_choice(tmp_path: Path) 
 @pytest.fixture
 def without_at_calls(monkeypatch: pytest.MonkeyPatch) -> None:
     """The folder checked with `lstat`, as on a system without openat (Windows)."""
-    import outreach.confined
+    import outreach.output.confined
 
-    monkeypatch.setattr(outreach.confined, "_AT", False)
+    monkeypatch.setattr(outreach.output.confined, "_AT", False)
 
 
 @pytest.mark.usefixtures("without_at_calls")

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from icalendar import vText
 from icalendar.parser import Contentline, Parameters
 
-from outreach.icsformat import clean_param, clean_text, common_name, escape_text, fold
+from outreach.formats.ics import clean_param, clean_text, common_name, escape_text, fold
 
 # Characters that stress folding and escaping: escapes, 2-, 3- and 4-octet UTF-8.
 TRICKY = st.sampled_from(

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from outreach import values
 from outreach.config import Config, InputSettings, parse_config
 from outreach.errors import InputError
-from outreach.intake import read_contacts
-from outreach.records import Contact, Skip
+from outreach.intake import cells
+from outreach.intake.contacts import read_contacts
+from outreach.model.records import Contact, Skip
 from tests.csvfiles import HEADER, row, write_csv
 
 
@@ -70,7 +70,7 @@ def test_money_is_read_with_symbols_and_separators(tmp_path: Path, typed: str, e
 )  # fmt: skip
 def test_money_that_would_be_misread_is_refused(typed: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
-        values.parse_money(typed)
+        cells.parse_money(typed)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_money_that_would_be_misread_is_refused(typed: str, reason: str) -> None
 )
 def test_no_parser_backtracks_over_a_long_cell(text: str) -> None:
     started = time.perf_counter()
-    for parse in (values.parse_money, values.parse_count, values.parse_email, values.parse_date):
+    for parse in (cells.parse_money, cells.parse_count, cells.parse_email, cells.parse_date):
         with pytest.raises(ValueError) as caught:
             parse(text)
         assert len(str(caught.value)) < 120  # the cell is cut in the message

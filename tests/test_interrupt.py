@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from ical.calendar_stream import IcsCalendarStream
 
-from outreach.output import LOCK, MANIFEST, SCRATCH
+from outreach.output.folder import LOCK, MANIFEST, SCRATCH
 from tests.csvfiles import row, write_csv
 
 pytestmark = [
@@ -285,7 +285,7 @@ _HOLDER = """
 import sys, time
 from pathlib import Path
 from outreach.errors import OutputError
-from outreach.output import output_folder
+from outreach.output.folder import output_folder
 out, go, log = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 while not go.exists():
     pass

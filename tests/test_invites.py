@@ -22,15 +22,15 @@ from cal_factories import (
     zoneinfo_utc,
 )
 
-from outreach.calendars import PRODID
 from outreach.config import Config, Rep
-from outreach.invites import (
+from outreach.formats.calendars import PRODID
+from outreach.formats.invites import (
     build_invitation,
     invitation_calendar,
     invitation_refusal,
 )
-from outreach.plan import Call
-from outreach.vtimezone import vtimezone
+from outreach.formats.vtimezone import vtimezone
+from outreach.model.plan import Call
 
 BODY = "Hi Jordan,\n\nCould we set up a short call? I have kept Monday 10:00 free.\n\nDana"
 

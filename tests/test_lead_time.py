@@ -18,6 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from outreach.app import default_start
 from outreach.config import (
     Config,
     InvitesSettings,
@@ -27,10 +28,9 @@ from outreach.config import (
     parse_config,
 )
 from outreach.errors import ConfigError
-from outreach.invites import send_day
-from outreach.pipeline import default_start
-from outreach.records import Contact
-from outreach.scheduler import make_plan
+from outreach.formats.invites import send_day
+from outreach.model.records import Contact
+from outreach.planning.scheduler import make_plan
 from tests.csvfiles import invoke, row, write_csv
 from tests.factories import make_call
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from outreach.errors import OutputError
-from outreach.naming import slug
-from outreach.output import LOCK, MANIFEST, SCRATCH, output_folder
+from outreach.output.folder import LOCK, MANIFEST, SCRATCH, output_folder
+from outreach.output.naming import slug
 
 
 @pytest.mark.parametrize(
@@ -205,9 +205,9 @@ def test_the_lock_names_its_holder_and_goes_with_the_run(tmp_path: Path) -> None
 def test_many_manifest_parts_are_merged_a_few_files_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import outreach.output
+    import outreach.output.folder
 
-    monkeypatch.setattr(outreach.output, "_MERGE_AT_ONCE", 3)  # a part per rep; say 10 reps
+    monkeypatch.setattr(outreach.output.folder, "_MERGE_AT_ONCE", 3)  # a part per rep; say 10 reps
     out = tmp_path / "out"
     with output_folder(out) as folder:
         folder.claim(["plan.csv"])

@@ -11,11 +11,11 @@ import pytest
 
 from outreach.config import Config, DropSettings, InputSettings, ScheduleSettings, parse_config
 from outreach.errors import ConfigError
-from outreach.exports import from_spreadsheet_cell
-from outreach.intake import read_contacts
-from outreach.phone import doubt, parse_country, read_phone, zone_region
-from outreach.records import Contact, Skip
-from outreach.triage import triage
+from outreach.formats.tables import from_spreadsheet_cell
+from outreach.intake.contacts import read_contacts
+from outreach.model.phone import doubt, parse_country, read_phone, zone_region
+from outreach.model.records import Contact, Skip
+from outreach.planning.triage import triage
 from tests.csvfiles import HEADER, invoke, row, write_csv
 from tests.factories import make_contact
 

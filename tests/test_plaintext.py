@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from outreach.plaintext import plain_text
+from outreach.render.plaintext import plain_text
 
 
 def test_markdown_reads_as_plain_text_in_a_calendar() -> None:

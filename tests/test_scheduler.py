@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outreach.business_days import BusinessDays
 from outreach.config import Config, DropSettings, PlaySettings, Rep, ScheduleSettings
-from outreach.plan import Plan
-from outreach.records import Contact
-from outreach.scheduler import make_plan
+from outreach.model.plan import Plan
+from outreach.model.records import Contact
+from outreach.planning.business_days import BusinessDays
+from outreach.planning.scheduler import make_plan
 from tests.factories import dial_of
 
 MONDAY = date(2027, 3, 1)

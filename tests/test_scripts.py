@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from outreach.config import Config, Rep
-from outreach.context import play_variables
-from outreach.environment import builtin_templates_dir
 from outreach.errors import TemplateError
-from outreach.plan import PLAYS, SILENT_PLAYS, Call, Play
-from outreach.records import Contact
-from outreach.scripts import ScriptRenderer
+from outreach.model.plan import PLAYS, SILENT_PLAYS, Call, Play
+from outreach.model.records import Contact
+from outreach.render.context import play_variables
+from outreach.render.scripts import ScriptRenderer
+from outreach.render.templates import builtin_templates_dir
 from tests.factories import at, make_call, make_contact, make_handover_call
 
 GOLDEN = Path(__file__).parent / "golden" / "scripts"

@@ -18,14 +18,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outreach.business_days import BusinessDays
-from outreach.campaign import plan_campaign
 from outreach.config import Config, PlaySettings, Rep, ScheduleSettings
-from outreach.plan import Call
-from outreach.playbook import after, sequence
-from outreach.records import Contact
-from outreach.scheduler import Scheduler, make_plan
-from outreach.triage import triage
+from outreach.model.plan import Call
+from outreach.model.records import Contact
+from outreach.planning.business_days import BusinessDays
+from outreach.planning.campaign import plan_campaign
+from outreach.planning.playbook import after, sequence
+from outreach.planning.scheduler import Scheduler, make_plan
+from outreach.planning.triage import triage
 from tests.csvfiles import invoke, row, team_rows, write_csv
 
 MONDAY = date(2027, 3, 1)
@@ -209,9 +209,9 @@ def test_late_apologies_are_the_same_from_one_process_or_several(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Reps are scheduled in worker processes: their late apologies travel back to the report."""
-    import outreach.workers
+    import outreach.output.workers
 
-    monkeypatch.setattr(outreach.workers, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(outreach.output.workers, "PARALLEL_FROM", 0)
     path = write_csv(tmp_path / "c.csv", team_rows(60))  # three reps, ten apologies each
     args = ("--start", "2027-03-08", "--calls-per-day", "2", "--now", "2027-03-05T12:00Z")
     reports = set()

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from outreach.config import Config
-from outreach.context import VARIABLES, hidden_variables, play_variables
-from outreach.plan import PLAYS
-from outreach.scripts import INVITE, INVITE_TEMPLATE, ScriptRenderer
+from outreach.model.plan import PLAYS
+from outreach.render.context import VARIABLES, hidden_variables, play_variables
+from outreach.render.scripts import INVITE, INVITE_TEMPLATE, ScriptRenderer
 
 
 def describe_templates(config: Config, templates_dir: Path | None) -> Iterator[str]:

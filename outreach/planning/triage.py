@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from outreach.config import Config
-from outreach.phone import Phone, read_phone
-from outreach.playbook import sequence
-from outreach.records import ACTIVE_STATUSES, Contact, Skip, SkipKind
+from outreach.model.phone import Phone, read_phone
+from outreach.model.records import ACTIVE_STATUSES, Contact, Skip, SkipKind
+from outreach.planning.playbook import sequence
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,19 +9,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from outreach.business_days import BusinessDays
-from outreach.campaign import CampaignPlan, plan_campaign
 from outreach.config import Config
-from outreach.environment import builtin_templates_dir
-from outreach.generate import Options, Summary, write_outputs
-from outreach.intake import read_contacts
-from outreach.output import output_folder
-from outreach.plan import Call, LateApology, Plan, late_apologies, late_order
-from outreach.records import ACTIVE_STATUSES, Contact, Skip
-from outreach.report import Figures, figures, report_html
-from outreach.scheduler import Roster, make_roster
+from outreach.formats.report import Figures, figures, report_html
+from outreach.intake.contacts import read_contacts
+from outreach.model.plan import Call, LateApology, Plan, late_apologies, late_order
+from outreach.model.records import ACTIVE_STATUSES, Contact, Skip
+from outreach.output.folder import output_folder
+from outreach.output.generate import Options, Summary, write_outputs
+from outreach.output.workers import run_split, split_reps
+from outreach.planning.business_days import BusinessDays
+from outreach.planning.campaign import CampaignPlan, plan_campaign
+from outreach.planning.scheduler import Roster, make_roster
+from outreach.render.templates import builtin_templates_dir
 from outreach.summary import CheckReport
-from outreach.workers import run_split, split_reps
 
 
 def default_start(now: datetime, config: Config) -> date:
@@ -129,7 +129,7 @@ def run_campaign(
     path: Path, config: Config, first: date, last: date, options: Options
 ) -> CampaignRun:
     """A campaign over [first, last]: the outputs of generate, the CRM file and the report."""
-    from outreach.crm import next_accounts  # the CRM round trip re-reads the raw file
+    from outreach.formats.crm import next_accounts  # the CRM round trip re-reads the raw file
 
     contacts, rejected = load(path, config)
     campaign = plan_campaign(contacts, config, first, last, str(path), rejected, options.now)

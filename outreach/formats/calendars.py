@@ -37,7 +37,7 @@ from icalendar.prop import vDDDTypes
 
 from outreach.config import Config
 from outreach.errors import ConfigError
-from outreach.icsformat import (
+from outreach.formats.ics import (
     common_name,
     content_lines,
     escape_text,
@@ -45,9 +45,9 @@ from outreach.icsformat import (
     mailto,
     utc_time,
 )
-from outreach.plan import Call, Play
-from outreach.values import is_plain_address, zone_info
-from outreach.vtimezone import vtimezone_ical, writes_as_utc
+from outreach.formats.vtimezone import vtimezone_ical, writes_as_utc
+from outreach.intake.cells import is_plain_address, zone_info
+from outreach.model.plan import Call, Play
 
 PRODID = "-//outreach//Win-back call planner//EN"
 

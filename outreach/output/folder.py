@@ -24,8 +24,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from outreach.confined import ConfinedFolder, UnsafePath, path_parts, temporary_of
 from outreach.errors import OutputError
+from outreach.output.confined import ConfinedFolder, UnsafePath, path_parts, temporary_of
 
 MANIFEST = ".outreach-manifest.json"
 LOCK = ".outreach.lock"

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from outreach.config import Config
-from outreach.filters import first_name
-from outreach.plan import SILENT_PLAYS, Call, Play
-from outreach.values import zone_info
+from outreach.intake.cells import zone_info
+from outreach.model.plan import SILENT_PLAYS, Call, Play
+from outreach.render.filters import first_name
 
 #: Every variable a template can use, and what it holds. Empty CSV cells are None.
 VARIABLES: Mapping[str, str] = {

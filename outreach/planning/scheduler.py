@@ -14,14 +14,14 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from outreach.business_days import BusinessDays
 from outreach.config import Config, Rep
-from outreach.invites import INVITED_PLAYS, draft_refusal
-from outreach.plan import Call, Flag, Plan, Play, call_id
-from outreach.playbook import Step, after, first_call_day, sequence
-from outreach.records import Contact, Skip
-from outreach.triage import Assignment, triage
-from outreach.values import zone_info
+from outreach.formats.invites import INVITED_PLAYS, draft_refusal
+from outreach.intake.cells import zone_info
+from outreach.model.plan import Call, Flag, Plan, Play, call_id
+from outreach.model.records import Contact, Skip
+from outreach.planning.business_days import BusinessDays
+from outreach.planning.playbook import Step, after, first_call_day, sequence
+from outreach.planning.triage import Assignment, triage
 
 DAY = timedelta(days=1)
 URGENT = frozenset({"apology", "follow_up"})

@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
 
-from outreach.phone import Phone
-from outreach.terminal import terminal_text
+from outreach.model.phone import Phone
+from outreach.model.text import terminal_text
 
 Status = Literal["upset", "lapsed", "resolved", "won_back", "do_not_call"]
 Fault = Literal["company", "personal"]

@@ -11,9 +11,9 @@ from datetime import datetime
 from pathlib import Path
 
 from outreach.errors import InputError
-from outreach.exports import from_spreadsheet_cell
-from outreach.plan import PLAYS, Play
-from outreach.values import parse_zone
+from outreach.formats.tables import from_spreadsheet_cell
+from outreach.intake.cells import parse_zone
+from outreach.model.plan import PLAYS, Play
 
 
 @dataclass(frozen=True, slots=True)

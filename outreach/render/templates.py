@@ -22,7 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
 from outreach.errors import TemplateError
-from outreach.filters import FILTERS
+from outreach.render.filters import FILTERS
 
 BUILTIN_PREFIX = "builtin"
 """`{% extends "builtin/apology.md.j2" %}` reaches a built-in even where a user's file shadows it."""
@@ -33,7 +33,7 @@ def builtin_templates_dir() -> Path:
     installed = importlib.resources.files("outreach") / "templates"
     if isinstance(installed, Path) and installed.is_dir():
         return installed
-    return Path(__file__).resolve().parent.parent / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 class MissingVariable(jinja2.UndefinedError):

@@ -34,18 +34,18 @@ from email.policy import compat32
 from email.utils import format_datetime, formataddr
 from typing import cast
 
-from outreach.calendars import (
+from outreach.config import Config
+from outreach.formats.calendars import (
     PRODID,
     date_time,
     event_uid,
     organizer_email,
 )
-from outreach.config import Config
-from outreach.icsformat import common_name, content_lines, escape_text, mailto, utc_time
-from outreach.plan import Call, Play
-from outreach.records import Contact
-from outreach.values import is_domain, is_plain_address, zone_info
-from outreach.vtimezone import vtimezone_ical, writes_as_utc
+from outreach.formats.ics import common_name, content_lines, escape_text, mailto, utc_time
+from outreach.formats.vtimezone import vtimezone_ical, writes_as_utc
+from outreach.intake.cells import is_domain, is_plain_address, zone_info
+from outreach.model.plan import Call, Play
+from outreach.model.records import Contact
 
 INVITED_PLAYS: frozenset[Play] = frozenset({"clear_the_air", "keep_in_touch"})
 _FALLBACK_DOMAIN = "outreach.invalid"

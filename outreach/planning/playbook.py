@@ -11,8 +11,8 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from outreach.config import PlaySettings
-from outreach.plan import ORDER, Play, parse_stage
-from outreach.records import Contact
+from outreach.model.plan import ORDER, Play, parse_stage
+from outreach.model.records import Contact
 
 DelayUnit = Literal["business_days", "days", "months"]
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from outreach.columns import normalize_header
 from outreach.config import Config
-from outreach.csvrows import Broken, open_rows, open_text
-from outreach.exports import LineEnds, spreadsheet_cell
-from outreach.owncolumns import own_fields
-from outreach.plan import Call, Plan, stage_of
+from outreach.formats.tables import LineEnds, spreadsheet_cell
+from outreach.intake.columns import normalize_header
+from outreach.intake.csvrows import Broken, open_rows, open_text
+from outreach.intake.owncolumns import own_fields
+from outreach.model.plan import Call, Plan, stage_of
 
 ADDED = (
     "outreach_stage",

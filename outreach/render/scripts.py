@@ -14,10 +14,10 @@ import jinja2
 from jinja2 import meta, nodes
 
 from outreach.config import Config
-from outreach.context import build_context, hidden_variables
-from outreach.environment import TemplateFinder, make_environment, template_error
 from outreach.errors import TemplateError
-from outreach.plan import PLAYS, SILENT_PLAYS, Call, Play
+from outreach.model.plan import PLAYS, SILENT_PLAYS, Call, Play
+from outreach.render.context import build_context, hidden_variables
+from outreach.render.templates import TemplateFinder, make_environment, template_error
 
 INVITE_TEMPLATE = "invite.txt.j2"
 INVITE = "invite"

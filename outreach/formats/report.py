@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import jinja2
 
-from outreach.exports import terminal_text
-from outreach.plan import PLAYS, Call, LateApology, Plan, late_apologies
-from outreach.records import Skip
+from outreach.formats.tables import terminal_text
+from outreach.model.plan import PLAYS, Call, LateApology, Plan, late_apologies
+from outreach.model.records import Skip
 
 REPORT_TEMPLATE = "report.html.j2"
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from outreach.columns import map_headers, normalize_header
-from outreach.csvrows import Broken, open_rows
-from outreach.plan import parse_stage
+from outreach.intake.columns import map_headers, normalize_header
+from outreach.intake.csvrows import Broken, open_rows
+from outreach.model.plan import parse_stage
 
 OWN_NAMES = {"stage": "outreach_stage", "stage_date": "outreach_stage_date"}
 

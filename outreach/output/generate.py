@@ -13,15 +13,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from outreach.calendars import (
+from outreach.config import Config
+from outreach.formats.calendars import (
     PLAY_TITLES,
     CalendarWriter,
     CancelledCall,
     cancellation_order,
     organizer_email,
 )
-from outreach.config import Config
-from outreach.exports import (
+from outreach.formats.invites import (
+    INVITED_PLAYS,
+    build_invitation,
+    invitation_refusal,
+    send_day,
+)
+from outreach.formats.tables import (
     PLAN_FIELDS,
     SKIPPED_FIELDS,
     csv_rows,
@@ -29,21 +35,15 @@ from outreach.exports import (
     plan_row,
     skipped_row,
 )
-from outreach.invites import (
-    INVITED_PLAYS,
-    build_invitation,
-    invitation_refusal,
-    send_day,
-)
-from outreach.naming import slug
-from outreach.output import OutputFolder
-from outreach.plaintext import plain_text
-from outreach.plan import Call, LateApology, Plan, RepCalls, late_apologies, late_order
-from outreach.previous import PreviousCall
-from outreach.records import Skip, fold
-from outreach.scripts import ScriptRenderer
-from outreach.values import zone_info
-from outreach.workers import run_split, split_reps
+from outreach.intake.cells import zone_info
+from outreach.model.plan import Call, LateApology, Plan, RepCalls, late_apologies, late_order
+from outreach.model.records import Skip, fold
+from outreach.output.folder import OutputFolder
+from outreach.output.naming import slug
+from outreach.output.previous import PreviousCall
+from outreach.output.workers import run_split, split_reps
+from outreach.render.plaintext import plain_text
+from outreach.render.scripts import ScriptRenderer
 
 GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
 

@@ -14,15 +14,15 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
-from outreach import values
-from outreach.columns import REQUIRED, normalize_header
 from outreach.config import Config
-from outreach.csvrows import Broken, open_rows, undecodable
 from outreach.errors import InputError
-from outreach.owncolumns import own_fields
-from outreach.phone import doubt, parse_country, read_phone, zone_region
-from outreach.plan import parse_stage, stage_of
-from outreach.records import FAULTS, STATUSES, Contact, Skip, fold
+from outreach.intake import cells
+from outreach.intake.columns import REQUIRED, normalize_header
+from outreach.intake.csvrows import Broken, open_rows, undecodable
+from outreach.intake.owncolumns import own_fields
+from outreach.model.phone import doubt, parse_country, read_phone, zone_region
+from outreach.model.plan import parse_stage, stage_of
+from outreach.model.records import FAULTS, STATUSES, Contact, Skip, fold
 
 MAX_CELL = 10_000
 """Longest cell we accept, in characters: past that a value is a broken export, not a note."""
@@ -75,20 +75,20 @@ class _Validator:
         self.parsers: dict[str, Callable[[str], Any]] = {
             "incident_date": self._date,
             "last_contact": self._date,
-            "account_value": values.parse_money,
-            "attempts": values.parse_count,
-            "timezone": values.parse_zone,
+            "account_value": cells.parse_money,
+            "attempts": cells.parse_count,
+            "timezone": cells.parse_zone,
             "country": parse_country,
-            "email": values.parse_email,
-            "status": lambda text: values.parse_choice(text, STATUSES, "status"),
-            "fault": lambda text: values.parse_choice(text, FAULTS, "fault"),
-            "options": values.parse_options,
+            "email": cells.parse_email,
+            "status": lambda text: cells.parse_choice(text, STATUSES, "status"),
+            "fault": lambda text: cells.parse_choice(text, FAULTS, "fault"),
+            "options": cells.parse_options,
             "stage": lambda text: stage_of(*parse_stage(text)),
             "stage_date": self._date,
         }
 
     def _date(self, text: str) -> Any:
-        return values.parse_date(text, self.config.input.day_first)
+        return cells.parse_date(text, self.config.input.day_first)
 
     def _check_columns(self, path: Path, line: int) -> None:
         seen: dict[str, str] = {}
@@ -264,7 +264,7 @@ def _extra_columns(header: list[str], fields: list[str | None]) -> list[tuple[in
 def _listed(header: list[str]) -> str:
     if not header:
         return "none"
-    shown = ", ".join(repr(values.shown(h, 40)) for h in header[:_SHOWN_COLUMNS])
+    shown = ", ".join(repr(cells.shown(h, 40)) for h in header[:_SHOWN_COLUMNS])
     more = len(header) - _SHOWN_COLUMNS
     return shown + (f" and {more:,} more" if more > 0 else "")
 
@@ -272,10 +272,10 @@ def _listed(header: list[str]) -> str:
 def _looks_like_data(header: list[str]) -> bool:
     """A header holding a status, a time zone, an e-mail address or a date is a row of data."""
     checks: tuple[Callable[[str], object], ...] = (
-        lambda text: values.parse_choice(text, STATUSES, "status"),
-        values.parse_zone,
-        values.parse_email,
-        values.parse_date,
+        lambda text: cells.parse_choice(text, STATUSES, "status"),
+        cells.parse_zone,
+        cells.parse_email,
+        cells.parse_date,
     )
     for cell in header[:100]:
         for check in checks:

@@ -12,14 +12,14 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from outreach.business_days import BusinessDays
 from outreach.config import Config
-from outreach.plan import Call, Plan
-from outreach.playbook import after, earliest_first_call, sequence
-from outreach.records import Contact, Skip
-from outreach.scheduler import Scheduler, Window
-from outreach.triage import Assignment, triage
-from outreach.values import in_range
+from outreach.intake.cells import in_range
+from outreach.model.plan import Call, Plan
+from outreach.model.records import Contact, Skip
+from outreach.planning.business_days import BusinessDays
+from outreach.planning.playbook import after, earliest_first_call, sequence
+from outreach.planning.scheduler import Scheduler, Window
+from outreach.planning.triage import Assignment, triage
 
 _QUARTER = re.compile(r"(\d{4})\s*(?:-\s*)?[Qq]([1-4])")  # no two runs of spaces side by side
 

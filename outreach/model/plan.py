@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, Protocol, get_args
 
-from outreach.records import Contact, Skip
-from outreach.values import zone_info
+from outreach.intake.cells import zone_info
+from outreach.model.records import Contact, Skip
 
 Play = Literal[
     "apology", "follow_up", "small_step", "substantial_offer", "clear_the_air", "keep_in_touch"

@@ -8,8 +8,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outreach.environment import builtin_templates_dir
 from outreach.errors import OutputError
+from outreach.render.templates import builtin_templates_dir
 
 STARTER_CONFIG = "starter.toml"
 EXAMPLE_CONTACTS = "contacts.example.csv"
@@ -20,7 +20,7 @@ def example_contacts() -> bytes:
     shipped = importlib.resources.files("outreach") / EXAMPLE_CONTACTS
     if shipped.is_file():
         return shipped.read_bytes()
-    return (Path(__file__).resolve().parent.parent / EXAMPLE_CONTACTS).read_bytes()
+    return (Path(__file__).resolve().parents[2] / EXAMPLE_CONTACTS).read_bytes()
 
 
 def starter_files() -> dict[str, bytes]:
