@@ -20,8 +20,8 @@ from pathlib import Path
 import synthetic  # beside this file: run as a script, its folder is on the path
 
 from outreach.app import plan_file
-from outreach.config import Config
 from outreach.model.plan import Call
+from outreach.model.settings import Config
 
 START = date(2027, 3, 8)
 NOW = datetime(2027, 3, 1, tzinfo=UTC)

@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from outreach.config import Config
 from outreach.formats.report import Figures, figures, report_html
 from outreach.intake.contacts import read_contacts
 from outreach.model.plan import Call, LateApology, Plan, late_apologies, late_order
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip
+from outreach.model.settings import Config
 from outreach.output.folder import output_folder
 from outreach.output.generate import Options, Summary, write_outputs
 from outreach.output.workers import run_split, split_reps

@@ -27,7 +27,7 @@ from outreach.app import (
     roster_file,
     run_campaign,
 )
-from outreach.config import LIMITS, Config, find_config, load_config
+from outreach.config import LIMITS, find_config, load_config, with_overrides
 from outreach.errors import (
     INTERNAL_ERROR,
     OutreachError,
@@ -46,12 +46,13 @@ from outreach.formats.tables import (
     plan_row,
     plan_table,
     skip_json,
-    terminal_text,
 )
 from outreach.intake.cells import YEARS, in_range, parse_date
-from outreach.model.plan import PLAYS, Call, LateApology, Plan, late_apologies
+from outreach.model.plan import Call, LateApology, Plan, late_apologies
+from outreach.model.plays import PLAYS
 from outreach.model.records import Skip
-from outreach.model.text import terminal_lines
+from outreach.model.settings import Config
+from outreach.model.text import terminal_lines, terminal_text
 from outreach.output.generate import Options, preview_scripts
 from outreach.output.previous import read_previous
 from outreach.output.starter import init_folder
@@ -238,7 +239,7 @@ def _quiet() -> bool:
 
 
 def _config(config_path: Path | None, **overrides: Any) -> Config:
-    return load_config(find_config(config_path, Path.cwd())).with_overrides(**overrides)
+    return with_overrides(load_config(find_config(config_path, Path.cwd())), **overrides)
 
 
 def _clock(now: datetime | None) -> datetime:

@@ -7,9 +7,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outreach.formats.tables import terminal_text
-from outreach.model.plan import PLAYS, LateApology, Plan
+from outreach.model.plan import LateApology, Plan
+from outreach.model.plays import PLAYS
 from outreach.model.records import Skip, fold
+from outreach.model.text import terminal_text
 from outreach.output.generate import Summary, names
 
 

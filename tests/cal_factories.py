@@ -13,9 +13,10 @@ from dateutil import tz
 from ical.calendar import Calendar as StrictCalendar
 from ical.calendar_stream import IcsCalendarStream
 
-from outreach.config import Config, Rep
-from outreach.model.plan import Call, Play
+from outreach.model.plan import Call
+from outreach.model.plays import Play
 from outreach.model.records import Contact
+from outreach.model.settings import Config, Rep
 from tests import factories
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)

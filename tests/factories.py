@@ -11,7 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from outreach.model.phone import Phone, read_phone, zone_region
-from outreach.model.plan import Call, Flag, Play, call_id
+from outreach.model.plan import Call, Flag, call_id
+from outreach.model.plays import Play
 from outreach.model.records import Contact
 
 

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from outreach.cli import cli
-from outreach.config import Config
 from outreach.intake.contacts import read_contacts
 from outreach.intake.csvrows import Broken, CsvRows, Lines
 from outreach.model.records import Contact
+from outreach.model.settings import Config
 from tests.csvfiles import HEADER, csv_bytes, row
 
 BAD = Path(__file__).parent / "data" / "bad"

@@ -23,16 +23,11 @@ from cal_factories import (
     zoneinfo_utc,
 )
 
-from outreach.config import Config, Rep
 from outreach.errors import ConfigError
-from outreach.formats.calendars import (
-    PRODID,
-    CalendarWriter,
-    CancelledCall,
-    build_calendar,
-)
+from outreach.formats.calendars import PRODID, CalendarWriter, CancelledCall, build_calendar
 from outreach.formats.vtimezone import vtimezone
 from outreach.model.plan import Call
+from outreach.model.settings import Config, Rep
 
 SCRIPT = "Before the call: read the history.\nApologize first, then listen.\n" * 20
 NON_ASCII_SCRIPT = "Vor dem Anruf: Verlauf lesen — Grüße, Åsa; 東京の件は\\済み 😀\n" * 30

@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outreach.config import Config, ScheduleSettings
 from outreach.model.records import Contact
+from outreach.model.settings import Config, ScheduleSettings
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import parse_quarter, plan_campaign
 from tests.csvfiles import HEADER, invoke, row, write_csv

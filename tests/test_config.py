@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.config import Config, find_config, load_config
+from outreach.config import find_config, load_config, with_overrides
 from outreach.errors import ConfigError
+from outreach.model.settings import Config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -97,7 +98,7 @@ def test_a_bad_setting_names_the_file_and_key(tmp_path: Path, text: str, key: st
 
 
 def test_command_line_overrides_win() -> None:
-    config = Config().with_overrides(timezone="Asia/Tokyo", calls_per_day=3)
+    config = with_overrides(Config(), timezone="Asia/Tokyo", calls_per_day=3)
     assert config.schedule.timezone == "Asia/Tokyo" and config.schedule.calls_per_day == 3
 
 

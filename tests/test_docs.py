@@ -76,7 +76,8 @@ def test_init_then_generate_without_editing_anything(tmp_path: Path) -> None:
 def test_the_starter_settings_list_every_key_with_its_default() -> None:
     import tomllib
 
-    from outreach.config import Config, parse_config
+    from outreach.config import parse_config
+    from outreach.model.settings import Config
 
     starter = tomllib.loads((ROOT / "outreach/starter.toml").read_text(encoding="utf-8"))
     read = parse_config(starter, "starter")

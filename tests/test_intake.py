@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from outreach.config import Config, InputSettings, parse_config
+from outreach.config import parse_config
 from outreach.errors import InputError
 from outreach.intake import cells
 from outreach.intake.contacts import read_contacts
 from outreach.model.records import Contact, Skip
+from outreach.model.settings import Config, InputSettings
 from tests.csvfiles import HEADER, row, write_csv
 
 

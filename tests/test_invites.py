@@ -22,15 +22,12 @@ from cal_factories import (
     zoneinfo_utc,
 )
 
-from outreach.config import Config, Rep
 from outreach.formats.calendars import PRODID
-from outreach.formats.invites import (
-    build_invitation,
-    invitation_calendar,
-    invitation_refusal,
-)
+from outreach.formats.invites import build_invitation, invitation_calendar
 from outreach.formats.vtimezone import vtimezone
 from outreach.model.plan import Call
+from outreach.model.settings import Config, Rep
+from outreach.planning.invitations import invitation_refusal
 
 BODY = "Hi Jordan,\n\nCould we set up a short call? I have kept Monday 10:00 free.\n\nDana"
 

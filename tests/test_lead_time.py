@@ -19,17 +19,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from outreach.app import default_start
-from outreach.config import (
-    Config,
-    InvitesSettings,
-    PlaySettings,
-    Rep,
-    ScheduleSettings,
-    parse_config,
-)
+from outreach.config import parse_config
 from outreach.errors import ConfigError
-from outreach.formats.invites import send_day
 from outreach.model.records import Contact
+from outreach.model.settings import Config, InvitesSettings, PlaySettings, Rep, ScheduleSettings
+from outreach.planning.invitations import send_day
 from outreach.planning.scheduler import make_plan
 from tests.csvfiles import invoke, row, write_csv
 from tests.factories import make_call

@@ -9,12 +9,13 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from outreach.config import Config, DropSettings, InputSettings, ScheduleSettings, parse_config
+from outreach.config import parse_config
 from outreach.errors import ConfigError
 from outreach.formats.tables import from_spreadsheet_cell
 from outreach.intake.contacts import read_contacts
 from outreach.model.phone import doubt, parse_country, read_phone, zone_region
 from outreach.model.records import Contact, Skip
+from outreach.model.settings import Config, DropSettings, InputSettings, ScheduleSettings
 from outreach.planning.triage import triage
 from tests.csvfiles import HEADER, invoke, row, write_csv
 from tests.factories import make_contact

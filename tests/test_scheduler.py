@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outreach.config import Config, DropSettings, PlaySettings, Rep, ScheduleSettings
 from outreach.model.plan import Plan
 from outreach.model.records import Contact
+from outreach.model.settings import Config, DropSettings, PlaySettings, Rep, ScheduleSettings
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.scheduler import make_plan
 from tests.factories import dial_of

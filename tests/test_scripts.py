@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from outreach.config import Config, Rep
 from outreach.errors import TemplateError
-from outreach.model.plan import PLAYS, SILENT_PLAYS, Call, Play
+from outreach.model.plan import Call
+from outreach.model.plays import PLAYS, SILENT_PLAYS, Play
 from outreach.model.records import Contact
+from outreach.model.settings import Config, Rep
 from outreach.render.context import play_variables
 from outreach.render.scripts import ScriptRenderer
 from outreach.render.templates import builtin_templates_dir

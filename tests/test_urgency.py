@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outreach.config import Config, PlaySettings, Rep, ScheduleSettings
 from outreach.model.plan import Call
 from outreach.model.records import Contact
+from outreach.model.settings import Config, PlaySettings, Rep, ScheduleSettings
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import plan_campaign
 from outreach.planning.playbook import after, sequence

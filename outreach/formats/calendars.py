@@ -35,8 +35,6 @@ from functools import cache
 
 from icalendar.prop import vDDDTypes
 
-from outreach.config import Config
-from outreach.errors import ConfigError
 from outreach.formats.ics import (
     common_name,
     content_lines,
@@ -46,8 +44,11 @@ from outreach.formats.ics import (
     utc_time,
 )
 from outreach.formats.vtimezone import vtimezone_ical, writes_as_utc
-from outreach.intake.cells import is_plain_address, zone_info
-from outreach.model.plan import Call, Play
+from outreach.model.plan import Call
+from outreach.model.plays import Play
+from outreach.model.settings import Config
+from outreach.model.zones import zone_info
+from outreach.planning.invitations import organizer_email
 
 PRODID = "-//outreach//Win-back call planner//EN"
 
@@ -100,16 +101,6 @@ def event_uid(call_id: str, config: Config) -> str:
 def event_summary(call: Call) -> str:
     """The event's title, e.g. `Apology call — Dana Ruiz, Northwind Traders`."""
     return f"{PLAY_TITLES[call.play]} — {call.contact.contact_name}, {call.contact.company}"
-
-
-def organizer_email(config: Config, owner: str) -> str | None:
-    """The rep's configured e-mail, or None; an unusable one is a configuration error."""
-    email = config.rep(owner).email
-    if email and not is_plain_address(email):
-        raise ConfigError(
-            config.source, f"reps.{owner}.email", f"{email!r} is not a plain e-mail address"
-        )
-    return email or None
 
 
 @cache

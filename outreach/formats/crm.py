@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from outreach.config import Config
 from outreach.formats.tables import LineEnds, spreadsheet_cell
 from outreach.intake.columns import normalize_header
 from outreach.intake.csvrows import Broken, open_rows, open_text
 from outreach.intake.owncolumns import own_fields
-from outreach.model.plan import Call, Plan, stage_of
+from outreach.model.plan import Call, Plan
+from outreach.model.plays import stage_of
+from outreach.model.settings import Config
 
 ADDED = (
     "outreach_stage",

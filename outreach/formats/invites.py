@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from email.charset import QP, Charset
 from email.header import Header
 from email.mime.base import MIMEBase
@@ -34,20 +34,14 @@ from email.policy import compat32
 from email.utils import format_datetime, formataddr
 from typing import cast
 
-from outreach.config import Config
-from outreach.formats.calendars import (
-    PRODID,
-    date_time,
-    event_uid,
-    organizer_email,
-)
+from outreach.formats.calendars import PRODID, date_time, event_uid
 from outreach.formats.ics import common_name, content_lines, escape_text, mailto, utc_time
 from outreach.formats.vtimezone import vtimezone_ical, writes_as_utc
-from outreach.intake.cells import is_domain, is_plain_address, zone_info
-from outreach.model.plan import Call, Play
-from outreach.model.records import Contact
+from outreach.intake.cells import is_domain
+from outreach.model.plan import Call
+from outreach.model.settings import Config
+from outreach.planning.invitations import invitation_refusal, organizer_email
 
-INVITED_PLAYS: frozenset[Play] = frozenset({"clear_the_air", "keep_in_touch"})
 _FALLBACK_DOMAIN = "outreach.invalid"
 _BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 # The email package's compat32 classes, not EmailMessage: its header registry parses every
@@ -57,48 +51,6 @@ _BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 _POLICY = compat32.clone(linesep="\r\n")
 _LONGEST_8BIT_LINE = 998  # octets, RFC 5322 2.1.1; longer body lines go quoted-printable
 _LONGEST_WORD = 900  # past this a header's word goes into encoded words, which fold anywhere
-
-
-def invitation_refusal(config: Config, call: Call) -> str | None:
-    """Why `call` gets no invitation draft, or None when it gets one.
-
-    A rep without an e-mail is the one case the caller should warn about: every other
-    reason is the playbook working as intended.
-    """
-    return draft_refusal(config, call.contact, call.play, call.owner)
-
-
-def draft_refusal(config: Config, contact: Contact, play: Play, owner: str) -> str | None:
-    """`invitation_refusal` before the call has a time: the scheduler gives a call that gets
-    a draft the notice the draft promises."""
-    if contact.status != "lapsed":
-        return "only lapsed contacts are invited; an upset account gets a call now"
-    if play not in INVITED_PLAYS:
-        return "only clear-the-air and keep-in-touch calls are proposed by e-mail"
-    if not contact.email:
-        return f"{contact.contact_name} has no e-mail address"
-    if not is_plain_address(contact.email):
-        return f"{contact.email!r} cannot be used as an invitation's address"
-    if organizer_email(config, owner) is None:
-        return f'rep {owner} has no e-mail address; set reps."{owner}".email'
-    return None
-
-
-def send_day(config: Config, call: Call, now: datetime) -> date:
-    """The day the rep is to send the draft, in the rep's zone: `invites.send_days_before`
-    days before the call (a call a quarter away is not proposed today), or sooner where a day
-    later would give less than `invites.min_notice_hours` of notice; never before the run's
-    day. The scheduler planned the call at least that notice after the run's clock, so a
-    draft to send today gives it."""
-    zone = zone_info(config.rep_timezone(call.owner))
-    settings = config.invites
-    call_day = datetime.fromtimestamp(call.at, zone).date()
-    last_with_notice = datetime.fromtimestamp(call.at - settings.min_notice_hours * 3600, zone)
-    wanted = min(
-        call_day - timedelta(days=settings.send_days_before),
-        last_with_notice.date() - timedelta(days=1),  # a whole day's margin for the rep
-    )
-    return max(now.astimezone(zone).date(), wanted)
 
 
 def invitation_summary(call: Call) -> str:

@@ -11,9 +11,10 @@ from decimal import Decimal
 
 import jinja2
 
-from outreach.formats.tables import terminal_text
-from outreach.model.plan import PLAYS, Call, LateApology, Plan, late_apologies
+from outreach.model.plan import Call, LateApology, Plan, late_apologies
+from outreach.model.plays import PLAYS
 from outreach.model.records import Skip
+from outreach.model.text import terminal_text
 
 REPORT_TEMPLATE = "report.html.j2"
 

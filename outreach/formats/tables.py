@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from outreach.config import Config
 from outreach.model.plan import Call, Plan
 from outreach.model.records import Skip
-from outreach.model.text import terminal_text as terminal_text  # re-exported: its old home
+from outreach.model.settings import Config
+from outreach.model.text import terminal_text  # re-exported: its old home
 
 PLAN_FIELDS = ("id", "owner", "account_id", "company", "contact_name", "phone", "tel", "play",
                "step", "start", "end", "timezone", "flags")  # fmt: skip

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil import parser as dateparser
 
+from outreach.model.text import shown
+
 MAX_MONEY = Decimal(10) ** 12
 MAX_ATTEMPTS = 1000
 YEARS = (1900, 2200)
@@ -19,19 +21,6 @@ YEARS = (1900, 2200)
 SOURCE_DATE_EPOCH. `9999-12-31`, a CRM's "no date", is refused rather than read, and every
 step the plan takes from a date in range (bounded by the settings' ranges) stays far from
 Python's year 9999."""
-SHOWN = 60
-"""Most characters of a cell a message repeats: the rest of a 10,000-character cell is noise."""
-
-
-@cache
-def zone_info(name: str) -> ZoneInfo:
-    """The IANA zone called `name`, looked up once per run (it is asked for per call)."""
-    return ZoneInfo(name)
-
-
-def shown(text: str, limit: int = SHOWN) -> str:
-    """text, cut to limit characters for a message."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")

@@ -14,15 +14,16 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
-from outreach.config import Config
 from outreach.errors import InputError
 from outreach.intake import cells
 from outreach.intake.columns import REQUIRED, normalize_header
 from outreach.intake.csvrows import Broken, open_rows, undecodable
 from outreach.intake.owncolumns import own_fields
 from outreach.model.phone import doubt, parse_country, read_phone, zone_region
-from outreach.model.plan import parse_stage, stage_of
+from outreach.model.plays import parse_stage, stage_of
 from outreach.model.records import FAULTS, STATUSES, Contact, Skip, fold
+from outreach.model.settings import Config
+from outreach.model.text import shown
 
 MAX_CELL = 10_000
 """Longest cell we accept, in characters: past that a value is a broken export, not a note."""
@@ -264,9 +265,9 @@ def _extra_columns(header: list[str], fields: list[str | None]) -> list[tuple[in
 def _listed(header: list[str]) -> str:
     if not header:
         return "none"
-    shown = ", ".join(repr(cells.shown(h, 40)) for h in header[:_SHOWN_COLUMNS])
+    listed = ", ".join(repr(shown(h, 40)) for h in header[:_SHOWN_COLUMNS])
     more = len(header) - _SHOWN_COLUMNS
-    return shown + (f" and {more:,} more" if more > 0 else "")
+    return listed + (f" and {more:,} more" if more > 0 else "")
 
 
 def _looks_like_data(header: list[str]) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from outreach.intake.columns import map_headers, normalize_header
 from outreach.intake.csvrows import Broken, open_rows
-from outreach.model.plan import parse_stage
+from outreach.model.plays import parse_stage
 
 OWN_NAMES = {"stage": "outreach_stage", "stage_date": "outreach_stage_date"}
 

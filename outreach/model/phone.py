@@ -14,7 +14,7 @@ from importlib import resources
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
-from outreach.intake.cells import shown
+from outreach.model.text import shown
 
 
 @dataclass(frozen=True, slots=True)

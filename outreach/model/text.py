@@ -1,6 +1,9 @@
-"""Text from cells as a terminal may print it."""
+"""Text from cells as a terminal or a message may show it."""
 
 from __future__ import annotations
+
+SHOWN = 60
+"""Most characters of a cell a message repeats: the rest of a 10,000-character cell is noise."""
 
 
 def terminal_text(text: str) -> str:
@@ -17,3 +20,8 @@ def terminal_lines(text: str) -> str:
     if text.isprintable():
         return text
     return "\n".join(map(terminal_text, text.split("\n")))
+
+
+def shown(text: str, limit: int = SHOWN) -> str:
+    """text, cut to limit characters for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -13,20 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from outreach.config import Config
 from outreach.formats.calendars import (
     PLAY_TITLES,
     CalendarWriter,
     CancelledCall,
     cancellation_order,
-    organizer_email,
 )
-from outreach.formats.invites import (
-    INVITED_PLAYS,
-    build_invitation,
-    invitation_refusal,
-    send_day,
-)
+from outreach.formats.invites import build_invitation
 from outreach.formats.tables import (
     PLAN_FIELDS,
     SKIPPED_FIELDS,
@@ -35,13 +28,20 @@ from outreach.formats.tables import (
     plan_row,
     skipped_row,
 )
-from outreach.intake.cells import zone_info
 from outreach.model.plan import Call, LateApology, Plan, RepCalls, late_apologies, late_order
 from outreach.model.records import Skip, fold
+from outreach.model.settings import Config
+from outreach.model.zones import zone_info
 from outreach.output.folder import OutputFolder
 from outreach.output.naming import slug
 from outreach.output.previous import PreviousCall
 from outreach.output.workers import run_split, split_reps
+from outreach.planning.invitations import (
+    INVITED_PLAYS,
+    invitation_refusal,
+    organizer_email,
+    send_day,
+)
 from outreach.render.plaintext import plain_text
 from outreach.render.scripts import ScriptRenderer
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from outreach.errors import InputError
 from outreach.formats.tables import from_spreadsheet_cell
 from outreach.intake.cells import parse_zone
-from outreach.model.plan import PLAYS, Play
+from outreach.model.plays import PLAYS, Play
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from functools import cached_property
 
 import holidays
 
-from outreach.config import ScheduleSettings
+from outreach.model.settings import ScheduleSettings
 
 
 class BusinessDays:

@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from outreach.config import Config
 from outreach.intake.cells import in_range
 from outreach.model.plan import Call, Plan
 from outreach.model.records import Contact, Skip
+from outreach.model.settings import Config
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.playbook import after, earliest_first_call, sequence
 from outreach.planning.scheduler import Scheduler, Window

@@ -10,9 +10,9 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
-from outreach.config import PlaySettings
-from outreach.model.plan import ORDER, Play, parse_stage
+from outreach.model.plays import ORDER, Play, parse_stage
 from outreach.model.records import Contact
+from outreach.model.settings import PlaySettings
 
 DelayUnit = Literal["business_days", "days", "months"]
 

@@ -14,12 +14,13 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from outreach.config import Config, Rep
-from outreach.formats.invites import INVITED_PLAYS, draft_refusal
-from outreach.intake.cells import zone_info
-from outreach.model.plan import Call, Flag, Plan, Play, call_id
+from outreach.model.plan import Call, Flag, Plan, call_id
+from outreach.model.plays import Play
 from outreach.model.records import Contact, Skip
+from outreach.model.settings import Config, Rep
+from outreach.model.zones import zone_info
 from outreach.planning.business_days import BusinessDays
+from outreach.planning.invitations import INVITED_PLAYS, draft_refusal
 from outreach.planning.playbook import Step, after, first_call_day, sequence
 from outreach.planning.triage import Assignment, triage
 

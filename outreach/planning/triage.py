@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from outreach.config import Config
 from outreach.model.phone import Phone, read_phone
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip, SkipKind
+from outreach.model.settings import Config
 from outreach.planning.playbook import sequence
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from outreach.config import Config
-from outreach.model.plan import PLAYS
+from outreach.model.plays import PLAYS
+from outreach.model.settings import Config
 from outreach.render.context import VARIABLES, hidden_variables, play_variables
 from outreach.render.scripts import INVITE, INVITE_TEMPLATE, ScriptRenderer
 

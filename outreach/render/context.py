@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from outreach.config import Config
-from outreach.intake.cells import zone_info
-from outreach.model.plan import SILENT_PLAYS, Call, Play
+from outreach.model.plan import Call
+from outreach.model.plays import SILENT_PLAYS, Play
+from outreach.model.settings import Config
+from outreach.model.zones import zone_info
 from outreach.render.filters import first_name
 
 #: Every variable a template can use, and what it holds. Empty CSV cells are None.

@@ -13,9 +13,10 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 
-from outreach.config import Config
 from outreach.errors import TemplateError
-from outreach.model.plan import PLAYS, SILENT_PLAYS, Call, Play
+from outreach.model.plan import Call
+from outreach.model.plays import PLAYS, SILENT_PLAYS, Play
+from outreach.model.settings import Config
 from outreach.render.context import build_context, hidden_variables
 from outreach.render.templates import TemplateFinder, make_environment, template_error
 

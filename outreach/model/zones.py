@@ -1,0 +1,12 @@
+"""IANA time zones, looked up once per run."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import ZoneInfo
+
+
+@cache
+def zone_info(name: str) -> ZoneInfo:
+    """The IANA zone called `name`, looked up once per run (it is asked for per call)."""
+    return ZoneInfo(name)
