@@ -22,3 +22,13 @@ def test_ruff() -> None:
 def test_mypy() -> None:
     result = run("mypy", "outreach")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_imports_run_one_way() -> None:
+    """The layers in pyproject.toml's [tool.importlinter]: cli, then the application, then the
+    stages in data-flow order, then the model; only the command line imports Click."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
