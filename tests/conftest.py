@@ -20,12 +20,12 @@ def _bugs_fail_the_test(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
     them. Tests of the bug report a person sees ask for `bug_reports`."""
     if "bug_reports" in request.fixturenames:
         return
-    import outreach.cli
+    import outreach.cli.group
 
     def surface(ctx: object, error: Exception) -> None:
         raise error
 
-    monkeypatch.setattr(outreach.cli, "_bug", surface)
+    monkeypatch.setattr(outreach.cli.group, "_bug", surface)
 
 
 @pytest.fixture

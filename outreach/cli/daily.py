@@ -1,0 +1,223 @@
+"""A rep's commands: check a file, print the plan, write the calls, preview one account."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from outreach.app import check_file, generate_files, plan_file, rep_parts, roster_file
+from outreach.cli.group import cli
+from outreach.cli.options import (
+    calls_option,
+    config_option,
+    contacts_argument,
+    force_option,
+    invites_option,
+    jobs_option,
+    load_settings,
+    now_option,
+    out_option,
+    path_type,
+    plan_start,
+    quiet_option,
+    run_clock,
+    start_option,
+    templates_option,
+    timezone_option,
+)
+from outreach.cli.screen import (
+    echo_late,
+    echo_skipped,
+    exit_for,
+    progress_bar,
+    warn,
+    warn_unknown_reps,
+    writing_into,
+)
+from outreach.formats.tables import (
+    PLAN_FIELDS,
+    csv_rows,
+    csv_text,
+    json_calls,
+    plan_json_text,
+    plan_row,
+    plan_table,
+    skip_json,
+)
+from outreach.model.plan import Call, LateApology, late_apologies
+from outreach.model.plays import PLAYS
+from outreach.model.text import terminal_lines
+from outreach.output.generate import Options, preview_scripts
+from outreach.output.previous import read_previous
+from outreach.summary import no_match_reason, run_lines
+
+
+@cli.command()
+@contacts_argument
+@config_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="json: one object with the counts and every rejection (line, field, reason).",
+)  # fmt: skip
+@quiet_option
+def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> None:
+    """Validate a contacts file without planning anything.
+
+    Prints one line per rejected row (file:line: field: reason) and a count.
+    Exits 0 when every row is valid, 1 otherwise.
+
+    \b
+    Example:
+      outreach check contacts.csv
+      outreach check contacts.csv --format json
+    """
+    config = load_settings(config_path)
+    with progress_bar("Checking rows", None, quiet or fmt == "json") as progress:
+        report = check_file(contacts, config, progress)
+    if fmt == "json":
+        body = {"file": report.file, "rows": report.rows, "valid": report.to_call,
+                "suppressed": report.suppressed, "rejected": [skip_json(s) for s in report.rejected]}  # fmt: skip
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+    else:
+        for skip in report.rejected:
+            click.echo(skip.message())
+        if not quiet:
+            click.echo(report.line())
+    if report.rejected:
+        raise SystemExit(1)
+
+
+@cli.command()
+@contacts_argument
+@config_option
+@start_option
+@timezone_option
+@calls_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+    show_default=True, help="csv and json carry every field, for other tools.",
+)  # fmt: skip
+@jobs_option
+@now_option
+@quiet_option
+def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: str | None,
+         calls_per_day: int | None, fmt: str, jobs: int | None, now: datetime | None,
+         quiet: bool) -> None:  # fmt: skip
+    """Print the plan of calls without writing any file.
+
+    A table by default (the rep's and the contact's local times, play, company,
+    contact); csv or json with the fields id, owner, account_id, company,
+    contact_name, phone, tel, play, step, start, end, timezone, flags. Rejected and
+    dropped rows are summarised on stderr; the exit status is 1 when a row was
+    rejected.
+
+    \b
+    Example:
+      outreach plan contacts.csv --start 2027-03-08
+      outreach plan contacts.csv --format csv > plan.csv
+    """
+    config = load_settings(config_path, timezone=timezone, calls_per_day=calls_per_day)
+    clock = run_clock(now)
+    roster = roster_file(contacts, config, plan_start(start, config, clock), clock)
+    warn_unknown_reps(roster.reps, config)
+    late: list[LateApology] = []
+    if fmt == "json":
+        parts = rep_parts(roster, json_calls, jobs, late)
+        for chunk in plan_json_text(roster.start, parts, roster.skipped):
+            click.echo(chunk, nl=False)
+        click.echo()
+    elif fmt == "csv":
+        click.echo(next(csv_text(PLAN_FIELDS, [])), nl=False)
+        for chunk in rep_parts(roster, _plan_csv_rows, jobs, late):
+            click.echo(chunk, nl=False)
+    else:  # the columns' widths are the widest cell's of the whole plan
+        whole = roster.plan()
+        late = late_apologies(whole.calls)
+        for line in plan_table(whole, config):
+            click.echo(line)
+    echo_skipped(roster.skipped)
+    echo_late(late)
+    exit_for(roster.skipped)
+
+
+def _plan_csv_rows(calls: list[Call]) -> str:
+    return csv_rows(PLAN_FIELDS, map(plan_row, calls))
+
+
+@cli.command()
+@contacts_argument
+@out_option
+@config_option
+@start_option
+@templates_option
+@invites_option
+@click.option(
+    "--previous", type=path_type(file_okay=False, exists=True),
+    help="Output folder of an earlier run: keep its event UIDs, cancel calls that disappeared.",
+)  # fmt: skip
+@force_option
+@now_option
+@timezone_option
+@calls_option
+@jobs_option
+@quiet_option
+def generate(contacts: Path, out: Path, config_path: Path | None, start: str | None,
+             templates: Path | None, invites: bool, previous: Path | None, force: bool,
+             now: datetime | None, timezone: str | None, calls_per_day: int | None,
+             jobs: int | None, quiet: bool) -> None:  # fmt: skip
+    """Write call scripts, calendars, plan.csv and skipped.csv: the main job.
+
+    \b
+    Example:
+      outreach generate contacts.csv --out out
+      outreach generate contacts.csv --out out --invites --templates my-templates
+      outreach generate contacts.csv --out out --previous out --force
+    """
+    config = load_settings(config_path, timezone=timezone, calls_per_day=calls_per_day)
+    clock = run_clock(now)
+    roster = roster_file(contacts, config, plan_start(start, config, clock), clock)
+    with progress_bar("Writing calls", roster.call_count, quiet) as progress, writing_into(out):
+        options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
+                          previous=read_previous(previous) if previous else {}, progress=progress,
+                          jobs=jobs)  # fmt: skip
+        summary = generate_files(roster, config, options)
+    warn_unknown_reps(roster.reps, config)
+    for warning in summary.warnings:
+        warn(warning)
+    echo_skipped(roster.skipped)
+    echo_late(summary.late)
+    if not quiet:
+        for line in run_lines(summary, out):
+            click.echo(line)
+    exit_for(roster.skipped)
+
+
+@cli.command()
+@contacts_argument
+@click.option("--account", required=True, help="The account_id whose scripts to show.")
+@click.option("--contact", help="Only this contact (name, any case).")
+@click.option("--play", type=click.Choice(PLAYS), help="Only this play.")
+@config_option
+@start_option
+@templates_option
+@now_option
+def preview(contacts: Path, account: str, contact: str | None, play: str | None,
+            config_path: Path | None, start: str | None, templates: Path | None,
+            now: datetime | None) -> None:  # fmt: skip
+    """Print the call scripts of one account, to try a template change.
+
+    \b
+    Example:
+      outreach preview contacts.csv --account A-1001 --play apology
+      outreach preview contacts.csv --account A-1001 --templates my-templates
+    """
+    config = load_settings(config_path)
+    clock = run_clock(now)
+    the_plan = plan_file(contacts, config, plan_start(start, config, clock), clock)
+    scripts = preview_scripts(the_plan, config, templates, account, contact, play)
+    if not scripts:
+        raise click.ClickException(no_match_reason(the_plan, str(contacts), account, contact, play))
+    click.echo(terminal_lines("\n---\n\n".join(scripts)), nl=False)
