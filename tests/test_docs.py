@@ -13,6 +13,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from docs.commands import PAGE, REGENERATE, reference
 from outreach.cli import cli
 
 ROOT = Path(__file__).parent.parent
@@ -146,3 +147,9 @@ def test_the_sample_script_is_what_the_tool_writes(tmp_path: Path) -> None:
     sample = re.search(r"````markdown\n(.*?)\n````", templates, re.DOTALL)
     assert result.exit_code == 0 and sample
     assert result.stdout.rstrip("\n") == sample[1]
+
+
+def test_the_command_reference_is_what_the_help_says() -> None:
+    assert PAGE.read_text(encoding="utf-8") == reference(), (
+        f"docs/commands.md is stale: run `{REGENERATE}` and commit it"
+    )
