@@ -64,6 +64,19 @@ def shown_commands() -> list[Any]:
     return shown
 
 
+EXAMPLE_CLOCK = {"SOURCE_DATE_EPOCH": "1803859200"}
+"""2027-03-01, the run's clock for the docs' examples, which plan from 2027-03-08 on: after that
+day the real clock would move their calls."""
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """The example accounts and settings in the folder the test runs in."""
+    for name in ("contacts.example.csv", "outreach.toml"):
+        shutil.copy(ROOT / name, tmp_path)
+    return tmp_path
+
+
 def quickstart_commands() -> list[str]:
     section = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sh\n(.+?)\n```", section)
@@ -133,33 +146,25 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
     assert install_and_run.startswith("python3 -m venv .venv && .venv/bin/pip install . && ")
 
 
-def test_the_quickstart_main_job_works_on_a_copy_of_the_example(tmp_path: Path) -> None:
+def test_the_quickstart_main_job_works_on_a_copy_of_the_example(example: Path) -> None:
     install_and_run, _ = quickstart_commands()
     job = shlex.split(install_and_run.rsplit("&& ", 1)[1])
     assert job[0] == ".venv/bin/outreach"
-    shutil.copy(ROOT / "contacts.example.csv", tmp_path)
-    shutil.copy(ROOT / "outreach.toml", tmp_path)
     result = CliRunner().invoke(cli, job[1:])
     assert result.exit_code == 0, result.output
-    out = tmp_path / "out"
+    out = example / "out"
     assert list((out / "scripts").rglob("*.md")) and list((out / "calendars").glob("*.ics"))
     assert list((out / "invites").rglob("*.eml"))
     assert "Import each rep's calendar" in result.stdout
 
 
-def test_the_first_run_prints_what_the_readme_shows(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "contacts.example.csv", tmp_path)
-    shutil.copy(ROOT / "outreach.toml", tmp_path)
+@pytest.mark.usefixtures("example")
+def test_the_first_run_prints_what_the_readme_shows() -> None:
     section = README.split("## A first run", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^\.venv/bin/outreach (.+)$", section, re.MULTILINE)
-    assert [shlex.split(command)[0] for command in commands] == [
-        "check",
-        "plan",
-        "preview",
-        "generate",
-    ]
+    assert [command.split()[0] for command in commands] == ["check", "plan", "preview", "generate"]
     for command in commands:
-        result = CliRunner().invoke(cli, shlex.split(command))
+        result = CliRunner().invoke(cli, shlex.split(command), env=EXAMPLE_CLOCK)
         assert result.exit_code == 0, f"{command}: {result.output}"
     shown = re.search(r"```text\n(.*?)\n```", section, re.DOTALL)
     assert shown, "the README shows what the first run's generate prints"
@@ -174,15 +179,13 @@ def test_the_readme_lists_the_exit_statuses_the_help_does() -> None:
     )
 
 
-def test_the_plan_shown_in_the_docs_is_the_examples(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "contacts.example.csv", tmp_path)
-    shutil.copy(ROOT / "outreach.toml", tmp_path)
+@pytest.mark.usefixtures("example")
+def test_the_plan_shown_in_the_docs_is_the_examples() -> None:
     planning = DOCS[ROOT / "docs/planning.md"]
+    command = re.search(r"^outreach (plan contacts\.example\.csv [^>\n]+)$", planning, re.MULTILINE)
     shown = re.search(r"```text\n(rep .*?)\n```", planning, re.DOTALL)
-    assert shown
-    # the clock before the shown start, so the page's plan stays the example's after that day
-    args = ["plan", "contacts.example.csv", "--start", "2027-03-08", "--now", "2027-03-01"]
-    result = CliRunner().invoke(cli, args)
+    assert command and shown
+    result = CliRunner().invoke(cli, shlex.split(command[1]), env=EXAMPLE_CLOCK)
     printed = [line.rstrip() for line in result.stdout.splitlines()]
     assert [line.rstrip() for line in shown[1].splitlines()] == [
         line
@@ -284,13 +287,12 @@ def test_no_color_and_no_progress_when_piped(tmp_path: Path) -> None:
     assert quiet.exit_code == 0 and quiet.stdout == ""
 
 
-def test_the_sample_script_is_what_the_tool_writes(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "contacts.example.csv", tmp_path)
-    shutil.copy(ROOT / "outreach.toml", tmp_path)
+@pytest.mark.usefixtures("example")
+def test_the_sample_script_is_what_the_tool_writes() -> None:
     templates = DOCS[ROOT / "docs/templates.md"]
     command = re.search(r"`outreach (preview [^`]+)`\nprints it", templates)
     assert command, "docs/templates.md names the command its sample comes from"
-    result = CliRunner().invoke(cli, shlex.split(command[1]))
+    result = CliRunner().invoke(cli, shlex.split(command[1]), env=EXAMPLE_CLOCK)
     sample = re.search(r"````markdown\n(.*?)\n````", templates, re.DOTALL)
     assert result.exit_code == 0 and sample
     assert result.stdout.rstrip("\n") == sample[1]
