@@ -1,4 +1,4 @@
-"""The example file follows the README's advice on notes (issue 13, point 7): every call
+"""The example file follows the docs' advice on notes (issue 13, point 7): every call
 shows the notes, the small steps and keep-in-touch calls included, so a note about the
 incident would bring it back in calls that must never mention it (playbook rule 8)."""
 

@@ -14,7 +14,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff() -> None:
-    for args in (("ruff", "check", "outreach", "tests", "benchmarks"), ("ruff", "format", "--check", "outreach")):
+    for args in (("ruff", "check", "outreach", "tests", "benchmarks", "docs"), ("ruff", "format", "--check", "outreach")):
         result = run(*args)
         assert result.returncode == 0, result.stdout + result.stderr
 
