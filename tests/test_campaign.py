@@ -17,17 +17,12 @@ from outreach.model.records import Contact
 from outreach.model.settings import Config, ScheduleSettings
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import parse_quarter, plan_campaign
-from tests.csvfiles import HEADER, invoke, row, write_csv
-from tests.factories import dial_of
+from tests.factories import HEADER, dial_of, invoke, read_csv, row, write_csv
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "contacts.example.csv"
 SETTINGS = ROOT / "outreach.toml"
 
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
 def lapsed(n: int, **fields: Any) -> Contact:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.csvfiles import invoke, row, write_csv
+from tests.factories import invoke, row, write_csv
 
 EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
 

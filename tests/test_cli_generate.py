@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import csv
 import email
-import io
 from pathlib import Path
 
 import icalendar
 import pytest
 
-from tests.csvfiles import invoke, row, team_rows, write_csv
+from tests.factories import invoke, read_csv, row, team_rows, write_csv
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "contacts.example.csv"
@@ -28,10 +27,6 @@ def files(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
 def test_every_row_of_the_example_is_planned_or_skipped(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from outreach.formats.tables import PLAN_FIELDS
-from tests.csvfiles import invoke, row, team_rows, write_csv
+from tests.factories import invoke, row, team_rows, write_csv
 
 EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
 

@@ -33,7 +33,7 @@ from ical.calendar_stream import IcsCalendarStream
 from outreach.cli import cli
 from outreach.formats.tables import from_spreadsheet_cell
 from outreach.render.templates import builtin_templates_dir
-from tests.csvfiles import HEADER, row, write_csv
+from tests.factories import HEADER, row, write_csv
 
 NOW = "2027-03-01T12:00:00+00:00"
 START = "2027-03-08"

@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 
 from outreach.cli import cli
 from outreach.formats.tables import from_spreadsheet_cell, spreadsheet_cell
-from tests.csvfiles import HEADER, invoke, row, write_csv
+from tests.factories import HEADER, invoke, row, write_csv
 
 NOW = "2027-03-01T12:00:00+00:00"
 START = "2027-03-08"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from outreach.output.folder import LOCK, MANIFEST, SCRATCH
-from tests.csvfiles import invoke
+from tests.factories import invoke
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need POSIX")
 
