@@ -194,9 +194,15 @@ def vtimezone_only_utc(vtimezone_text: str, tzid: str, local: datetime) -> datet
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
-def wall(*parts: int) -> datetime:
+def wall(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A naive wall-clock time: what a VTIMEZONE or a contact's zone gives meaning to."""
-    return datetime(*parts)  # noqa: DTZ001
+    return datetime(year, month, day, hour, minute)  # noqa: DTZ001
+
+
+def as_utc(moment: date | None) -> datetime:
+    """A parsed DTSTART or DTEND as a UTC instant; a parser's date-only value fails the test."""
+    assert isinstance(moment, datetime), moment
+    return moment.astimezone(UTC)
 
 
 def zoneinfo_utc(zone: str, local: datetime) -> datetime:

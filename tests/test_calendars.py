@@ -19,6 +19,7 @@ from tests.factories import (
     CONFIG,
     NOW,
     REP,
+    as_utc,
     assert_well_formed,
     calendar_call,
     lenient_parse,
@@ -149,8 +150,8 @@ def test_both_parsers_read_every_field_back() -> None:
         event, other = by_uid[uid], lenient_by_uid[uid]
         local = call.start.replace(tzinfo=None)
         expected_start = zoneinfo_utc(call.timezone, local)
-        assert event.dtstart.astimezone(UTC) == other.DTSTART.astimezone(UTC) == expected_start
-        assert event.dtend.astimezone(UTC) == expected_start + timedelta(minutes=30)
+        assert as_utc(event.dtstart) == as_utc(other.decoded("DTSTART")) == expected_start
+        assert as_utc(event.dtend) == expected_start + timedelta(minutes=30)
         assert event.dtstamp == NOW
         assert event.sequence == (2 if call is entries[2][0] else 0)
         assert event.summary == str(other["SUMMARY"])
@@ -201,8 +202,8 @@ def test_call_reads_back_at_the_iana_instant(zone: str, local: datetime) -> None
     data = build_calendar(CONFIG, REP, [(call, SCRIPT)], now=NOW)
     expected = zoneinfo_utc(zone, local)
     (event,) = strict_parse(data).events
-    assert event.dtstart.astimezone(UTC) == expected
-    assert lenient_parse(data).walk("VEVENT")[0].DTSTART.astimezone(UTC) == expected
+    assert as_utc(event.dtstart) == expected
+    assert as_utc(lenient_parse(data).walk("VEVENT")[0].decoded("DTSTART")) == expected
     text = data.decode()
     block = text[text.index("BEGIN:VTIMEZONE") : text.index("END:VTIMEZONE") + len("END:VTIMEZONE")]
     assert f"DTSTART;TZID={zone}:{local:%Y%m%dT%H%M%S}" in text

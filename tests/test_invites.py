@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email
-from datetime import UTC, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default
 
@@ -20,6 +20,7 @@ from tests.factories import (
     CONFIG,
     NOW,
     REP,
+    as_utc,
     assert_well_formed,
     calendar_call,
     lenient_parse,
@@ -112,7 +113,7 @@ def test_calendar_part_is_one_request_event_with_organizer_and_attendee() -> Non
     assert event.sequence == 1
     assert event.summary == "Call with Dana Ruiz"
     assert event.description == BODY
-    assert event.dtstart.astimezone(UTC) == zoneinfo_utc("America/New_York", wall(2027, 3, 15, 10))
+    assert as_utc(event.dtstart) == zoneinfo_utc("America/New_York", wall(2027, 3, 15, 10))
     assert event.organizer is not None
     assert (event.organizer.uri, event.organizer.common_name) == ("mailto:dana@vendor.example", REP)
     (attendee,) = event.attendees

@@ -20,7 +20,7 @@ def test_ruff() -> None:
 
 
 def test_mypy() -> None:
-    result = run("mypy", "outreach")
+    result = run("mypy", "outreach", "tests")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -585,7 +585,7 @@ def test_each_template_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None
         for play in PLAYS:
             renderer.render(make_call(contact, play), None)
         renderer.render_invite(make_call(contact))
-    assert sorted(compiled) == sorted(set(compiled))
+    assert len(compiled) == len(set(compiled))
     assert "base.md.j2" in compiled
 
 
