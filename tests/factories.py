@@ -165,10 +165,8 @@ def calendar_call(
     10 March 2027) in the contact's zone, to calendar_contact(**contact_overrides) by default."""
     contact = contact or calendar_contact(**contact_overrides)
     zone = ZoneInfo(contact.timezone)
-    start = (local or datetime(2027, 3, 10, 10, 0)).replace(tzinfo=zone)  # noqa: DTZ001
-    return make_call(
-        contact, play, step=step, start=start, minutes=minutes, owner=contact.owner
-    )
+    start = (local or wall(2027, 3, 10, 10)).replace(tzinfo=zone)
+    return make_call(contact, play, step=step, start=start, minutes=minutes, owner=contact.owner)
 
 
 def with_owner(call: Call, owner: str) -> Call:
@@ -290,8 +288,6 @@ def team_rows(count: int = 30) -> list[dict[str, str]]:
         row(contact_name=f"C{i}", owner=f"Rep {i % 3}", status=("upset", "lapsed")[i % 2])
         for i in range(count)
     ]
-
-
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -12,47 +12,49 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from tests.factories import invoke
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "example"
-EXAMPLE, SETTINGS = ROOT / "contacts.example.csv", ROOT / "outreach.toml"
-
-GENERATED = [
-    "calendars/marcus-chen.ics",
-    "invites/priya-nair/send-2027-03-01/2027-03-08_sakura-foods-k-k_kenji-watanabe_clear_the_air.eml",
-    "plan.csv",
-    "skipped.csv",
-]
-CAMPAIGNED = ["accounts.next.csv", "report.html"]
-
-
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example run once through `generate` (into generate/) and `campaign` (into campaign/)."""
-    out = tmp_path_factory.mktemp("example")
-    common = (str(EXAMPLE), "--config", str(SETTINGS), "--invites")
-    code, stdout, _ = invoke("generate", *common, "--out", str(out / "generate"),
-                             "--start", "2027-03-08", "--now", "2027-03-01T12:00:00+00:00")  # fmt: skip
-    assert code == 0, stdout
-    code, stdout, _ = invoke("campaign", *common, "--out", str(out / "campaign"),
-                             "--quarter", "2027Q1", "--now", "2026-12-20T00:00:00+00:00")  # fmt: skip
-    assert code == 0, stdout
-    return out
-
-
-@pytest.mark.parametrize(
-    "name", [f"generate/{n}" for n in GENERATED] + [f"campaign/{n}" for n in CAMPAIGNED]
+EXAMPLE_ARGS = (
+    str(ROOT / "contacts.example.csv"),
+    "--config",
+    str(ROOT / "outreach.toml"),
+    "--invites",
 )
-def test_the_example_files_match_their_golden_copies(outputs: Path, name: str) -> None:
-    written, golden = (outputs / name).read_bytes(), GOLDEN / name
+
+# Each command, the clock it runs at, and the files of its output folder that have golden copies.
+RUNS = {
+    "generate": ("--start", "2027-03-08", "--now", "2027-03-01T12:00:00+00:00"),
+    "campaign": ("--quarter", "2027Q1", "--now", "2026-12-20T00:00:00+00:00"),
+}
+GOLDEN_FILES = [
+    "generate/calendars/marcus-chen.ics",
+    "generate/invites/priya-nair/send-2027-03-01/"
+    "2027-03-08_sakura-foods-k-k_kenji-watanabe_clear_the_air.eml",
+    "generate/plan.csv",
+    "generate/skipped.csv",
+    "campaign/accounts.next.csv",
+    "campaign/report.html",
+]
+
+
+def test_the_example_files_match_their_golden_copies(tmp_path: Path) -> None:
+    for command, clock in RUNS.items():
+        code, stdout, _ = invoke(command, *EXAMPLE_ARGS, "--out", str(tmp_path / command), *clock)
+        assert code == 0, stdout
     if os.environ.get("UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(written)
-    assert golden.is_file(), f"no golden copy of {name}: run UPDATE_GOLDEN=1 pytest {__file__}"
-    assert written == golden.read_bytes(), (
-        f"{name} differs from {golden}; if the change is intended, regenerate with "
-        f"UPDATE_GOLDEN=1 pytest {__file__} and read the new file"
+        for name in GOLDEN_FILES:
+            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / name).write_bytes((tmp_path / name).read_bytes())
+    differing = [
+        name
+        for name in GOLDEN_FILES
+        if not (GOLDEN / name).is_file()
+        or (GOLDEN / name).read_bytes() != (tmp_path / name).read_bytes()
+    ]
+    assert not differing, (
+        f"not as their golden copies in {GOLDEN}: {', '.join(differing)}. If the change is "
+        "intended, regenerate them with `UPDATE_GOLDEN=1 pytest tests/test_golden_outputs.py` "
+        "and read each changed file (git diff) before committing it"
     )
