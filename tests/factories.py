@@ -28,6 +28,13 @@ from outreach.model.plays import Play
 from outreach.model.records import Contact
 from outreach.model.settings import Config, Rep
 
+# --- The example in the repository ---
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "contacts.example.csv"
+SETTINGS = ROOT / "outreach.toml"
+
+
 # --- Contacts and calls ---
 
 

@@ -17,12 +17,16 @@ from outreach.model.records import Contact
 from outreach.model.settings import Config, ScheduleSettings
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import parse_quarter, plan_campaign
-from tests.factories import HEADER, dial_of, invoke, read_csv, row, write_csv
-
-ROOT = Path(__file__).parent.parent
-EXAMPLE = ROOT / "contacts.example.csv"
-SETTINGS = ROOT / "outreach.toml"
-
+from tests.factories import (
+    EXAMPLE,
+    HEADER,
+    SETTINGS,
+    dial_of,
+    invoke,
+    read_csv,
+    row,
+    write_csv,
+)
 
 
 def lapsed(n: int, **fields: Any) -> Contact:

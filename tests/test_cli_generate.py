@@ -7,11 +7,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from tests.factories import invoke, read_csv, row, team_rows, write_csv
+from tests.factories import EXAMPLE, SETTINGS, invoke, read_csv, row, team_rows, write_csv
 
-ROOT = Path(__file__).parent.parent
-EXAMPLE = ROOT / "contacts.example.csv"
-SETTINGS = ROOT / "outreach.toml"
 NOW = "2027-03-01T12:00:00+00:00"
 
 

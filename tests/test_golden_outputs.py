@@ -12,14 +12,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.factories import invoke
+from tests.factories import EXAMPLE, SETTINGS, invoke
 
-ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "example"
 EXAMPLE_ARGS = (
-    str(ROOT / "contacts.example.csv"),
+    str(EXAMPLE),
     "--config",
-    str(ROOT / "outreach.toml"),
+    str(SETTINGS),
     "--invites",
 )
 
