@@ -15,12 +15,7 @@ from pathlib import Path
 from tests.factories import EXAMPLE, SETTINGS, invoke
 
 GOLDEN = Path(__file__).parent / "golden" / "example"
-EXAMPLE_ARGS = (
-    str(EXAMPLE),
-    "--config",
-    str(SETTINGS),
-    "--invites",
-)
+EXAMPLE_ARGS = (str(EXAMPLE), "--config", str(SETTINGS), "--invites")
 
 # Each command, the clock it runs at, and the files of its output folder that have golden copies.
 RUNS = {
