@@ -60,7 +60,7 @@ def in_terminal(
     env: dict[str, str] | None = None,
     timeout: float = 120,
     when: Callable[[str], bool] | None = None,
-    then: Callable[[int], None] | None = None,
+    then: Callable[[int], object] | None = None,
 ) -> Run:
     """Run `args` under a new pseudo-terminal, reading until every process holding it has
     closed it (a worker left behind would hold it open: a timeout).

@@ -21,7 +21,7 @@ from outreach.intake.contacts import read_contacts
 from outreach.intake.csvrows import Broken, CsvRows, Lines
 from outreach.model.records import Contact
 from outreach.model.settings import Config
-from tests.csvfiles import HEADER, csv_bytes, row
+from tests.factories import HEADER, csv_text, row
 
 BAD = Path(__file__).parent / "data" / "bad"
 CASES: dict[str, dict[str, Any]] = tomllib.loads((BAD / "expected.toml").read_text("utf-8"))
@@ -160,7 +160,7 @@ print(json.dumps({"code": run.returncode, "out": run.stdout[-2000:], "err": run.
 @pytest.mark.slow
 def test_a_million_rows_are_checked_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "million.csv"
-    first, rest = csv_bytes([row()]).splitlines()[1].split(",", 3)[::3]
+    first, rest = csv_text([row()]).splitlines()[1].split(",", 3)[::3]
     assert first == "A-1"
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(",".join(HEADER) + "\r\n")

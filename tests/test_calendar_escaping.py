@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from cal_factories import (
+
+from outreach.formats.calendars import build_calendar
+from tests.factories import (
     CONFIG,
     NOW,
     REP,
     assert_well_formed,
+    calendar_call,
     lenient_parse,
-    make_call,
     strict_parse,
 )
-
-from outreach.formats.calendars import build_calendar
 
 INJECTION = "Acme\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:forged\r\nUID:forged@x"
 
@@ -37,7 +37,7 @@ CASES = {
 @pytest.mark.parametrize(("typed", "read"), CASES.values(), ids=CASES.keys())
 def test_value_round_trips_and_stays_inside_its_property(typed: str, read: str) -> None:
     # The location is the number as phone.py writes it: text around a number does not get in.
-    call = make_call(contact_name=typed, company=typed, phone="+1 212 555 0100")
+    call = calendar_call(contact_name=typed, company=typed, phone="+1 212 555 0100")
     data = build_calendar(CONFIG, REP, [(call, typed)], now=NOW)
     assert_well_formed(data)
     assert len(re.findall(rb"\r\nBEGIN:VEVENT\r\n", data)) == 1

@@ -9,25 +9,25 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
-from cal_factories import (
-    CONFIG,
-    NOW,
-    REP,
-    assert_well_formed,
-    lenient_parse,
-    make_call,
-    make_contact,
-    strict_parse,
-    vtimezone_only_utc,
-    wall,
-    zoneinfo_utc,
-)
 
 from outreach.errors import ConfigError
 from outreach.formats.calendars import PRODID, CalendarWriter, CancelledCall, build_calendar
 from outreach.formats.vtimezone import vtimezone
 from outreach.model.plan import Call
 from outreach.model.settings import Config, Rep
+from tests.factories import (
+    CONFIG,
+    NOW,
+    REP,
+    as_utc,
+    assert_well_formed,
+    calendar_call,
+    lenient_parse,
+    strict_parse,
+    vtimezone_only_utc,
+    wall,
+    zoneinfo_utc,
+)
 
 SCRIPT = "Before the call: read the history.\nApologize first, then listen.\n" * 20
 NON_ASCII_SCRIPT = "Vor dem Anruf: Verlauf lesen — Grüße, Åsa; 東京の件は\\済み 😀\n" * 30
@@ -35,10 +35,10 @@ NON_ASCII_SCRIPT = "Vor dem Anruf: Verlauf lesen — Grüße, Åsa; 東京の件
 
 def calls() -> list[tuple[Call, str]]:
     return [
-        (make_call(local=wall(2027, 3, 15, 10)), SCRIPT),
-        (make_call(play="follow_up", local=wall(2027, 3, 12, 10), phone=None), SCRIPT),
+        (calendar_call(local=wall(2027, 3, 15, 10)), SCRIPT),
+        (calendar_call(play="follow_up", local=wall(2027, 3, 12, 10), phone=None), SCRIPT),
         (
-            make_call(
+            calendar_call(
                 account_id="B-7",
                 contact_name="Åsa Öberg",
                 company="Grüne Äpfel, GmbH",
@@ -50,8 +50,8 @@ def calls() -> list[tuple[Call, str]]:
             ),
             NON_ASCII_SCRIPT,
         ),
-        (make_call(account_id="C-1", timezone="Asia/Kolkata", local=wall(2027, 3, 16, 9)), SCRIPT),
-        (make_call(account_id="D-1", timezone="Etc/UTC", local=wall(2027, 3, 16, 14)), SCRIPT),
+        (calendar_call(account_id="C-1", timezone="Asia/Kolkata", local=wall(2027, 3, 16, 9)), SCRIPT),
+        (calendar_call(account_id="D-1", timezone="Etc/UTC", local=wall(2027, 3, 16, 14)), SCRIPT),
     ]
 
 
@@ -150,8 +150,8 @@ def test_both_parsers_read_every_field_back() -> None:
         event, other = by_uid[uid], lenient_by_uid[uid]
         local = call.start.replace(tzinfo=None)
         expected_start = zoneinfo_utc(call.timezone, local)
-        assert event.dtstart.astimezone(UTC) == other.DTSTART.astimezone(UTC) == expected_start
-        assert event.dtend.astimezone(UTC) == expected_start + timedelta(minutes=30)
+        assert as_utc(event.dtstart) == as_utc(other.decoded("DTSTART")) == expected_start
+        assert as_utc(event.dtend) == expected_start + timedelta(minutes=30)
         assert event.dtstamp == NOW
         assert event.sequence == (2 if call is entries[2][0] else 0)
         assert event.summary == str(other["SUMMARY"])
@@ -171,8 +171,8 @@ def test_both_parsers_read_every_field_back() -> None:
 
 
 def test_events_come_by_start_then_id() -> None:
-    same_time = [make_call(account_id=f"A-{n}", local=wall(2027, 3, 15, 10)) for n in range(4)]
-    earlier = make_call(account_id="Z-9", timezone="Europe/London", local=wall(2027, 3, 15, 9))
+    same_time = [calendar_call(account_id=f"A-{n}", local=wall(2027, 3, 15, 10)) for n in range(4)]
+    earlier = calendar_call(account_id="Z-9", timezone="Europe/London", local=wall(2027, 3, 15, 9))
     data = build_calendar(CONFIG, REP, [(c, "") for c in [*same_time, earlier]], now=NOW)
     uids = re.findall(rb"UID:(\w+)@", data)
     expected = [earlier.id, *sorted(call.id for call in same_time)]
@@ -198,12 +198,12 @@ def test_events_come_by_start_then_id() -> None:
     ],
 )
 def test_call_reads_back_at_the_iana_instant(zone: str, local: datetime) -> None:
-    call = make_call(timezone=zone, local=local)
+    call = calendar_call(timezone=zone, local=local)
     data = build_calendar(CONFIG, REP, [(call, SCRIPT)], now=NOW)
     expected = zoneinfo_utc(zone, local)
     (event,) = strict_parse(data).events
-    assert event.dtstart.astimezone(UTC) == expected
-    assert lenient_parse(data).walk("VEVENT")[0].DTSTART.astimezone(UTC) == expected
+    assert as_utc(event.dtstart) == expected
+    assert as_utc(lenient_parse(data).walk("VEVENT")[0].decoded("DTSTART")) == expected
     text = data.decode()
     block = text[text.index("BEGIN:VTIMEZONE") : text.index("END:VTIMEZONE") + len("END:VTIMEZONE")]
     assert f"DTSTART;TZID={zone}:{local:%Y%m%dT%H%M%S}" in text
@@ -211,7 +211,7 @@ def test_call_reads_back_at_the_iana_instant(zone: str, local: datetime) -> None
 
 
 def test_utc_zone_is_written_with_z_and_no_vtimezone() -> None:
-    call = make_call(timezone="Etc/UTC", local=wall(2027, 3, 16, 14))
+    call = calendar_call(timezone="Etc/UTC", local=wall(2027, 3, 16, 14))
     data = build_calendar(CONFIG, REP, [(call, "")], now=NOW)
     assert b"DTSTART:20270316T140000Z\r\n" in data
     assert b"VTIMEZONE" not in data
@@ -225,7 +225,7 @@ def test_one_vtimezone_per_zone_used() -> None:
 
 
 def test_cancelled_call_comes_back_cancelled_with_a_higher_sequence() -> None:
-    start = datetime(2027, 3, 17, 11, tzinfo=make_call().start.tzinfo)
+    start = datetime(2027, 3, 17, 11, tzinfo=calendar_call().start.tzinfo)
     gone = CancelledCall(
         id="0123456789abcdef0123",
         owner=REP,
@@ -263,7 +263,7 @@ def test_rep_with_unusable_email_is_a_configuration_error() -> None:
 def test_organizer_name_with_quotes_and_commas_stays_a_parameter() -> None:
     rep = 'Dana "DJ" Ruiz, Jr.\r\nORGANIZER:mailto:evil@example.com'
     config = Config(reps={rep: Rep(rep, email="dana@vendor.example")})
-    call = replace(make_call(), owner=rep)
+    call = replace(calendar_call(), owner=rep)
     data = build_calendar(config, rep, [(call, "")], now=NOW)
     assert len(re.findall(rb"\nORGANIZER", data)) == 1
     (event,) = strict_parse(data).events
@@ -280,11 +280,11 @@ def test_reminder_minutes_come_from_the_config() -> None:
 
 
 def test_writer_refuses_a_zone_or_year_its_header_does_not_cover() -> None:
-    writer = CalendarWriter.for_calls(CONFIG, REP, [make_call()], now=NOW)
+    writer = CalendarWriter.for_calls(CONFIG, REP, [calendar_call()], now=NOW)
     with pytest.raises(ValueError, match="time zones"):
-        writer.event(make_call(timezone="Europe/Paris"), "")
+        writer.event(calendar_call(timezone="Europe/Paris"), "")
     with pytest.raises(ValueError, match="outside"):
-        writer.event(make_call(local=wall(2029, 1, 8, 10)), "")
+        writer.event(calendar_call(local=wall(2029, 1, 8, 10)), "")
 
 
 def test_naive_now_is_refused() -> None:
@@ -292,7 +292,3 @@ def test_naive_now_is_refused() -> None:
         build_calendar(CONFIG, REP, calls(), now=wall(2027, 3, 1, 12))
 
 
-
-
-def test_make_contact_defaults_are_upset() -> None:
-    assert make_contact().status == "upset"

@@ -17,17 +17,16 @@ from outreach.model.records import Contact
 from outreach.model.settings import Config, ScheduleSettings
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import parse_quarter, plan_campaign
-from tests.csvfiles import HEADER, invoke, row, write_csv
-from tests.factories import dial_of
-
-ROOT = Path(__file__).parent.parent
-EXAMPLE = ROOT / "contacts.example.csv"
-SETTINGS = ROOT / "outreach.toml"
-
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+from tests.factories import (
+    EXAMPLE,
+    HEADER,
+    SETTINGS,
+    dial_of,
+    invoke,
+    read_csv,
+    row,
+    write_csv,
+)
 
 
 def lapsed(n: int, **fields: Any) -> Contact:

@@ -3,10 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.csvfiles import invoke, row, write_csv
-
-EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
-
+from tests.factories import EXAMPLE, invoke, row, write_csv
 
 
 def test_the_example_file_is_valid() -> None:

@@ -9,10 +9,7 @@ from pathlib import Path
 import pytest
 
 from outreach.formats.tables import PLAN_FIELDS
-from tests.csvfiles import invoke, row, team_rows, write_csv
-
-EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
-
+from tests.factories import EXAMPLE, invoke, row, team_rows, write_csv
 
 
 def test_table_shows_rep_and_contact_times() -> None:

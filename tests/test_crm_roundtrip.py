@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from tests.csvfiles import invoke
+from tests.factories import invoke
 
 NOW = "2027-03-01T12:00:00+00:00"
 ADDED = [

@@ -269,7 +269,7 @@ def test_templates_lists_every_play_and_marks_the_hidden_fields() -> None:
 
 @pytest.mark.slow
 def test_no_color_and_no_progress_when_piped(tmp_path: Path) -> None:
-    from tests.csvfiles import row, write_csv
+    from tests.factories import row, write_csv
 
     rows = [row(contact_name=f"C{i}") for i in range(400)] + [
         row(contact_name="L", status="lapsed")

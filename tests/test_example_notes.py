@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
-EXAMPLE = Path(__file__).parent.parent / "contacts.example.csv"
+from tests.factories import EXAMPLE
+
 INCIDENT_WORDS = ("incident", "problem", "late", "invoice", "fail", "escalat", "complain",
                   "clash", "stock", "spoil", "torn", "wrong", "mistake", "sorry", "apolog",
                   "refund", "credit", "customs", "quote", "stain", "noticing")  # fmt: skip

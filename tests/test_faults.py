@@ -27,7 +27,7 @@ import pytest
 import outreach.output.confined
 import outreach.output.previous
 from outreach.errors import INTERNAL_ERROR
-from tests.csvfiles import invoke, row, write_csv
+from tests.factories import invoke, row, write_csv
 from tests.terminal import ROOT, command, environment, in_terminal
 
 NOW = "2027-03-01T12:00:00+00:00"

@@ -28,7 +28,7 @@ from outreach.config import load_config
 from outreach.errors import InputError
 from outreach.intake.contacts import read_contacts
 from outreach.model.records import Contact, Skip
-from tests.csvfiles import BASE_ROW, HEADER
+from tests.factories import BASE_ROW, HEADER, read_csv
 
 pytestmark = pytest.mark.slow  # hundreds of generated files, each run through the CLI
 
@@ -148,11 +148,6 @@ def expected_status(items: list[Contact | Skip] | None) -> int:
     if items is None:
         return 2
     return 1 if any(isinstance(item, Skip) for item in items) else 0
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 @contextmanager

@@ -33,7 +33,7 @@ from ical.calendar_stream import IcsCalendarStream
 from outreach.cli import cli
 from outreach.formats.tables import from_spreadsheet_cell
 from outreach.render.templates import builtin_templates_dir
-from tests.csvfiles import HEADER, row, write_csv
+from tests.factories import HEADER, row, write_csv
 
 NOW = "2027-03-01T12:00:00+00:00"
 START = "2027-03-08"
@@ -215,10 +215,10 @@ def test_line_breaks_in_values_add_no_property_event_or_component(hostile_run: P
         assert len(owners) == 1  # one rep's calendar
         strict = IcsCalendarStream.calendar_from_ics(text)
         assert sorted(e.uid for e in strict.events) == sorted(str(e["UID"]) for e in events)
-        for event in strict.events:
-            call = plan[event.uid.split("@")[0]]
-            assert event.location == as_text(call["phone"])
-            assert len(event.alarm) == 1
+        for strict_event in strict.events:
+            call = plan[strict_event.uid.split("@")[0]]
+            assert strict_event.location == as_text(call["phone"])
+            assert len(strict_event.alarm) == 1
         assert not any(name.upper().startswith("X-INJECTED") for c in calendar.walk() for name in c)
     assert seen == Counter(dict.fromkeys(plan, 1))  # every planned call, once
 

@@ -30,7 +30,7 @@ from outreach.output.naming import slug
 from outreach.planning.campaign import parse_quarter
 from outreach.render.context import markdown_text
 from outreach.render.plaintext import plain_text
-from tests.csvfiles import HEADER, csv_bytes, invoke, row, write_csv
+from tests.factories import HEADER, csv_text, invoke, row, write_csv
 
 # Cost grows linearly: text 8 times as long may cost up to 3 times 8 as much (machine noise,
 # several tests sharing two cores), where a quadratic pattern costs 64 times as much.
@@ -197,7 +197,7 @@ LONG_CELL = "the line runs past 1,000,000 characters in this cell; the row is no
 def _huge_line_file(path: Path, megabytes: int, encoding: str = "utf-8") -> Path:
     """Three contacts, the second with a notes cell of `megabytes` million characters, written
     a megabyte at a time so that the test itself stays small."""
-    text = csv_bytes([row(contact_name="A"), row(contact_name="B", notes="@@"),
+    text = csv_text([row(contact_name="A"), row(contact_name="B", notes="@@"),
                       row(contact_name="C", status="angry")])  # fmt: skip
     before, after = text.split("@@")
     with path.open("w", encoding=encoding, newline="") as out:
@@ -245,7 +245,7 @@ def test_a_line_past_the_limit_is_one_rejected_row(tmp_path: Path, encoding: str
 def test_a_long_line_swallowed_by_an_open_quote_is_read_again(tmp_path: Path) -> None:
     """The row whose quote was left open is rejected, then the long line itself; the rows
     after it are read."""
-    header, first, _ = csv_bytes([row(contact_name="A", notes="@@")]).split("\r\n")
+    header, first, _ = csv_text([row(contact_name="A", notes="@@")]).split("\r\n")
     path = tmp_path / "c.csv"
     lines = [header, first.replace("@@", '"left open'), "y" * 1_500_000,
              first.replace(",A,", ",C,"), first.replace(",A,", ",D,").replace("upset", "angry")]  # fmt: skip

@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 
 from outreach.cli import cli
 from outreach.formats.tables import from_spreadsheet_cell, spreadsheet_cell
-from tests.csvfiles import HEADER, invoke, row, write_csv
+from tests.factories import HEADER, invoke, row, write_csv
 
 NOW = "2027-03-01T12:00:00+00:00"
 START = "2027-03-08"
@@ -213,7 +213,9 @@ def test_invitation_headers_fold_and_mailto_uris_are_percent_encoded(tmp_path: P
         seen.add(name.strip('"'))
         assert str(make_header(decode_header(message["From"]))).startswith(owner)
         (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
-        calendar = part.get_payload(decode=True).decode("utf-8").replace("\r\n ", "")
+        attachment = part.get_payload(decode=True)
+        assert isinstance(attachment, bytes)
+        calendar = attachment.decode("utf-8").replace("\r\n ", "")
         uris = re.findall(r":(mailto:[^\r\n]*)", calendar)
         assert {unquote(uri.removeprefix("mailto:")) for uri in uris} == {
             address.rstrip(">"),

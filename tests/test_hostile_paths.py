@@ -20,13 +20,10 @@ from pathlib import Path
 import pytest
 
 from outreach.output.folder import LOCK, MANIFEST, SCRATCH
-from tests.csvfiles import invoke
+from tests.factories import EXAMPLE, SETTINGS, invoke
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need POSIX")
 
-ROOT = Path(__file__).parent.parent
-EXAMPLE = ROOT / "contacts.example.csv"
-SETTINGS = ROOT / "outreach.toml"
 NOW = "2027-03-01T12:00:00+00:00"
 
 Snapshot = dict[str, tuple[str, bytes, int]]

@@ -13,7 +13,7 @@ from outreach.intake import cells
 from outreach.intake.contacts import read_contacts
 from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config, InputSettings
-from tests.csvfiles import HEADER, row, write_csv
+from tests.factories import HEADER, row, write_csv
 
 
 def read(path: Path, config: Config | None = None) -> list[Contact | Skip]:

@@ -23,7 +23,7 @@ import pytest
 from ical.calendar_stream import IcsCalendarStream
 
 from outreach.output.folder import LOCK, MANIFEST, SCRATCH
-from tests.csvfiles import row, write_csv
+from tests.factories import row, write_csv
 
 pytestmark = [
     pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)"),

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import email
-from datetime import UTC, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default
 
 import icalendar
 import pytest
-from cal_factories import (
-    CONFIG,
-    NOW,
-    REP,
-    assert_well_formed,
-    lenient_parse,
-    make_call,
-    strict_parse,
-    wall,
-    with_owner,
-    zoneinfo_utc,
-)
 
 from outreach.formats.calendars import PRODID
 from outreach.formats.invites import build_invitation, invitation_calendar
@@ -28,6 +16,19 @@ from outreach.formats.vtimezone import vtimezone
 from outreach.model.plan import Call
 from outreach.model.settings import Config, Rep
 from outreach.planning.invitations import invitation_refusal
+from tests.factories import (
+    CONFIG,
+    NOW,
+    REP,
+    as_utc,
+    assert_well_formed,
+    calendar_call,
+    lenient_parse,
+    strict_parse,
+    wall,
+    with_owner,
+    zoneinfo_utc,
+)
 
 BODY = "Hi Jordan,\n\nCould we set up a short call? I have kept Monday 10:00 free.\n\nDana"
 
@@ -35,7 +36,7 @@ BODY = "Hi Jordan,\n\nCould we set up a short call? I have kept Monday 10:00 fre
 def lapsed_call(**overrides: object) -> Call:
     values: dict[str, object] = {"status": "lapsed", "play": "clear_the_air"}
     values.update(overrides)
-    return make_call(local=wall(2027, 3, 15, 10), **values)  # type: ignore[arg-type]
+    return calendar_call(local=wall(2027, 3, 15, 10), **values)  # type: ignore[arg-type]
 
 
 def parse(data: bytes) -> EmailMessage:
@@ -60,8 +61,8 @@ def test_lapsed_contacts_clear_the_air_and_keep_in_touch_calls_are_invited() -> 
 @pytest.mark.parametrize(
     ("call", "config", "reason"),
     [
-        (make_call(status="upset", play="apology"), CONFIG, "upset account gets a call now"),
-        (make_call(status="upset", play="clear_the_air"), CONFIG, "only lapsed contacts"),
+        (calendar_call(status="upset", play="apology"), CONFIG, "upset account gets a call now"),
+        (calendar_call(status="upset", play="clear_the_air"), CONFIG, "only lapsed contacts"),
         (lapsed_call(play="small_step"), CONFIG, "only clear-the-air and keep-in-touch"),
         (lapsed_call(email=None), CONFIG, "Jordan Lee has no e-mail address"),
         (lapsed_call(email="jordan@nörthwind.example"), CONFIG, "cannot be used"),
@@ -112,7 +113,7 @@ def test_calendar_part_is_one_request_event_with_organizer_and_attendee() -> Non
     assert event.sequence == 1
     assert event.summary == "Call with Dana Ruiz"
     assert event.description == BODY
-    assert event.dtstart.astimezone(UTC) == zoneinfo_utc("America/New_York", wall(2027, 3, 15, 10))
+    assert as_utc(event.dtstart) == zoneinfo_utc("America/New_York", wall(2027, 3, 15, 10))
     assert event.organizer is not None
     assert (event.organizer.uri, event.organizer.common_name) == ("mailto:dana@vendor.example", REP)
     (attendee,) = event.attendees

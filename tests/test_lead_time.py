@@ -25,11 +25,8 @@ from outreach.model.records import Contact
 from outreach.model.settings import Config, InvitesSettings, PlaySettings, Rep, ScheduleSettings
 from outreach.planning.invitations import send_day
 from outreach.planning.scheduler import make_plan
-from tests.csvfiles import invoke, row, write_csv
-from tests.factories import make_call
+from tests.factories import EXAMPLE, SETTINGS, invoke, make_call, row, write_csv
 
-ROOT = Path(__file__).parent.parent
-EXAMPLE, SETTINGS = ROOT / "contacts.example.csv", ROOT / "outreach.toml"
 SYDNEY, NEW_YORK = ZoneInfo("Australia/Sydney"), ZoneInfo("America/New_York")
 MONDAY_0300_UTC = datetime(2027, 3, 8, 3, 0, tzinfo=UTC)
 

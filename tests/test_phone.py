@@ -17,8 +17,7 @@ from outreach.model.phone import doubt, parse_country, read_phone, zone_region
 from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config, DropSettings, InputSettings, ScheduleSettings
 from outreach.planning.triage import triage
-from tests.csvfiles import HEADER, invoke, row, write_csv
-from tests.factories import make_contact
+from tests.factories import HEADER, invoke, make_contact, row, write_csv
 
 START, NOW = "2027-03-08", "2027-03-01T00:00:00Z"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -586,21 +585,8 @@ def test_each_template_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None
         for play in PLAYS:
             renderer.render(make_call(contact, play), None)
         renderer.render_invite(make_call(contact))
-    assert sorted(compiled) == sorted(set(compiled))
+    assert len(compiled) == len(set(compiled))
     assert "base.md.j2" in compiled
-
-
-def test_rendering_costs_well_under_a_millisecond(renderer: ScriptRenderer) -> None:
-    contact = make_contact()
-    calls = [make_call(contact, play) for play in PLAYS]
-    renderer.render(calls[0], None)  # compile outside the timing
-    runs = 300
-    started = time.perf_counter()
-    for _ in range(runs):
-        for call in calls:
-            renderer.render(call, calls[1])
-    per_call = (time.perf_counter() - started) / (runs * len(calls))
-    assert per_call < 0.001, f"{per_call * 1e6:.0f} µs per script"
 
 
 def test_play_variables_describe_what_each_play_gets() -> None:

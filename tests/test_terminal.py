@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.csvfiles import invoke, row, write_csv
+from tests.factories import invoke, row, write_csv
 from tests.terminal import ROOT, Run, command, environment, in_terminal, piped
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

@@ -26,7 +26,7 @@ from outreach.planning.campaign import plan_campaign
 from outreach.planning.playbook import after, sequence
 from outreach.planning.scheduler import Scheduler, make_plan
 from outreach.planning.triage import triage
-from tests.csvfiles import invoke, row, team_rows, write_csv
+from tests.factories import invoke, row, team_rows, write_csv
 
 MONDAY = date(2027, 3, 1)
 URGENT = ("apology", "follow_up")

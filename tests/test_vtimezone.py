@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
-from cal_factories import strict_parse, vtimezone_only_utc, wall, zoneinfo_utc
 from dateutil import tz
 from ical.timezone import IcsTimezoneInfo
 
 from outreach.formats.vtimezone import transitions, vtimezone_ical, writes_as_utc, yearly_rule
+from tests.factories import strict_parse, vtimezone_only_utc, wall, zoneinfo_utc
 
 # Local wall-clock times around each 2027 change, and a plain day for fixed zones.
 AROUND_CHANGES = [
