@@ -198,7 +198,8 @@ def test_the_settings_page_shows_every_setting_and_only_those() -> None:
     import tomllib
     from dataclasses import fields
 
-    from outreach.config import Config, parse_config
+    from outreach.config import parse_config
+    from outreach.model.settings import Config
 
     page = DOCS[ROOT / "docs/configuration.md"]
     block = re.search(r"```toml\n(.*?)\n```", page, re.DOTALL)
