@@ -10,17 +10,8 @@ from pathlib import Path
 from outreach.model.plan import LateApology, Plan
 from outreach.model.plays import PLAYS
 from outreach.model.records import Skip, fold
-from outreach.model.text import terminal_text
+from outreach.model.text import and_more, plural, shortened, terminal_text
 from outreach.output.generate import Summary, names
-
-
-def plural(count: int, noun: str) -> str:
-    """`1 call`, `2 calls`, `3 apologies`."""
-    if count == 1:
-        return f"{count} {noun}"
-    if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou"):
-        return f"{count} {noun[:-1]}ies"
-    return f"{count} {noun}s"
 
 
 @dataclass
@@ -54,7 +45,7 @@ def skipped_lines(skipped: Sequence[Skip], only_rejected: bool = False) -> Itera
     for skip in notable[:LISTED]:
         yield f"{skip.kind}: {skip.message()}"
     if len(notable) > LISTED:
-        yield f"… and {len(notable) - LISTED} more"
+        yield "…" + and_more(len(notable), LISTED)
     kinds = Counter(skip.kind for skip in skipped)
     if kinds and not only_rejected:
         parts = []
@@ -117,12 +108,11 @@ def no_match_reason(plan: Plan, file: str, account: str, contact: str | None = N
         skips = [s for s in skips if s.contact_name and names(s.contact_name, contact)]
     calls = [call for call in plan.calls if fold(call.contact.account_id) == wanted]
     if skips and not (contact is None and calls):
-        reasons = "; ".join(
+        reasons = [
             f"line {skip.line} ({skip.contact_name or 'no name'}): {skip.kind}: {skip.reason}"
-            for skip in skips[:LISTED]
-        )
-        more = f" and {plural(len(skips) - LISTED, 'more row')}" if len(skips) > LISTED else ""
-        return terminal_text(f"account {account!r} got no call: {reasons}{more}")
+            for skip in skips
+        ]
+        return terminal_text(f"account {account!r} got no call: {shortened(reasons, LISTED, '; ')}")
     if calls:
         plays: dict[str, list[str]] = {}
         for call in sorted(calls, key=lambda c: c.at):
@@ -155,4 +145,4 @@ def late_lines(late: Sequence[LateApology]) -> Iterator[str]:
                f"{start.tzname()}, {terminal_text(apology.owner)}'s first free slot")  # fmt: skip
     if len(late) > LATE_LISTED:
         last = late[-1].start
-        yield f"… and {len(late) - LATE_LISTED} more late apologies, the last on {last:%a %Y-%m-%d}"
+        yield f"…{and_more(len(late), LATE_LISTED)} late apologies, the last on {last:%a %Y-%m-%d}"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from outreach.errors import OutputError
+from outreach.model.text import plural, shortened
 from outreach.output.confined import ConfinedFolder, UnsafePath, path_parts, temporary_of
 
 MANIFEST = ".outreach-manifest.json"
@@ -34,6 +35,8 @@ JOURNALS = f"{SCRATCH}/journal"
 _MERGE_AT_ONCE = 64
 """Manifest parts merged at once: one open file each."""
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+_NAMED = 3
+"""Paths a message names; the rest it counts."""
 
 
 def _digest(data: bytes) -> str:
@@ -80,7 +83,7 @@ class OutputFolder:
         self.foreign = frozenset(foreign)
         if foreign and not self.force:
             raise OutputError(
-                f"{self.root} holds files outreach did not write ({_some(foreign)}); "
+                f"{self.root} holds files outreach did not write ({shortened(foreign, _NAMED)}); "
                 "choose an empty folder, or pass --force to write beside them"
                 + "".join(f" (warning: {warning})" for warning in self.warnings)
             )
@@ -91,7 +94,7 @@ class OutputFolder:
             )
             if edited:
                 raise OutputError(
-                    f"{self.root}: {_some(edited)} changed since outreach wrote "
+                    f"{self.root}: {shortened(edited, _NAMED)} changed since outreach wrote "
                     f"{'it' if len(edited) == 1 else 'them'}; pass --force to replace, or move them away"
                 )
         # A file about to be rewritten loses its digest: if the run dies after replacing it,
@@ -104,7 +107,7 @@ class OutputFolder:
         clobbered = sorted(self.foreign.intersection(paths))
         if clobbered:
             raise OutputError(
-                f"{self.root}: will not replace files outreach did not write: {_some(clobbered)}"
+                f"{self.root}: will not replace files outreach did not write: {shortened(clobbered, _NAMED)}"
             )
 
     def journal(self, paths: Iterable[str]) -> None:
@@ -217,7 +220,7 @@ class OutputFolder:
         }
         misread = sorted(inside - trusted.keys())
         if misread:
-            self._distrust(MANIFEST, "a manifest", ValueError(f"no digest for {_some(misread)}"),
+            self._distrust(MANIFEST, "a manifest", ValueError(f"no digest for {shortened(misread, _NAMED)}"),
                            "they count as yours")  # fmt: skip
         return trusted
 
@@ -238,9 +241,8 @@ class OutputFolder:
             ignored.append(json.dumps(path, ensure_ascii=False))
         if ignored:
             self.warnings.append(
-                f"{self.root / source}: ignored {len(ignored)} "
-                f"entr{'y' if len(ignored) == 1 else 'ies'} naming no file of this folder "
-                f"(outside it, or through a link): {_some(ignored)}"
+                f"{self.root / source}: ignored {plural(len(ignored), 'entry')} naming no file "
+                f"of this folder (outside it, or through a link): {shortened(ignored, _NAMED)}"
             )
 
     def _distrust(self, source: str, what: str, error: Exception, then: str) -> None:
@@ -416,8 +418,3 @@ def _writable(path: str) -> bool:
     except UnsafePath:
         return False
     return parts[0] != SCRATCH and path not in (MANIFEST, LOCK)
-
-
-def _some(paths: list[str]) -> str:
-    shown = ", ".join(paths[:3])
-    return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
