@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from dateutil import tz
 from ical.calendar import Calendar as StrictCalendar
 from ical.calendar_stream import IcsCalendarStream
 
+from outreach.formats.calendars import CalendarWriter, CancelledCall, cancellation_order
 from outreach.model.plan import Call
 from outreach.model.plays import Play
 from outreach.model.records import Contact
@@ -102,3 +104,25 @@ def assert_well_formed(data: bytes) -> None:
     for line in physical_lines(data):
         assert len(line) <= 75, line
         line.decode("utf-8")  # raises on a split character
+
+
+def build_calendar(
+    config: Config,
+    owner: str,
+    entries: Iterable[tuple[Call, str]],
+    *,
+    now: datetime,
+    sequences: Mapping[str, int] | None = None,
+    cancelled: Iterable[CancelledCall] = (),
+) -> bytes:
+    """The whole calendar of `owner`, written through CalendarWriter as `generate` writes it:
+    their calls (by start, then id) with scripts, then the cancellations."""
+    ordered = sorted(entries, key=lambda entry: (entry[0].at, entry[0].id))
+    gone = sorted(cancelled, key=cancellation_order)
+    writer = CalendarWriter.for_calls(config, owner, [c for c, _ in ordered], now=now, cancelled=gone)
+    sequences = sequences or {}
+    parts = [writer.header()]
+    parts += [writer.event(call, script, sequences.get(call.id, 0)) for call, script in ordered]
+    parts += [writer.cancellation(record) for record in gone]
+    parts.append(writer.footer())
+    return b"".join(parts)

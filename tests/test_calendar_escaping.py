@@ -10,12 +10,11 @@ from cal_factories import (
     NOW,
     REP,
     assert_well_formed,
+    build_calendar,
     lenient_parse,
     make_call,
     strict_parse,
 )
-
-from outreach.formats.calendars import build_calendar
 
 INJECTION = "Acme\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:forged\r\nUID:forged@x"
 

@@ -14,6 +14,7 @@ from cal_factories import (
     NOW,
     REP,
     assert_well_formed,
+    build_calendar,
     lenient_parse,
     make_call,
     make_contact,
@@ -24,7 +25,7 @@ from cal_factories import (
 )
 
 from outreach.errors import ConfigError
-from outreach.formats.calendars import PRODID, CalendarWriter, CancelledCall, build_calendar
+from outreach.formats.calendars import PRODID, CalendarWriter, CancelledCall
 from outreach.formats.vtimezone import vtimezone
 from outreach.model.plan import Call
 from outreach.model.settings import Config, Rep

@@ -30,19 +30,6 @@ BOOKING_ORDER: tuple[Play, ...] = ("apology", "follow_up")
 """Plays booked for every contact before any other call (rule 2 under load)."""
 
 
-def make_plan(
-    contacts: Iterable[Contact],
-    config: Config,
-    start: date,
-    source: str,
-    rejected: Iterable[Skip] = (),
-    now: datetime | None = None,
-) -> Plan:
-    """The whole scheduling stage: triage, then slots for every call, in priority order; with
-    the run's clock `now`, none sooner than the lead time after it."""
-    return make_roster(contacts, config, start, source, rejected, now).plan()
-
-
 def make_roster(
     contacts: Iterable[Contact],
     config: Config,
