@@ -1,5 +1,6 @@
-"""The output folder: atomic writes, a lock against concurrent runs, and a manifest of what
-the tool wrote, so that a rerun replaces its own files and never a user's.
+"""The output folder: atomic writes, and a manifest of what the tool wrote, so that a rerun
+replaces its own files and never a user's; `output_folder` opens it for one run at a time
+(see `output.lock`).
 
 A run names the files it will write before writing them: up front (`claim`) for those known
 then, and in a journal in the scratch folder (`journal`) for those a worker process decides
@@ -18,7 +19,6 @@ import heapq
 import json
 import os
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -27,9 +27,9 @@ from typing import BinaryIO
 from outreach.errors import OutputError
 from outreach.model.text import plural, shortened
 from outreach.output.confined import ConfinedFolder, UnsafePath, path_parts, temporary_of
+from outreach.output.lock import LOCK, run_lock
 
 MANIFEST = ".outreach-manifest.json"
-LOCK = ".outreach.lock"
 SCRATCH = ".outreach-scratch"
 JOURNALS = f"{SCRATCH}/journal"
 _MERGE_AT_ONCE = 64
@@ -167,8 +167,10 @@ class OutputFolder:
         """The manifest's entries of every file this run wrote, in order: this process's and
         the parts' (already formatted, so the parent only merges lines)."""
         while len(self._parts) > _MERGE_AT_ONCE:  # a part per rep: keep open files few
-            groups = [self._parts[i : i + _MERGE_AT_ONCE]
-                      for i in range(0, len(self._parts), _MERGE_AT_ONCE)]  # fmt: skip
+            groups = [
+                self._parts[i : i + _MERGE_AT_ONCE]
+                for i in range(0, len(self._parts), _MERGE_AT_ONCE)
+            ]
             self._parts = [self._merged(group) for group in groups]
         return heapq.merge(_entries(self.written), *map(self._read_part, self._parts))
 
@@ -220,8 +222,8 @@ class OutputFolder:
         }
         misread = sorted(inside - trusted.keys())
         if misread:
-            self._distrust(MANIFEST, "a manifest", ValueError(f"no digest for {shortened(misread, _NAMED)}"),
-                           "they count as yours")  # fmt: skip
+            unread = ValueError(f"no digest for {shortened(misread, _NAMED)}")
+            self._distrust(MANIFEST, "a manifest", unread, "they count as yours")
         return trusted
 
     def _inside(self, source: str, paths: Iterable[object]) -> Iterator[str]:
@@ -304,78 +306,10 @@ def output_folder(root: Path, force: bool = False) -> Iterator[OutputFolder]:
             f"{root}: cannot create the output folder: {error.strerror or error}"
         ) from None
     try:
-        with _run_lock(files):
+        with run_lock(files):
             yield OutputFolder(files, force)
     finally:
         files.close()
-
-
-@contextmanager
-def _run_lock(files: ConfinedFolder) -> Iterator[None]:
-    """An exclusive lock on the folder for one run, held by the operating system.
-
-    The lock file names the PID of the run holding it, for people; the lock itself is an
-    advisory file lock, which dies with its process. So a run that was killed never locks
-    the folder for good, and of several runs that start at the same instant exactly one
-    gets it (judging a lock file by its PID and replacing it let two in)."""
-    descriptor = _acquire(files)
-    try:
-        yield
-    finally:
-        _release(files, descriptor)
-
-
-def _acquire(files: ConfinedFolder) -> int:
-    while True:
-        descriptor = files.open_lock(LOCK)  # a plain file of one name: it is truncated
-        if not _try_lock(descriptor):
-            os.close(descriptor)
-            raise OutputError(
-                f"{files.root}: another outreach run is writing here ({files.root / LOCK}); "
-                "wait for it to finish"
-            )
-        # The holder we waited on may have removed the file and another run made a new one:
-        # a lock on a file that is no longer at the path locks nothing.
-        if files.holds(LOCK, descriptor):
-            break
-        os.close(descriptor)
-    os.ftruncate(descriptor, 0)
-    os.write(descriptor, f"{os.getpid()}\n".encode())
-    return descriptor
-
-
-def _release(files: ConfinedFolder, descriptor: int) -> None:
-    if sys.platform == "win32":  # an open file cannot be removed: close it first
-        os.close(descriptor)
-        files.unlink_top(LOCK)
-    else:  # removed while still locked, so no run can take a lock on the departing file
-        files.unlink_top(LOCK)
-        os.close(descriptor)
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _try_lock(descriptor: int) -> bool:
-        try:
-            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-else:
-    import fcntl
-
-    def _try_lock(descriptor: int) -> bool:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        except OSError as error:  # a file system without locks (some network shares)
-            raise OutputError(
-                f"cannot lock the output folder: {error.strerror or error}; write to a local folder"
-            ) from None
-        return True
 
 
 def _entries(files: dict[str, str] | dict[str, str | None]) -> list[str]:
