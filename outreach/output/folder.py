@@ -26,8 +26,9 @@ from typing import BinaryIO
 
 from outreach.errors import OutputError
 from outreach.model.text import plural, shortened
-from outreach.output.confined import ConfinedFolder, UnsafePath, path_parts, temporary_of
+from outreach.output.confined import ConfinedFolder
 from outreach.output.lock import LOCK, run_lock
+from outreach.output.paths import UnsafePath, path_parts, temporary_of
 
 MANIFEST = ".outreach-manifest.json"
 SCRATCH = ".outreach-scratch"
