@@ -28,8 +28,11 @@ class CheckReport:
         return self.to_call + self.suppressed + len(self.rejected)
 
     def line(self) -> str:
-        return (f"{self.file}: {plural(self.rows, 'row')}: {self.to_call} upset or lapsed, {self.suppressed} suppressed "
-                f"(resolved, won back or do not call), {len(self.rejected)} rejected.")  # fmt: skip
+        return (
+            f"{self.file}: {plural(self.rows, 'row')}: {self.to_call} upset or lapsed, "
+            f"{self.suppressed} suppressed (resolved, won back or do not call), "
+            f"{len(self.rejected)} rejected."
+        )
 
 
 LISTED = 10
@@ -75,8 +78,10 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
             f"{terminal_text(rep)} {n}" for rep, n in sorted(summary.calls_by_rep.items())
         )
     if summary.late:
-        yield (f"  late:      {plural(len(summary.late), 'apology')} later than one business day after the start "
-               f"(flagged late in {out / 'plan.csv'})")  # fmt: skip
+        yield (
+            f"  late:      {plural(len(summary.late), 'apology')} later than one business day "
+            f"after the start (flagged late in {out / 'plan.csv'})"
+        )
     if summary.skipped_by_kind:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped_by_kind.items()))
         yield f"  skipped:   {kinds} (reasons in {out / 'skipped.csv'})"
@@ -89,8 +94,10 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
         yield f"  drafts:    {plural(summary.invites, 'invitation')} in {out / 'invites'}/<rep>/send-<day>/ (nothing was sent)"
         if summary.next_send:
             now = summary.invites - summary.invites_later
-            yield (f"             {now} to send today, {summary.invites_later} later: each on the day "
-                   f"its folder names, the first on {summary.next_send.isoformat()}")  # fmt: skip
+            yield (
+                f"             {now} to send today, {summary.invites_later} later: each on the day "
+                f"its folder names, the first on {summary.next_send.isoformat()}"
+            )
     yield f"  plan:      {out / 'plan.csv'}"
     if summary.calendars:
         yield "Import each rep's calendar into Google Calendar, Outlook or Apple Calendar:"
@@ -98,8 +105,9 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
             yield f"  {terminal_text(rep)}: {out / path}"
 
 
-def no_match_reason(plan: Plan, file: str, account: str, contact: str | None = None,
-                    play: str | None = None) -> str:  # fmt: skip
+def no_match_reason(
+    plan: Plan, file: str, account: str, contact: str | None = None, play: str | None = None
+) -> str:
     """Why `preview` has no script to show: why the rows asked for got no call, or which calls
     the account has that the filters left out, or that the file has no such account."""
     wanted = fold(account)
@@ -140,9 +148,12 @@ def late_lines(late: Sequence[LateApology]) -> Iterator[str]:
     (rule 2: the load pushed it back), one line each; then how many more."""
     for apology in late[:LATE_LISTED]:
         start = apology.start
-        yield (f"late apology: {terminal_text(apology.contact_name)} ({terminal_text(apology.company)}, "
-               f"{terminal_text(apology.account_id)}, line {apology.line}): {start:%a %Y-%m-%d %H:%M} "
-               f"{start.tzname()}, {terminal_text(apology.owner)}'s first free slot")  # fmt: skip
+        yield (
+            f"late apology: {terminal_text(apology.contact_name)} "
+            f"({terminal_text(apology.company)}, {terminal_text(apology.account_id)}, "
+            f"line {apology.line}): {start:%a %Y-%m-%d %H:%M} {start.tzname()}, "
+            f"{terminal_text(apology.owner)}'s first free slot"
+        )
     if len(late) > LATE_LISTED:
         last = late[-1].start
         yield f"…{and_more(len(late), LATE_LISTED)} late apologies, the last on {last:%a %Y-%m-%d}"

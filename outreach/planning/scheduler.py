@@ -54,8 +54,14 @@ class Roster:
     worker process that writes the rep's files, and the plan is never held whole. A handed-over
     account is in the diary of the rep it was handed to, and only there."""
 
-    def __init__(self, config: Config, start: date, by_rep: dict[str, list[Assignment]],
-                 skipped: tuple[Skip, ...], now: datetime | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: Config,
+        start: date,
+        by_rep: dict[str, list[Assignment]],
+        skipped: tuple[Skip, ...],
+        now: datetime | None = None,
+    ) -> None:
         self.config, self.start, self.by_rep, self.skipped = config, start, by_rep, skipped
         self.now = now
         self._scheduler: Scheduler | None = None
@@ -254,9 +260,14 @@ class Scheduler:
         return known
 
     def _book_in(
-        self, window: Window | None, diary: Diary, contact_zone: str, day: date, urgent: bool,
+        self,
+        window: Window | None,
+        diary: Diary,
+        contact_zone: str,
+        day: date,
+        urgent: bool,
         floor: int,
-    ) -> tuple[int, bool, date] | None:  # fmt: skip
+    ) -> tuple[int, bool, date] | None:
         if window is None:
             return self._book(diary, contact_zone, day, floor)
         if day > window.last:
