@@ -127,6 +127,7 @@ def test_manifest_entries_outside_the_folder_are_ignored_with_a_warning(
     assert code == 0, stderr
     [warning] = warnings(stderr)
     assert str(out / MANIFEST) in warning and "../victim/notes.txt" in warning
+    assert "ignored 7 entries naming no file" in warning and warning.endswith(" and 4 more")
     assert not set(outside_entries(victim)) & set(json.loads((out / MANIFEST).read_text())["files"])
 
 
