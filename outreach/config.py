@@ -390,11 +390,3 @@ def _check_limit(source: str, key: str, value: int) -> None:
 def _check_positive(source: str, key: str, value: int) -> None:
     if value <= 0:
         raise ConfigError(source, key, f"must be at least 1, not {value}")
-
-
-def defaults() -> dict[str, dict[str, Any]]:
-    """Every section's keys with their defaults, for `outreach init` and the README."""
-    return {
-        name: {f.name: getattr(cls(), f.name) for f in fields(cls)}
-        for name, cls in _SECTIONS.items()
-    }

@@ -10,17 +10,8 @@ from pathlib import Path
 from outreach.model.plan import LateApology, Plan
 from outreach.model.plays import PLAYS
 from outreach.model.records import Skip, fold
-from outreach.model.text import terminal_text
+from outreach.model.text import and_more, plural, shortened, terminal_text
 from outreach.output.generate import Summary, names
-
-
-def plural(count: int, noun: str) -> str:
-    """`1 call`, `2 calls`, `3 apologies`."""
-    if count == 1:
-        return f"{count} {noun}"
-    if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou"):
-        return f"{count} {noun[:-1]}ies"
-    return f"{count} {noun}s"
 
 
 @dataclass
@@ -37,8 +28,11 @@ class CheckReport:
         return self.to_call + self.suppressed + len(self.rejected)
 
     def line(self) -> str:
-        return (f"{self.file}: {plural(self.rows, 'row')}: {self.to_call} upset or lapsed, {self.suppressed} suppressed "
-                f"(resolved, won back or do not call), {len(self.rejected)} rejected.")  # fmt: skip
+        return (
+            f"{self.file}: {plural(self.rows, 'row')}: {self.to_call} upset or lapsed, "
+            f"{self.suppressed} suppressed (resolved, won back or do not call), "
+            f"{len(self.rejected)} rejected."
+        )
 
 
 LISTED = 10
@@ -54,7 +48,7 @@ def skipped_lines(skipped: Sequence[Skip], only_rejected: bool = False) -> Itera
     for skip in notable[:LISTED]:
         yield f"{skip.kind}: {skip.message()}"
     if len(notable) > LISTED:
-        yield f"… and {len(notable) - LISTED} more"
+        yield "…" + and_more(len(notable), LISTED)
     kinds = Counter(skip.kind for skip in skipped)
     if kinds and not only_rejected:
         parts = []
@@ -84,8 +78,10 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
             f"{terminal_text(rep)} {n}" for rep, n in sorted(summary.calls_by_rep.items())
         )
     if summary.late:
-        yield (f"  late:      {plural(len(summary.late), 'apology')} later than one business day after the start "
-               f"(flagged late in {out / 'plan.csv'})")  # fmt: skip
+        yield (
+            f"  late:      {plural(len(summary.late), 'apology')} later than one business day "
+            f"after the start (flagged late in {out / 'plan.csv'})"
+        )
     if summary.skipped_by_kind:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped_by_kind.items()))
         yield f"  skipped:   {kinds} (reasons in {out / 'skipped.csv'})"
@@ -98,8 +94,10 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
         yield f"  drafts:    {plural(summary.invites, 'invitation')} in {out / 'invites'}/<rep>/send-<day>/ (nothing was sent)"
         if summary.next_send:
             now = summary.invites - summary.invites_later
-            yield (f"             {now} to send today, {summary.invites_later} later: each on the day "
-                   f"its folder names, the first on {summary.next_send.isoformat()}")  # fmt: skip
+            yield (
+                f"             {now} to send today, {summary.invites_later} later: each on the day "
+                f"its folder names, the first on {summary.next_send.isoformat()}"
+            )
     yield f"  plan:      {out / 'plan.csv'}"
     if summary.calendars:
         yield "Import each rep's calendar into Google Calendar, Outlook or Apple Calendar:"
@@ -107,8 +105,9 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
             yield f"  {terminal_text(rep)}: {out / path}"
 
 
-def no_match_reason(plan: Plan, file: str, account: str, contact: str | None = None,
-                    play: str | None = None) -> str:  # fmt: skip
+def no_match_reason(
+    plan: Plan, file: str, account: str, contact: str | None = None, play: str | None = None
+) -> str:
     """Why `preview` has no script to show: why the rows asked for got no call, or which calls
     the account has that the filters left out, or that the file has no such account."""
     wanted = fold(account)
@@ -117,12 +116,11 @@ def no_match_reason(plan: Plan, file: str, account: str, contact: str | None = N
         skips = [s for s in skips if s.contact_name and names(s.contact_name, contact)]
     calls = [call for call in plan.calls if fold(call.contact.account_id) == wanted]
     if skips and not (contact is None and calls):
-        reasons = "; ".join(
+        reasons = [
             f"line {skip.line} ({skip.contact_name or 'no name'}): {skip.kind}: {skip.reason}"
-            for skip in skips[:LISTED]
-        )
-        more = f" and {plural(len(skips) - LISTED, 'more row')}" if len(skips) > LISTED else ""
-        return terminal_text(f"account {account!r} got no call: {reasons}{more}")
+            for skip in skips
+        ]
+        return terminal_text(f"account {account!r} got no call: {shortened(reasons, LISTED, '; ')}")
     if calls:
         plays: dict[str, list[str]] = {}
         for call in sorted(calls, key=lambda c: c.at):
@@ -150,9 +148,12 @@ def late_lines(late: Sequence[LateApology]) -> Iterator[str]:
     (rule 2: the load pushed it back), one line each; then how many more."""
     for apology in late[:LATE_LISTED]:
         start = apology.start
-        yield (f"late apology: {terminal_text(apology.contact_name)} ({terminal_text(apology.company)}, "
-               f"{terminal_text(apology.account_id)}, line {apology.line}): {start:%a %Y-%m-%d %H:%M} "
-               f"{start.tzname()}, {terminal_text(apology.owner)}'s first free slot")  # fmt: skip
+        yield (
+            f"late apology: {terminal_text(apology.contact_name)} "
+            f"({terminal_text(apology.company)}, {terminal_text(apology.account_id)}, "
+            f"line {apology.line}): {start:%a %Y-%m-%d %H:%M} {start.tzname()}, "
+            f"{terminal_text(apology.owner)}'s first free slot"
+        )
     if len(late) > LATE_LISTED:
         last = late[-1].start
-        yield f"… and {len(late) - LATE_LISTED} more late apologies, the last on {last:%a %Y-%m-%d}"
+        yield f"…{and_more(len(late), LATE_LISTED)} late apologies, the last on {last:%a %Y-%m-%d}"

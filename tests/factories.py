@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,6 +23,7 @@ from ical.calendar import Calendar as StrictCalendar
 from ical.calendar_stream import IcsCalendarStream
 
 from outreach.cli import cli
+from outreach.formats.calendars import CalendarWriter, CancelledCall, cancellation_order
 from outreach.model.phone import Phone, read_phone, zone_region
 from outreach.model.plan import Call, Flag, call_id
 from outreach.model.plays import Play
@@ -264,6 +266,28 @@ BASE_ROW = {
     "notes": "",
     "handoff_to": "",
 }
+
+
+def build_calendar(
+    config: Config,
+    owner: str,
+    entries: Iterable[tuple[Call, str]],
+    *,
+    now: datetime,
+    sequences: Mapping[str, int] | None = None,
+    cancelled: Iterable[CancelledCall] = (),
+) -> bytes:
+    """The whole calendar of `owner`, written through CalendarWriter as `generate` writes it:
+    their calls (by start, then id) with scripts, then the cancellations."""
+    ordered = sorted(entries, key=lambda entry: (entry[0].at, entry[0].id))
+    gone = sorted(cancelled, key=cancellation_order)
+    writer = CalendarWriter.for_calls(config, owner, [c for c, _ in ordered], now=now, cancelled=gone)
+    sequences = sequences or {}
+    parts = [writer.header()]
+    parts += [writer.event(call, script, sequences.get(call.id, 0)) for call, script in ordered]
+    parts += [writer.cancellation(record) for record in gone]
+    parts.append(writer.footer())
+    return b"".join(parts)
 
 
 def row(**overrides: Any) -> dict[str, str]:

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from outreach.formats.calendars import build_calendar
 from tests.factories import (
     CONFIG,
     NOW,
     REP,
     assert_well_formed,
+    build_calendar,
     calendar_call,
     lenient_parse,
     strict_parse,

@@ -11,7 +11,7 @@ import icalendar
 import pytest
 
 from outreach.errors import ConfigError
-from outreach.formats.calendars import PRODID, CalendarWriter, CancelledCall, build_calendar
+from outreach.formats.calendars import PRODID, CalendarWriter, CancelledCall
 from outreach.formats.vtimezone import vtimezone
 from outreach.model.plan import Call
 from outreach.model.settings import Config, Rep
@@ -21,6 +21,7 @@ from tests.factories import (
     REP,
     as_utc,
     assert_well_formed,
+    build_calendar,
     calendar_call,
     lenient_parse,
     strict_parse,

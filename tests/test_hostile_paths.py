@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.output.folder import LOCK, MANIFEST, SCRATCH
+from outreach.output.folder import MANIFEST, SCRATCH
+from outreach.output.lock import LOCK
 from tests.factories import EXAMPLE, SETTINGS, invoke
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need POSIX")
@@ -124,6 +125,7 @@ def test_manifest_entries_outside_the_folder_are_ignored_with_a_warning(
     assert code == 0, stderr
     [warning] = warnings(stderr)
     assert str(out / MANIFEST) in warning and "../victim/notes.txt" in warning
+    assert "ignored 7 entries naming no file" in warning and warning.endswith(" and 4 more")
     assert not set(outside_entries(victim)) & set(json.loads((out / MANIFEST).read_text())["files"])
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from ical.calendar_stream import IcsCalendarStream
 
-from outreach.output.folder import LOCK, MANIFEST, SCRATCH
+from outreach.output.folder import MANIFEST, SCRATCH
+from outreach.output.lock import LOCK
 from tests.factories import row, write_csv
 
 pytestmark = [

@@ -24,7 +24,7 @@ from outreach.errors import ConfigError
 from outreach.model.records import Contact
 from outreach.model.settings import Config, InvitesSettings, PlaySettings, Rep, ScheduleSettings
 from outreach.planning.invitations import send_day
-from outreach.planning.scheduler import make_plan
+from outreach.planning.scheduler import make_roster
 from tests.factories import EXAMPLE, SETTINGS, invoke, make_call, row, write_csv
 
 SYDNEY, NEW_YORK = ZoneInfo("Australia/Sydney"), ZoneInfo("America/New_York")
@@ -162,7 +162,7 @@ def test_no_call_starts_before_the_clock_plus_the_lead_time(
     if days_back is not None:
         start = clock.astimezone(UTC).date() - timedelta(days=days_back)
     people_ = [_contact(i, *person) for i, person in enumerate(contacts)]
-    plan = make_plan(people_, config, start, "c.csv", now=clock)
+    plan = make_roster(people_, config, start, "c.csv", now=clock).plan()
     assert len({c.contact.line for c in plan.calls}) == len(people_)  # everyone is still called
     earliest = clock.timestamp() + lead * 60
     for call in plan.calls:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from outreach.errors import OutputError
-from outreach.output.folder import LOCK, MANIFEST, SCRATCH, output_folder
+from outreach.output.folder import MANIFEST, SCRATCH, output_folder
+from outreach.output.lock import LOCK
 from outreach.output.naming import slug
 
 

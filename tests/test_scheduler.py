@@ -15,7 +15,7 @@ from outreach.model.plan import Plan
 from outreach.model.records import Contact
 from outreach.model.settings import Config, DropSettings, PlaySettings, Rep, ScheduleSettings
 from outreach.planning.business_days import BusinessDays
-from outreach.planning.scheduler import make_plan
+from outreach.planning.scheduler import make_roster
 from tests.factories import dial_of
 
 MONDAY = date(2027, 3, 1)
@@ -32,7 +32,7 @@ def contact(name: str = "Dana", **fields: Any) -> Contact:
 
 
 def plan_of(contacts: list[Contact], config: Config | None = None, start: date = MONDAY) -> Plan:
-    return make_plan(contacts, config or Config(), start, "c.csv")
+    return make_roster(contacts, config or Config(), start, "c.csv").plan()
 
 
 def test_an_upset_contact_gets_the_whole_recovery_sequence() -> None:

@@ -24,7 +24,7 @@ from outreach.model.settings import Config, PlaySettings, Rep, ScheduleSettings
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import plan_campaign
 from outreach.planning.playbook import after, sequence
-from outreach.planning.scheduler import Scheduler, make_plan
+from outreach.planning.scheduler import Scheduler, make_roster
 from outreach.planning.triage import triage
 from tests.factories import invoke, row, team_rows, write_csv
 
@@ -47,8 +47,8 @@ def test_on_a_full_diary_every_apology_comes_before_every_other_call() -> None:
     """Two calls a day, ten upset contacts: the follow-ups of the first apologies used to take
     the slots of the later apologies."""
     config = Config(schedule=ScheduleSettings(calls_per_day=2))
-    plan = make_plan([person(i) for i in range(10)] + [person(10 + i, status="lapsed")
-                      for i in range(4)], config, MONDAY, "c.csv")  # fmt: skip
+    people = [person(i) for i in range(10)] + [person(10 + i, status="lapsed") for i in range(4)]
+    plan = make_roster(people, config, MONDAY, "c.csv").plan()
     apologies = sorted(c.at for c in plan.calls if c.play == "apology")
     others = sorted(c.at for c in plan.calls if c.play != "apology")
     assert len(apologies) == 10 and max(apologies) < min(others)
@@ -62,7 +62,7 @@ def test_on_a_full_diary_every_apology_comes_before_every_other_call() -> None:
 def test_on_a_large_export_the_last_apology_is_as_early_as_the_capacity_allows() -> None:
     """300 upset and 300 lapsed contacts, twelve calls a day: 25 days of apologies, not months."""
     contacts = [person(i, status="upset" if i % 2 else "lapsed") for i in range(600)]
-    plan = make_plan(contacts, Config(), MONDAY, "c.csv")
+    plan = make_roster(contacts, Config(), MONDAY, "c.csv").plan()
     business = BusinessDays(Config().schedule)
     day = MONDAY
     for _ in range(24):  # 300 apologies at 12 a day fill 25 business days

@@ -1,11 +1,7 @@
 """One iCalendar file per rep: every planned call as an event that imports cleanly.
 
-Interface (the `generate` command writes the bytes; nothing here touches files or the clock):
-
-    build_calendar(config, owner, [(call, script_text), ...], now=now,
-                   sequences={call_id: n}, cancelled=[CancelledCall(...)]) -> bytes
-
-or, to stream a large plan without holding every script in memory:
+Interface (the `generate` command writes the bytes; nothing here touches files or the clock),
+streamed, so that a large plan's scripts are never all in memory:
 
     writer = CalendarWriter.for_calls(config, owner, calls, now=now, cancelled=cancelled)
     out.write(writer.header())
@@ -15,9 +11,9 @@ or, to stream a large plan without holding every script in memory:
         out.write(writer.cancellation(record))
     out.write(writer.footer())
 
-Both give the same bytes for the same input. Events come by start, then id; cancellations
-after them, in the same order. Properties come in icalendar's order, and the bytes are
-icalendar's (see `icsformat`), so the library stays the reference for the format.
+Events come by start, then id; cancellations after them, in the same order. Properties come
+in icalendar's order, and the bytes are icalendar's (see `icsformat`), so the library stays
+the reference for the format.
 
 The calendar is `METHOD:PUBLISH` with the rep as each event's ORGANIZER, as RFC 5546
 requires. A rep without an e-mail gets a calendar without METHOD and without ORGANIZER:
@@ -83,10 +79,6 @@ class CancelledCall:
 
 def cancellation_order(record: CancelledCall) -> tuple[datetime, str]:
     return record.start, record.id
-
-
-def event_order(call: Call) -> tuple[int, str]:
-    return call.at, call.id
 
 
 def calendar_name(owner: str) -> str:
@@ -223,26 +215,3 @@ def date_time(name: str, moment: datetime, zone: str) -> str:
     if writes_as_utc(zone):
         return f"{name}:{utc_time(moment)}"
     return f"{name};TZID={zone}:{local_time(moment.astimezone(zone_info(zone)))}"
-
-
-def build_calendar(
-    config: Config,
-    owner: str,
-    entries: Iterable[tuple[Call, str]],
-    *,
-    now: datetime,
-    sequences: Mapping[str, int] | None = None,
-    cancelled: Iterable[CancelledCall] = (),
-) -> bytes:
-    """The whole calendar of `owner`: their calls with scripts, then cancellations."""
-    ordered = sorted(entries, key=lambda entry: event_order(entry[0]))
-    gone = sorted(cancelled, key=cancellation_order)
-    writer = CalendarWriter.for_calls(
-        config, owner, [c for c, _ in ordered], now=now, cancelled=gone
-    )
-    sequences = sequences or {}
-    parts = [writer.header()]
-    parts += [writer.event(call, script, sequences.get(call.id, 0)) for call, script in ordered]
-    parts += [writer.cancellation(record) for record in gone]
-    parts.append(writer.footer())
-    return b"".join(parts)

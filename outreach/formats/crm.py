@@ -19,7 +19,7 @@ from pathlib import Path
 
 from outreach.formats.tables import LineEnds, spreadsheet_cell
 from outreach.intake.columns import normalize_header
-from outreach.intake.csvrows import Broken, open_rows, open_text
+from outreach.intake.csvrows import Broken, byte_order_mark, open_rows, open_text
 from outreach.intake.owncolumns import own_fields
 from outreach.model.plan import Call, Plan
 from outreach.model.plays import stage_of
@@ -61,23 +61,13 @@ def standings(plan: Plan) -> dict[int, Standing]:
     return result
 
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-
-
-def _encoding(path: Path) -> tuple[bytes, str]:
-    """The file's byte-order mark, if any, and the encoding of the text after it."""
-    with path.open("rb") as raw:
-        start = raw.read(4)
-    return next(((bom, name) for bom, name in _BOMS if start.startswith(bom)), (b"", "utf-8"))
-
-
 def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
     """accounts.next.csv, in the input's own encoding, delimiter and line ends.
 
     Rows read by the same reader as intake, so lines agree with the plan's."""
     standing = standings(plan)
     rejected = {skip.line for skip in plan.skipped if skip.kind == "rejected"}
-    bom, encoding = _encoding(path)
+    bom, encoding = byte_order_mark(path)
     encoder = codecs.getincrementalencoder(encoding)(errors="surrogateescape")
     yield bom
     with open_rows(path) as rows:

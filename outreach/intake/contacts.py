@@ -23,7 +23,7 @@ from outreach.model.phone import doubt, parse_country, read_phone, zone_region
 from outreach.model.plays import parse_stage, stage_of
 from outreach.model.records import FAULTS, STATUSES, Contact, Skip, fold
 from outreach.model.settings import Config
-from outreach.model.text import shown
+from outreach.model.text import noun_for, shortened, shown
 
 MAX_CELL = 10_000
 """Longest cell we accept, in characters: past that a value is a broken export, not a note."""
@@ -111,7 +111,7 @@ class _Validator:
                 hint += f"; line {line} looks like a row of data: is the header row missing?"
             raise InputError(
                 path,
-                f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing; "
+                f"required {noun_for(len(missing), 'column')} {', '.join(missing)} missing; "
                 f"columns found: {_listed(self.header)}{hint}",
                 line=line,
             )
@@ -265,9 +265,7 @@ def _extra_columns(header: list[str], fields: list[str | None]) -> list[tuple[in
 def _listed(header: list[str]) -> str:
     if not header:
         return "none"
-    listed = ", ".join(repr(shown(h, 40)) for h in header[:_SHOWN_COLUMNS])
-    more = len(header) - _SHOWN_COLUMNS
-    return listed + (f" and {more:,} more" if more > 0 else "")
+    return shortened([repr(shown(h, 40)) for h in header], _SHOWN_COLUMNS)
 
 
 def _looks_like_data(header: list[str]) -> bool:

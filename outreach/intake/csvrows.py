@@ -67,8 +67,11 @@ def open_rows(path: Path) -> Iterator[CsvRows]:
             ) from None
 
 
-@contextmanager
-def open_text(path: Path) -> Iterator[IO[str]]:
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def byte_order_mark(path: Path) -> tuple[bytes, str]:
+    """The file's byte-order mark (empty for none) and the encoding of the text after it."""
     try:
         with path.open("rb") as raw:
             start = raw.read(4)
@@ -78,8 +81,13 @@ def open_text(path: Path) -> Iterator[IO[str]]:
         raise InputError(path, "is a folder, not a CSV file") from None
     except OSError as error:
         raise InputError(path, f"cannot read: {error.strerror or error}") from None
-    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding, errors = "utf-16", "strict"
+    return next(((bom, name) for bom, name in _BOMS if start.startswith(bom)), (b"", "utf-8"))
+
+
+@contextmanager
+def open_text(path: Path) -> Iterator[IO[str]]:
+    if byte_order_mark(path)[1].startswith("utf-16"):
+        encoding, errors = "utf-16", "strict"  # which byte order: the mark, read by the codec
     else:
         # Undecodable bytes become lone surrogates, so that one bad row is rejected, not the file.
         encoding, errors = "utf-8-sig", "surrogateescape"

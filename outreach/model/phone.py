@@ -30,6 +30,11 @@ class Phone:
     """False for a possible number that libphonenumber does not know as in use."""
 
     @property
+    def line(self) -> tuple[str, str | None]:
+        """What rings: the number and its extension, as a do-not-call entry names one."""
+        return self.e164, self.extension
+
+    @property
     def tel(self) -> str:
         """The RFC 3966 URI, without visual separators: `tel:+12125550100;ext=12`."""
         return f"tel:{self.e164}" + (f";ext={self.extension}" if self.extension else "")

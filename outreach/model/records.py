@@ -19,9 +19,6 @@ STATUSES: tuple[str, ...] = get_args(Status)
 ACTIVE_STATUSES = frozenset({"upset", "lapsed"})
 FAULTS: tuple[str, ...] = get_args(Fault)
 
-#: The incident fields: what went wrong. Rule 8 of the playbook keeps them out of later calls.
-INCIDENT_FIELDS = ("incident", "incident_date", "root_cause", "reason")
-
 
 def fold(text: str) -> str:
     """Text compared without regard to case: case folded, then NFC again (folding can undo it:

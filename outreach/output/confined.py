@@ -11,10 +11,7 @@ folder is checked with `lstat` instead."""
 from __future__ import annotations
 
 import errno
-import itertools
 import os
-import re
-import secrets
 import shutil
 import stat
 from collections import OrderedDict
@@ -25,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from outreach.errors import OutputError
+from outreach.output.paths import UnsafePath, is_name, path_parts, temporary_name
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -37,57 +35,6 @@ _AT = {os.open, os.mkdir, os.rmdir, os.unlink, os.rename, os.stat} <= os.support
 )
 _OPEN_AT_ONCE = 32
 """Folders kept open: a run writes into a few at a time (a rep's scripts, drafts, calendar)."""
-
-
-class UnsafePath(OutputError):
-    """A path that would leave the folder, or go through a symbolic link or a file."""
-
-    def __init__(self, message: str, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason or message
-        """What is wrong, without the path: `is a symbolic link`."""
-
-
-def path_parts(relative: str) -> list[str]:
-    """The components of a path inside the folder, as outreach writes them (`a/b.md`);
-    UnsafePath for anything else: empty, absolute, `.` or `..`, backslashes, NUL, drives."""
-    parts = relative.split("/")
-    if not all(map(_is_name, parts)):
-        raise UnsafePath(f"{relative!r} is not a path inside the output folder")
-    return parts
-
-
-def _is_name(part: str) -> bool:
-    """Whether `part` names an entry of a folder, on every system (`C:` is a drive)."""
-    return part not in ("", ".", "..") and "\\" not in part and "\0" not in part and ":" not in part
-
-
-_token = secrets.token_hex(4)
-_count = itertools.count()
-
-
-def temporary_name(name: str) -> str:
-    """`.<name>.<random><n>.tmp`: nobody can plant a file or link there in advance (the
-    random part is drawn once per process: a system call per file costs)."""
-    return f".{name}.{_token}{next(_count):x}.tmp"
-
-
-def _new_token() -> None:
-    global _token
-    _token = secrets.token_hex(4)
-
-
-if hasattr(os, "register_at_fork"):  # a forked worker draws its own
-    os.register_at_fork(after_in_child=_new_token)
-
-
-_TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]+\.tmp")
-
-
-def temporary_of(name: str) -> str | None:
-    """The name a temporary file (see `temporary_name`) was to become; None for other names."""
-    found = _TEMPORARY.fullmatch(name)
-    return found.group(1) if found else None
 
 
 @dataclass(slots=True)
@@ -318,7 +265,7 @@ class ConfinedFolder:
         """The folder of `relative`, open, and the file's name in it. The hot path of a run:
         a folder already open was checked when it was opened, so only the name is."""
         folder, _, name = relative.rpartition("/")
-        if not _is_name(name):
+        if not is_name(name):
             raise UnsafePath(f"{relative!r} is not a path inside the output folder")
         known = self._open.get(folder)
         if known is not None:

@@ -1,5 +1,6 @@
-"""The output folder: atomic writes, a lock against concurrent runs, and a manifest of what
-the tool wrote, so that a rerun replaces its own files and never a user's.
+"""The output folder: atomic writes, and a manifest of what the tool wrote, so that a rerun
+replaces its own files and never a user's; `output_folder` opens it for one run at a time
+(see `output.lock`).
 
 A run names the files it will write before writing them: up front (`claim`) for those known
 then, and in a journal in the scratch folder (`journal`) for those a worker process decides
@@ -18,22 +19,25 @@ import heapq
 import json
 import os
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
 from outreach.errors import OutputError
-from outreach.output.confined import ConfinedFolder, UnsafePath, path_parts, temporary_of
+from outreach.model.text import plural, shortened
+from outreach.output.confined import ConfinedFolder
+from outreach.output.lock import LOCK, run_lock
+from outreach.output.paths import UnsafePath, path_parts, temporary_of
 
 MANIFEST = ".outreach-manifest.json"
-LOCK = ".outreach.lock"
 SCRATCH = ".outreach-scratch"
 JOURNALS = f"{SCRATCH}/journal"
 _MERGE_AT_ONCE = 64
 """Manifest parts merged at once: one open file each."""
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+_NAMED = 3
+"""Paths a message names; the rest it counts."""
 
 
 def _digest(data: bytes) -> str:
@@ -80,7 +84,7 @@ class OutputFolder:
         self.foreign = frozenset(foreign)
         if foreign and not self.force:
             raise OutputError(
-                f"{self.root} holds files outreach did not write ({_some(foreign)}); "
+                f"{self.root} holds files outreach did not write ({shortened(foreign, _NAMED)}); "
                 "choose an empty folder, or pass --force to write beside them"
                 + "".join(f" (warning: {warning})" for warning in self.warnings)
             )
@@ -91,7 +95,7 @@ class OutputFolder:
             )
             if edited:
                 raise OutputError(
-                    f"{self.root}: {_some(edited)} changed since outreach wrote "
+                    f"{self.root}: {shortened(edited, _NAMED)} changed since outreach wrote "
                     f"{'it' if len(edited) == 1 else 'them'}; pass --force to replace, or move them away"
                 )
         # A file about to be rewritten loses its digest: if the run dies after replacing it,
@@ -104,7 +108,7 @@ class OutputFolder:
         clobbered = sorted(self.foreign.intersection(paths))
         if clobbered:
             raise OutputError(
-                f"{self.root}: will not replace files outreach did not write: {_some(clobbered)}"
+                f"{self.root}: will not replace files outreach did not write: {shortened(clobbered, _NAMED)}"
             )
 
     def journal(self, paths: Iterable[str]) -> None:
@@ -164,8 +168,10 @@ class OutputFolder:
         """The manifest's entries of every file this run wrote, in order: this process's and
         the parts' (already formatted, so the parent only merges lines)."""
         while len(self._parts) > _MERGE_AT_ONCE:  # a part per rep: keep open files few
-            groups = [self._parts[i : i + _MERGE_AT_ONCE]
-                      for i in range(0, len(self._parts), _MERGE_AT_ONCE)]  # fmt: skip
+            groups = [
+                self._parts[i : i + _MERGE_AT_ONCE]
+                for i in range(0, len(self._parts), _MERGE_AT_ONCE)
+            ]
             self._parts = [self._merged(group) for group in groups]
         return heapq.merge(_entries(self.written), *map(self._read_part, self._parts))
 
@@ -217,8 +223,8 @@ class OutputFolder:
         }
         misread = sorted(inside - trusted.keys())
         if misread:
-            self._distrust(MANIFEST, "a manifest", ValueError(f"no digest for {_some(misread)}"),
-                           "they count as yours")  # fmt: skip
+            unread = ValueError(f"no digest for {shortened(misread, _NAMED)}")
+            self._distrust(MANIFEST, "a manifest", unread, "they count as yours")
         return trusted
 
     def _inside(self, source: str, paths: Iterable[object]) -> Iterator[str]:
@@ -238,9 +244,8 @@ class OutputFolder:
             ignored.append(json.dumps(path, ensure_ascii=False))
         if ignored:
             self.warnings.append(
-                f"{self.root / source}: ignored {len(ignored)} "
-                f"entr{'y' if len(ignored) == 1 else 'ies'} naming no file of this folder "
-                f"(outside it, or through a link): {_some(ignored)}"
+                f"{self.root / source}: ignored {plural(len(ignored), 'entry')} naming no file "
+                f"of this folder (outside it, or through a link): {shortened(ignored, _NAMED)}"
             )
 
     def _distrust(self, source: str, what: str, error: Exception, then: str) -> None:
@@ -302,78 +307,10 @@ def output_folder(root: Path, force: bool = False) -> Iterator[OutputFolder]:
             f"{root}: cannot create the output folder: {error.strerror or error}"
         ) from None
     try:
-        with _run_lock(files):
+        with run_lock(files):
             yield OutputFolder(files, force)
     finally:
         files.close()
-
-
-@contextmanager
-def _run_lock(files: ConfinedFolder) -> Iterator[None]:
-    """An exclusive lock on the folder for one run, held by the operating system.
-
-    The lock file names the PID of the run holding it, for people; the lock itself is an
-    advisory file lock, which dies with its process. So a run that was killed never locks
-    the folder for good, and of several runs that start at the same instant exactly one
-    gets it (judging a lock file by its PID and replacing it let two in)."""
-    descriptor = _acquire(files)
-    try:
-        yield
-    finally:
-        _release(files, descriptor)
-
-
-def _acquire(files: ConfinedFolder) -> int:
-    while True:
-        descriptor = files.open_lock(LOCK)  # a plain file of one name: it is truncated
-        if not _try_lock(descriptor):
-            os.close(descriptor)
-            raise OutputError(
-                f"{files.root}: another outreach run is writing here ({files.root / LOCK}); "
-                "wait for it to finish"
-            )
-        # The holder we waited on may have removed the file and another run made a new one:
-        # a lock on a file that is no longer at the path locks nothing.
-        if files.holds(LOCK, descriptor):
-            break
-        os.close(descriptor)
-    os.ftruncate(descriptor, 0)
-    os.write(descriptor, f"{os.getpid()}\n".encode())
-    return descriptor
-
-
-def _release(files: ConfinedFolder, descriptor: int) -> None:
-    if sys.platform == "win32":  # an open file cannot be removed: close it first
-        os.close(descriptor)
-        files.unlink_top(LOCK)
-    else:  # removed while still locked, so no run can take a lock on the departing file
-        files.unlink_top(LOCK)
-        os.close(descriptor)
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _try_lock(descriptor: int) -> bool:
-        try:
-            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-else:
-    import fcntl
-
-    def _try_lock(descriptor: int) -> bool:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        except OSError as error:  # a file system without locks (some network shares)
-            raise OutputError(
-                f"cannot lock the output folder: {error.strerror or error}; write to a local folder"
-            ) from None
-        return True
 
 
 def _entries(files: dict[str, str] | dict[str, str | None]) -> list[str]:
@@ -416,8 +353,3 @@ def _writable(path: str) -> bool:
     except UnsafePath:
         return False
     return parts[0] != SCRATCH and path not in (MANIFEST, LOCK)
-
-
-def _some(paths: list[str]) -> str:
-    shown = ", ".join(paths[:3])
-    return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")

@@ -16,6 +16,7 @@ from outreach.intake.cells import in_range
 from outreach.model.plan import Call, Plan
 from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config
+from outreach.model.text import plural
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.playbook import after, earliest_first_call, sequence
 from outreach.planning.scheduler import Scheduler, Window
@@ -67,13 +68,13 @@ class Shortfall:
     reps_with_room: tuple[str, ...]
 
     def advice(self) -> str:
-        options = [f"{self.more_per_day} more call{'s' if self.more_per_day > 1 else ''} a day"]
+        options = [f"{plural(self.more_per_day, 'more call')} a day"]
         if self.reps_with_room:
             options.append(f"handing them to {' or '.join(self.reps_with_room)}")
-        contacts = f"{self.contacts} contact{'s' if self.contacts != 1 else ''}"
-        calls = f"{self.calls} call{'s' if self.calls != 1 else ''}"
-        return (f"{self.rep}: {contacts} ({calls}) over capacity; "
-                f"{' or '.join(options)} would fit them")  # fmt: skip
+        return (
+            f"{self.rep}: {plural(self.contacts, 'contact')} ({plural(self.calls, 'call')}) "
+            f"over capacity; {' or '.join(options)} would fit them"
+        )
 
 
 @dataclass(frozen=True, slots=True)

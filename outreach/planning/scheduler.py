@@ -1,46 +1,31 @@
-"""From assignments to a plan: each call on a free slot inside business hours.
+"""From assignments to a plan: rep by rep, the calls booked in rounds (every apology, then
+every follow-up, then the rest), each on the first free start of `slots` on or after its day.
 
-Times are handled as integer UTC seconds while searching, and become aware datetimes
-only for the calls that are booked; windows per zone pair and day are computed once."""
+Times are integer UTC seconds while searching, and become aware datetimes only for the calls
+that are booked."""
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right, insort
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from outreach.model.plan import Call, Flag, Plan, call_id
 from outreach.model.plays import Play
 from outreach.model.records import Contact, Skip
-from outreach.model.settings import Config, Rep
+from outreach.model.settings import Config
 from outreach.model.zones import zone_info
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.invitations import INVITED_PLAYS, draft_refusal
 from outreach.planning.playbook import Step, after, first_call_day, sequence
+from outreach.planning.slots import DAY, Diary, Openings
 from outreach.planning.triage import Assignment, triage
 
-DAY = timedelta(days=1)
 URGENT = frozenset({"apology", "follow_up"})
 BOOKING_ORDER: tuple[Play, ...] = ("apology", "follow_up")
 """Plays booked for every contact before any other call (rule 2 under load)."""
-
-
-def make_plan(
-    contacts: Iterable[Contact],
-    config: Config,
-    start: date,
-    source: str,
-    rejected: Iterable[Skip] = (),
-    now: datetime | None = None,
-) -> Plan:
-    """The whole scheduling stage: triage, then slots for every call, in priority order; with
-    the run's clock `now`, none sooner than the lead time after it."""
-    return make_roster(contacts, config, start, source, rejected, now).plan()
 
 
 def make_roster(
@@ -69,8 +54,14 @@ class Roster:
     worker process that writes the rep's files, and the plan is never held whole. A handed-over
     account is in the diary of the rep it was handed to, and only there."""
 
-    def __init__(self, config: Config, start: date, by_rep: dict[str, list[Assignment]],
-                 skipped: tuple[Skip, ...], now: datetime | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: Config,
+        start: date,
+        by_rep: dict[str, list[Assignment]],
+        skipped: tuple[Skip, ...],
+        now: datetime | None = None,
+    ) -> None:
         self.config, self.start, self.by_rep, self.skipped = config, start, by_rep, skipped
         self.now = now
         self._scheduler: Scheduler | None = None
@@ -127,108 +118,6 @@ def priority(assignment: Assignment) -> tuple[object, ...]:
     )
 
 
-def _epoch(day: date, at: time, zone: ZoneInfo) -> int:
-    return int(datetime.combine(day, at, tzinfo=zone).timestamp())
-
-
-@dataclass
-class _Diary:
-    """One rep's bookings: call starts per UTC day, and calls per day of the rep's own calendar."""
-
-    rep: Rep
-    zone: ZoneInfo
-    business: BusinessDays
-    """The rep's working days: the team's, with the rep's own public holidays if set."""
-    starts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    per_day: dict[date, int] = field(default_factory=dict)
-    """Calls booked per day of the rep's calendar (a plain dict: read in the innermost loop)."""
-    spread: Counter[date] = field(default_factory=Counter)
-    """Calls per day as a campaign's even spread counts them."""
-    full_until: dict[date, date] = field(default_factory=dict)
-    exhausted: dict[str, dict[date, date]] = field(default_factory=lambda: defaultdict(dict))
-    """Per contact zone, the days with no free slot left for a call there (bookings only ever
-    add, so such a day stays full): later searches step over them in one hop."""
-    cursor: dict[tuple[str, date], int] = field(default_factory=dict)
-    last_apology: int = 0
-    """When the rep's last apology booked so far starts: no other call is booked before it."""
-    _offsets: dict[int, int] = field(default_factory=dict)
-
-    def local_day(self, instant: int) -> date:
-        """The rep's date at `instant`, from the zone's offset on that UTC day (looked up once
-        per day); on the rare day the offset changes, from the zone itself."""
-        utc_day = instant // 86400
-        offset = self._offsets.get(utc_day)
-        if offset is None:
-            first, last = (
-                int(datetime.fromtimestamp(t, self.zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-                for t in (utc_day * 86400, utc_day * 86400 + 86399)
-            )
-            offset = self._offsets[utc_day] = first if first == last else _CHANGES
-        if offset == _CHANGES:
-            return datetime.fromtimestamp(instant, self.zone).date()
-        return _day_of((instant + offset) // 86400)
-
-    def first_open_day(self, day: date) -> date:
-        """The first of the rep's days on or after `day` still under the daily cap."""
-        return _follow(self.full_until, day)
-
-    def first_untried_day(self, contact_zone: str, day: date) -> date:
-        return _follow(self.exhausted[contact_zone], day)
-
-    def is_free(self, instant: int, booking: int) -> bool:
-        """No booked call starts less than one booking before or after `instant`."""
-        low, high = instant - booking, instant + booking
-        first, last = low // 86400, high // 86400
-        for bucket in (first, last) if first != last else (first,):
-            starts = self.starts.get(bucket)
-            if starts:
-                index = bisect_right(starts, low)
-                if index < len(starts) and starts[index] < high:
-                    return False
-        return True
-
-    def book(self, instant: int, day: date, cap: int) -> None:
-        insort(self.starts[instant // 86400], instant)
-        booked = self.per_day[day] = self.per_day.get(day, 0) + 1
-        if booked >= cap:
-            self.full_until[day] = day + DAY
-
-
-_CHANGES = 1 << 40
-"""Marks a UTC day on which the zone's offset changes."""
-
-
-@cache
-def _day_of(days_since_epoch: int) -> date:
-    return date(1970, 1, 1) + timedelta(days=days_since_epoch)
-
-
-def _follow(links: dict[date, date], day: date) -> date:
-    """The first day on or after `day` that `links` does not skip."""
-    path = []
-    while day in links:
-        path.append(day)
-        day = links[day]
-    for visited in path:  # path compression keeps a long run of skipped days one hop long
-        links[visited] = day
-    return day
-
-
-@dataclass(frozen=True, slots=True)
-class _Starts:
-    """The starts a call may take on one of the contact's days, with what the search asks of
-    each (looked up once per zone pair and day, not once per call)."""
-
-    starts: list[int]
-    """UTC seconds, in the order to try them."""
-    rep_days: list[date]
-    """The rep's date at each start."""
-    first_rep_day: date
-    last_rep_day: date
-    outside: bool
-    """Whether the starts lie outside the rep's hours."""
-
-
 @dataclass(frozen=True, slots=True)
 class Window:
     """A campaign's span: calls fall between `first` and `last`, spread by daily quotas."""
@@ -244,7 +133,7 @@ class _Progress:
     """One contact on their way through the sequence: the calls booked so far."""
 
     assignment: Assignment
-    diary: _Diary
+    diary: Diary
     steps: list[Step]
     day: date
     """The contact's day of the last call booked; before the first, the earliest day for it."""
@@ -263,17 +152,14 @@ class Scheduler:
         self.config = config
         schedule = config.schedule
         self.business = BusinessDays(schedule)
-        self.length = schedule.call_minutes * 60
-        self.booking = (schedule.call_minutes + schedule.buffer_minutes) * 60
+        self.openings = Openings(schedule)
         self.cap = schedule.calls_per_day
         self.not_before = self.notice = 0  # without a clock, nothing is in the past
         if now is not None:
             clock = math.ceil(now.timestamp())  # a clock at 09:00:00.5 allows no call at 09:00
             self.not_before = clock + schedule.min_lead_minutes * 60
             self.notice = max(self.not_before, clock + config.invites.min_notice_hours * 3600)
-        self.diaries: dict[str, _Diary] = {}
-        self._windows: dict[tuple[str, str, str, date], _Starts] = {}
-        self._business_hours: dict[tuple[str, date], tuple[int, int]] = {}
+        self.diaries: dict[str, Diary] = {}
         self._days: dict[tuple[str, int], date] = {}
 
     def schedule(
@@ -374,9 +260,14 @@ class Scheduler:
         return known
 
     def _book_in(
-        self, window: Window | None, diary: _Diary, contact_zone: str, day: date, urgent: bool,
+        self,
+        window: Window | None,
+        diary: Diary,
+        contact_zone: str,
+        day: date,
+        urgent: bool,
         floor: int,
-    ) -> tuple[int, bool, date] | None:  # fmt: skip
+    ) -> tuple[int, bool, date] | None:
         if window is None:
             return self._book(diary, contact_zone, day, floor)
         if day > window.last:
@@ -388,11 +279,11 @@ class Scheduler:
             return spread
         return self._book(diary, contact_zone, day, floor, window.last)
 
-    def _diary(self, owner: str) -> _Diary:
+    def _diary(self, owner: str) -> Diary:
         diary = self.diaries.get(owner)
         if diary is None:
             rep = self.config.rep(owner)
-            diary = self.diaries[owner] = _Diary(
+            diary = self.diaries[owner] = Diary(
                 rep,
                 zone_info(self.config.rep_timezone(owner)),
                 self.business.of(rep.holiday_country),
@@ -401,7 +292,7 @@ class Scheduler:
 
     def _book(
         self,
-        diary: _Diary,
+        diary: Diary,
         contact_zone: str,
         day: date,
         floor: int,
@@ -411,6 +302,7 @@ class Scheduler:
         """The first free start on or after `day` and `floor` (and not after `last`), booked;
         whether it is outside the rep's hours; and the contact's day it falls on. With a quota,
         a rep's day takes only its share of calls."""
+        booking = self.openings.booking
         while last is None or day <= last:
             day = diary.business.next_on_or_after(day)
             if quota is None and (untried := diary.first_untried_day(contact_zone, day)) != day:
@@ -418,7 +310,7 @@ class Scheduler:
                 continue
             if last is not None and day > last:
                 break
-            window = self._window(contact_zone, diary, day)
+            window = self.openings.on(contact_zone, diary, day)
             starts, rep_days, outside_rep_hours = window.starts, window.rep_days, window.outside
             skip_to = day + DAY
             if starts:
@@ -446,7 +338,7 @@ class Scheduler:
                 spread_day = quota_day or rep_day
                 if quota is not None and diary.spread[spread_day] >= quota.get(spread_day, 0):
                     continue
-                if diary.is_free(instant, self.booking):
+                if diary.is_free(instant, booking):
                     diary.book(instant, rep_day, self.cap)
                     diary.spread[spread_day] += 1
                     if quota is None and not floored:
@@ -457,63 +349,3 @@ class Scheduler:
             if quota is None and not floored:  # a quota's refusal is no proof the day is full
                 diary.exhausted[contact_zone][key[1]] = day
         return None
-
-    def _window(self, contact_zone: str, diary: _Diary, day: date) -> _Starts:
-        """Every start a call to this contact may take on their `day`.
-
-        Inside the overlap of the contact's and the rep's business hours, where the two ever
-        overlap; where they never do (a New York rep, a Sydney contact) the contact's hours win."""
-        key = (contact_zone, diary.zone.key, diary.rep.holiday_country or "", day)
-        known = self._windows.get(key)
-        if known is not None:
-            return known
-        low, high = self._hours(zone_info(contact_zone), day)
-        ever_overlap = False
-        starts: list[int] = []
-        rep_day = diary.local_day(low) - DAY
-        while rep_day <= diary.local_day(high) + DAY:
-            rep_low, rep_high = self._hours(diary.zone, rep_day)
-            first, last = max(low, rep_low), min(high, rep_high)
-            if last - first >= self.length:
-                ever_overlap = True
-                if diary.business(rep_day):
-                    starts += range(first, last - self.length + 1, self.booking)
-            rep_day += DAY
-        if not ever_overlap:
-            # The contact's hours win, and of those the ones nearest the rep's working day:
-            # from New York, a Kolkata call at 16:30 there (07:00 for the rep), not at 09:00.
-            starts = sorted(
-                range(low, high - self.length + 1, self.booking),
-                key=lambda start: (self._away_from_work(diary, start), start),
-            )
-        rep_days = [diary.local_day(start) for start in starts]
-        result = self._windows[key] = _Starts(
-            starts,
-            rep_days,
-            min(rep_days, default=day),
-            max(rep_days, default=day),
-            not ever_overlap,
-        )
-        return result
-
-    def _away_from_work(self, diary: _Diary, start: int) -> int:
-        """Seconds between a call starting at `start` and the rep's nearest working hours, by
-        the clock (a Sunday evening is nearer than a Monday at half past midnight)."""
-        today = diary.local_day(start)
-        return min(
-            max(low - (start + self.length), start - high, 0)
-            for day in (today - DAY, today, today + DAY)
-            for low, high in [self._hours(diary.zone, day)]
-        )
-
-    def _hours(self, zone: ZoneInfo, day: date) -> tuple[int, int]:
-        """Business hours on `day` in `zone`, as UTC seconds."""
-        key = (zone.key, day)
-        known = self._business_hours.get(key)
-        if known is None:
-            schedule = self.config.schedule
-            known = self._business_hours[key] = (
-                _epoch(day, schedule.day_start, zone),
-                _epoch(day, schedule.day_end, zone),
-            )
-        return known

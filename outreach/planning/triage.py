@@ -31,7 +31,7 @@ def triage(
     for contact in contacts:
         accounts[contact.account_id].append(contact)
     blocked_phones = {
-        _line(read_phone(entry, config.default_region))
+        read_phone(entry, config.default_region).line
         for entry in config.drop.do_not_call
         if "@" not in entry
     }
@@ -72,13 +72,9 @@ _Reason = tuple[SkipKind, str, str]
 _Line = tuple[str, str | None]
 
 
-def _line(number: Phone) -> _Line:
-    return number.e164, number.extension
-
-
 def _blocked(number: Phone, lines: set[_Line]) -> bool:
     """A number on the list blocks each of its extensions; one with an extension, only that."""
-    return (number.e164, None) in lines or _line(number) in lines
+    return (number.e164, None) in lines or number.line in lines
 
 
 def _contact_drop_reason(contact: Contact, phones: set[_Line], emails: set[str]) -> _Reason | None:
