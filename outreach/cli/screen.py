@@ -18,7 +18,7 @@ import click
 from outreach.model.plan import LateApology, Plan
 from outreach.model.records import Skip
 from outreach.model.settings import Config
-from outreach.model.text import terminal_text
+from outreach.model.text import shortened, terminal_text
 from outreach.summary import late_lines, skipped_lines
 
 if TYPE_CHECKING:
@@ -164,11 +164,8 @@ def warn_unknown_reps(reps: Iterable[str], config: Config) -> None:
     unknown = sorted(set(reps) - config.reps.keys())
     where = config.source if config.reps or config.source.endswith(".toml") else "outreach.toml"
     if unknown:
-        names = ", ".join(unknown[:5]) + (
-            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        )
         warn(
-            f'no settings for {names} ([reps."Name"] in {where}): their calls are '
+            f'no settings for {shortened(unknown, 5)} ([reps."Name"] in {where}): their calls are '
             f"planned in {config.schedule.timezone} hours, and they get no invitation drafts"
         )
 
