@@ -39,19 +39,26 @@ _PARAMETERS = {
 @click.argument("call_id", required=False)
 @click.argument("outcome", required=False)
 @click.option(
-    "--from", "source", type=path_type(dir_okay=False),
+    "--from",
+    "source",
+    type=path_type(dir_okay=False),
     help="A CSV of outcomes to record instead: columns id and outcome, and optionally at, "
     "note and callback (plan.csv with an outcome column filled in works).",
-)  # fmt: skip
+)
 @click.option(
-    "--at", default="", help="When the call was made, in the contact's time unless it names a "
-    "UTC offset (2027-03-09 14:30). Default: the run's clock.",
-)  # fmt: skip
+    "--at",
+    default="",
+    metavar="DATETIME",
+    help="When the call was made, in the contact's time unless it names a UTC offset "
+    "(2027-03-09 14:30). Default: the run's clock.",
+)
 @click.option("--note", default="", help="What was said, for whoever calls next.")
 @click.option(
-    "--callback", default="",
+    "--callback",
+    default="",
+    metavar="DATETIME",
     help="With the outcome callback: the time the contact asked to be called at, in their time.",
-)  # fmt: skip
+)
 @now_option
 @config_option
 @quiet_option
