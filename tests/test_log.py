@@ -200,6 +200,23 @@ def test_plan_csv_filled_in_a_spreadsheet_is_recorded_once(out: Path) -> None:
     assert (out / "outcomes.csv").read_bytes() == recorded
 
 
+def test_notes_of_several_lines_and_an_unended_last_line_are_read_back(out: Path) -> None:
+    call = apology(out)
+    note = '=first line\nsecond\u2028third, "quoted"'
+    assert log(out, call["id"], "reached", "--note", note, "--at", "2027-03-08 09:10")[0] == 0
+    with (out / "outcomes.csv").open("ab") as handle:  # an edit that left the last line unended
+        handle.write(
+            f"{call['id']},voicemail,2027-03-08T09:00:00-05:00,,,A-1,Dana Ruiz,apology".encode()
+        )
+    code, stdout, _ = log(out, call["id"], "reached", "--note", note, "--at", "2027-03-08 09:10")
+    assert code == 0 and stdout.startswith("Already recorded")
+    assert log(out, call["id"], "declined", "--at", "2027-03-08 09:20")[0] == 0
+    with (out / "outcomes.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [r[1] for r in rows[1:]] == ["reached", "voicemail", "declined"]
+    assert rows[1][3] == "'" + note
+
+
 def test_the_same_input_and_clock_give_the_same_bytes(out: Path, tmp_path: Path) -> None:
     filled = filled_plan(out, {"Dana Ruiz": "callback", "Omar Haddad": "Do Not Call"},
                          callback={"Dana Ruiz": "2027-03-12 10:00"})  # fmt: skip

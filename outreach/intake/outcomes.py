@@ -22,6 +22,7 @@ from outreach.intake.csvrows import Broken, open_rows, undecodable
 from outreach.model.outcomes import CallOutcome, outcome_labels, read_outcome
 from outreach.model.records import Skip
 from outreach.model.settings import Config
+from outreach.model.text import shown
 from outreach.model.zones import zone_info
 
 
@@ -75,7 +76,9 @@ class OutcomeReader:
         call's planned start); Problem naming the field that is wrong."""
         call = self.plan.get(call_id)
         if call is None:
-            raise Problem("id", f"no call {call_id!r} in {self.source}" if call_id else "is empty")
+            raise Problem(
+                "id", f"no call {shown(call_id)!r} in {self.source}" if call_id else "is empty"
+            )
         try:
             outcome = read_outcome(outcome_text, self.labels)
         except ValueError as error:

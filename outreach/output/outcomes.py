@@ -8,6 +8,7 @@ logging the same outcomes twice adds nothing the second time."""
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -129,8 +130,8 @@ def log_lines(
 def _recorded_keys(data: bytes, path: Path) -> Iterator[tuple[object, ...]]:
     """The key (see CallOutcome.key) of each line of outcomes.csv as outreach writes it; an
     OutputError if its header is not outreach's, as lines appended to it would be misread."""
-    lines = data.decode("utf-8-sig", errors="surrogateescape").splitlines()
-    rows = csv.reader(lines)
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    rows = csv.reader(io.StringIO(text, newline=""))  # a note's line breaks stay in the note
     header = next(rows, None)
     if header is not None and tuple(cell.strip() for cell in header) != OUTCOME_COLUMNS:
         raise OutputError(
