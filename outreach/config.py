@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.errors import ConfigError
 from outreach.intake.cells import MAX_ATTEMPTS, MAX_MONEY, is_domain, is_plain_address
+from outreach.intake.columns import NAMED_FIELDS
+from outreach.model.outcomes import OUTCOMES
 from outreach.model.phone import parse_country, read_phone
 from outreach.model.settings import (
     WEEKDAYS,
@@ -103,7 +105,7 @@ def load_config(path: Path | None) -> Config:
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> Config:
-    known = {*_SECTIONS, "reps", "columns"}
+    known = {*_SECTIONS, "reps", "columns", "outcomes"}
     for key in data:
         if key not in known:
             raise ConfigError(
@@ -116,7 +118,8 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
     config = Config(
         source=source,
         reps=_reps(_table(data, "reps", source), source),
-        columns=_columns(_table(data, "columns", source), source),
+        columns=_named(data, "columns", NAMED_FIELDS, "a field", source),
+        outcomes=_named(data, "outcomes", OUTCOMES, "an outcome", source),
         **sections,
     )
     _validate(config)
@@ -264,20 +267,17 @@ def _span(text: str, where: str, source: str) -> tuple[date, date]:
     return span
 
 
-def _columns(table: Mapping[str, Any], source: str) -> dict[str, str]:
-    from outreach.intake.columns import FIELDS  # the column names belong to intake
-
-    columns: dict[str, str] = {}
-    for header, target in table.items():
-        where = f"columns.{header}"
-        if not isinstance(target, str):
-            raise ConfigError(source, where, f"must name one of our fields, not {_kind(target)}")
-        if target not in FIELDS:
-            raise ConfigError(
-                source, where, f"{target!r} is not a field; expected one of {', '.join(FIELDS)}"
-            )
-        columns[header] = target
-    return columns
+def _named(
+    data: Mapping[str, Any], section: str, ours: tuple[str, ...], what: str, source: str
+) -> dict[str, str]:
+    """A table naming one of `ours` for each of a CRM's names: its headers, its call results."""
+    named: dict[str, str] = {}
+    for name, target in _table(data, section, source).items():
+        if target not in ours:  # a number or a list is not one of ours either
+            message = f"{target!r} is not {what}; expected one of {', '.join(ours)}"
+            raise ConfigError(source, f"{section}.{name}", message)
+        named[name] = target
+    return named
 
 
 def _validate(config: Config) -> None:

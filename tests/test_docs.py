@@ -208,7 +208,7 @@ def test_the_settings_page_shows_every_setting_and_only_those() -> None:
     parse_config(shown, "docs/configuration.md")  # every value shown is valid too
     defaults = Config()
     sections = ("input", "schedule", "plays", "drop", "calendar", "invites")
-    assert set(shown) == {*sections, "reps", "columns"}
+    assert set(shown) == {*sections, "reps", "columns", "outcomes"}
     for section in sections:
         assert set(shown[section]) == {f.name for f in fields(getattr(defaults, section))}, section
     rep_keys = {f.name for f in fields(defaults.rep("anyone"))} - {"name"}

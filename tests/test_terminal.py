@@ -47,7 +47,7 @@ class Case:
 
 
 HELP = [Case(f"help {name}", (name, "--help"), shows=("Usage: outreach " + name, "Example:"))
-        for name in ("check", "plan", "generate", "preview", "campaign", "init", "templates")]  # fmt: skip
+        for name in ("check", "plan", "generate", "preview", "campaign", "init", "templates", "log")]  # fmt: skip
 
 CASES = [
     Case("help", ("--help",), shows=("Usage: outreach", "Exit status:", "70", "130", "Commands:")),

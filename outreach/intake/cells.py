@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from dateutil import parser as dateparser
 
 from outreach.model.text import shown
+from outreach.model.zones import zone_info
 
 MAX_MONEY = Decimal(10) ** 12
 MAX_ATTEMPTS = 1000
@@ -68,6 +69,39 @@ def _read_date(text: str, day_first: bool) -> date:
     if first.date() != second.date():
         raise ValueError(f"{text!r} is not a whole date (day, month and year)")
     return first.date()
+
+
+_HOURS_APART = (datetime(2000, 1, 1, 0), datetime(2001, 2, 28, 13))  # noqa: DTZ001 - only defaults
+
+
+def parse_moment(text: str, zone: str, day_first: bool = False) -> datetime:
+    """A date and a time of day: `2027-03-09T14:30`, `2027-03-09 14:30-05:00`, `3/9/2027 2:30
+    PM`; aware, in `zone` when it names no UTC offset; in YEARS."""
+    if len(text) > 60:
+        raise ValueError(f"cannot read {shown(text)!r} as a date and time")
+    if _ISO.fullmatch(text):
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError as error:
+            raise ValueError(f"{text!r} is not a date and time ({error})") from None
+        timed = len(text) > 10
+    else:
+        if not _YEAR.search(text):
+            raise ValueError(f"cannot read {text!r} as a date and time with a year")
+        day_first = day_first or _DOTTED.match(text) is not None
+        try:
+            # Parsed twice with different defaults: a time of day missing reads differently.
+            moment, other = (
+                dateparser.parse(text, dayfirst=day_first, default=d) for d in _HOURS_APART
+            )
+        except (ValueError, OverflowError) as error:
+            raise ValueError(f"cannot read {text!r} as a date and time ({error})") from None
+        if moment.date() != other.date():
+            raise ValueError(f"{text!r} is not a whole date (day, month and year)")
+        timed = moment == other
+    if not timed:
+        raise ValueError(f"{text!r} has no time of day")
+    return in_range(moment if moment.tzinfo else moment.replace(tzinfo=zone_info(zone)), text)
 
 
 _SYMBOLS = "$¢-¥֏؋৲৳৻૱௹฿៛\u20a0-\u20c0꠸﷼﹩＄￠￡￥￦"  # Unicode's currency symbols (Sc)

@@ -33,6 +33,10 @@ FIELDS = (
     "stage_date",
 )
 REQUIRED = ("account_id", "company", "contact_name", "status")
+OUTCOME_FIELDS = ("id", "outcome", "at", "note", "callback")
+"""The columns of a file of call outcomes (plan.csv with an `outcome` column, a CRM's calls)."""
+NAMED_FIELDS = (*FIELDS, *OUTCOME_FIELDS)
+"""The fields the settings' [columns] may name a CRM's column for."""
 
 _NOISE = re.compile(r"[\s_\-.]+")
 
@@ -53,11 +57,25 @@ ALIASES = {
     "outreachstage": "stage", "outreachstagedate": "stage_date",  # what campaign writes (owncolumns)
 }  # fmt: skip
 _BY_NORMALIZED = {**ALIASES, **{normalize_header(name): name for name in FIELDS}}
+OUTCOME_ALIASES = {
+    "callid": "id",
+    "disposition": "outcome",
+    "calldisposition": "outcome",
+    "calloutcome": "outcome",
+    "callresult": "outcome",
+    "notes": "note",
+    "callnotes": "note",
+    **{normalize_header(name): name for name in OUTCOME_FIELDS},
+}
+"""An outcomes file's columns by their normalized header, with what CRMs call them."""
 
 
-def map_headers(headers: Sequence[str], mapping: Mapping[str, str]) -> list[str | None]:
-    """Our field name for each header, or None for a column we keep only as an extra."""
-    mapped = {normalize_header(crm): field for crm, field in mapping.items()}
-    return [
-        mapped.get(normalize_header(h)) or _BY_NORMALIZED.get(normalize_header(h)) for h in headers
-    ]
+def map_headers(
+    headers: Sequence[str], mapping: Mapping[str, str], known: Mapping[str, str] = _BY_NORMALIZED
+) -> list[str | None]:
+    """Our field name for each header, or None for a column we keep only as an extra. `known`
+    names a kind of file's fields by normalized header (a contacts file's by default); the
+    settings' `mapping` (CRM header → field) comes first, for the fields of that kind."""
+    fields = set(known.values())
+    mapped = {normalize_header(crm): field for crm, field in mapping.items() if field in fields}
+    return [mapped.get(normalize_header(h)) or known.get(normalize_header(h)) for h in headers]

@@ -115,6 +115,8 @@ class Config:
     reps: Mapping[str, Rep] = field(default_factory=dict)
     columns: Mapping[str, str] = field(default_factory=dict)
     """CRM header → our field, for exports whose headers differ."""
+    outcomes: Mapping[str, str] = field(default_factory=dict)
+    """A CRM's call result → our outcome (model.outcomes), for labels we do not know."""
 
     def rep(self, name: str) -> Rep:
         return self.reps.get(name) or Rep(name)

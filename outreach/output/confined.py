@@ -120,12 +120,20 @@ class ConfinedFolder:
 
     @contextmanager
     def append(self, relative: str) -> Iterator[BinaryIO]:
+        """A plain file to add to at its end, made if missing; UnsafePath if something else
+        is there (a link, a named pipe, a file with other names)."""
         folder, name = self._split(relative, create=True)
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _BINARY | _CLOEXEC
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _NONBLOCK | _BINARY | _CLOEXEC
         try:
             descriptor = os.open(folder.at(name), flags, 0o644, dir_fd=folder.fd)
         except OSError as error:
+            if error.errno in (errno.ELOOP, errno.EMLINK, errno.EISDIR, errno.ENXIO):
+                raise self._unsafe(relative) from None
             raise self._cannot("write", relative, error) from None
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            os.close(descriptor)
+            raise self._unsafe(relative)
         with os.fdopen(descriptor, "ab") as handle:
             yield handle
 

@@ -33,6 +33,8 @@ from outreach.output.paths import UnsafePath, path_parts, temporary_of
 MANIFEST = ".outreach-manifest.json"
 SCRATCH = ".outreach-scratch"
 JOURNALS = f"{SCRATCH}/journal"
+OUTCOMES = "outcomes.csv"
+"""What happened on the calls, as `outreach log` records it: no run replaces or removes it."""
 _MERGE_AT_ONCE = 64
 """Manifest parts merged at once: one open file each."""
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -271,7 +273,7 @@ class OutputFolder:
             target = temporary_of(name)
             if target is not None:
                 temporaries.append((relative, f"{folder}{slash}{target}"))
-            elif relative not in (MANIFEST, LOCK):
+            elif relative not in (MANIFEST, LOCK, OUTCOMES):
                 existing.append(relative)
         return existing, temporaries
 
@@ -352,4 +354,4 @@ def _writable(path: str) -> bool:
         parts = path_parts(path)
     except UnsafePath:
         return False
-    return parts[0] != SCRATCH and path not in (MANIFEST, LOCK)
+    return parts[0] != SCRATCH and path not in (MANIFEST, LOCK, OUTCOMES)

@@ -20,6 +20,7 @@ from outreach.model.plays import PLAYS, Play
 class PreviousCall:
     id: str
     owner: str
+    account_id: str
     company: str
     contact_name: str
     play: Play
@@ -31,11 +32,12 @@ class PreviousCall:
     digest: str
 
 
-def read_previous(folder: Path) -> dict[str, PreviousCall]:
-    """The calls of the run that wrote `folder`, by id."""
+def read_previous(folder: Path, reader: str = "--previous") -> dict[str, PreviousCall]:
+    """The calls of the run that wrote `folder`, by id; `reader` names what asks, for the
+    message when there is no plan.csv."""
     path = folder / "plan.csv"
     calls: dict[str, PreviousCall] = {}
-    with _open_plain(path) as handle:
+    with _open_plain(path, reader) as handle:
         rows = csv.DictReader(handle)
         try:
             for row in rows:
@@ -48,19 +50,19 @@ def read_previous(folder: Path) -> dict[str, PreviousCall]:
     return calls
 
 
-def _open_plain(path: Path) -> io.TextIOWrapper:
+def _open_plain(path: Path, reader: str) -> io.TextIOWrapper:
     """`path` open for reading, if it is a plain file: a named pipe there would never end."""
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError(
-            path, "no plan.csv here: --previous takes the output folder of an earlier run"
+            path, f"no plan.csv here: {reader} takes the output folder of an earlier run"
         ) from None
     except OSError as error:
         raise InputError(path, f"cannot read: {error.strerror or error}") from None
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
-        raise InputError(path, "not a file: --previous takes the output folder of an earlier run")
+        raise InputError(path, f"not a file: {reader} takes the output folder of an earlier run")
     return open(descriptor, encoding="utf-8", newline="")
 
 
@@ -74,6 +76,7 @@ def _previous_call(row: dict[str, str]) -> PreviousCall:
     return PreviousCall(
         id=row["id"],
         owner=from_spreadsheet_cell(row["owner"]),
+        account_id=from_spreadsheet_cell(row["account_id"]),
         company=from_spreadsheet_cell(row["company"]),
         contact_name=from_spreadsheet_cell(row["contact_name"]),
         play=play,
