@@ -14,8 +14,21 @@ from outreach.model.records import Skip
 from outreach.model.settings import Config
 from outreach.model.text import terminal_text  # re-exported: its old home
 
-PLAN_FIELDS = ("id", "owner", "account_id", "company", "contact_name", "phone", "tel", "play",
-               "step", "start", "end", "timezone", "flags")  # fmt: skip
+PLAN_FIELDS = (
+    "id",
+    "owner",
+    "account_id",
+    "company",
+    "contact_name",
+    "phone",
+    "tel",
+    "play",
+    "step",
+    "start",
+    "end",
+    "timezone",
+    "flags",
+)
 SKIPPED_FIELDS = ("line", "kind", "field", "reason", "account_id", "contact_name", "owner")
 
 
@@ -151,15 +164,18 @@ def plan_table(plan: Plan, config: Config) -> Iterator[str]:
     rows = [headers]
     for call in plan.calls:
         rep_zone = ZoneInfo(config.rep_timezone(call.owner))
-        rows.append((
-            terminal_text(call.owner),
-            _local(call.start.astimezone(rep_zone), config.rep_timezone(call.owner)),
-            _local(call.start, call.timezone),
-            call.play if call.step == 1 and call.play != "keep_in_touch" else f"{call.play} {call.step}",
-            terminal_text(call.contact.company),
-            terminal_text(call.contact.contact_name),
-            ", ".join(flag.replace("_", " ") for flag in call.flags),
-        ))  # fmt: skip
+        numbered = call.step > 1 or call.play == "keep_in_touch"
+        rows.append(
+            (
+                terminal_text(call.owner),
+                _local(call.start.astimezone(rep_zone), config.rep_timezone(call.owner)),
+                _local(call.start, call.timezone),
+                f"{call.play} {call.step}" if numbered else call.play,
+                terminal_text(call.contact.company),
+                terminal_text(call.contact.contact_name),
+                ", ".join(flag.replace("_", " ") for flag in call.flags),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     for row in rows:
         yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

@@ -20,13 +20,17 @@ from outreach.render.filters import first_name
 
 #: Every variable a template can use, and what it holds. Empty CSV cells are None.
 VARIABLES: Mapping[str, str] = {
-    "call": "this call: play, step, start (contact's zone), rep_start (rep's zone), end, "
-            "minutes, flags, handover, id",
+    "call": (
+        "this call: play, step, start (contact's zone), rep_start (rep's zone), end, "
+        "minutes, flags, handover, id"
+    ),
     "next_call": "the contact's next planned call (same fields as call), or None",
     "rep": "who makes the call: name, first_name, email, timezone",
     "previous_owner": "the rep the account was handed over from (rule 13), or None",
-    "contact": "the person called: name, first_name, title, email, phone (in international "
-               "format), tel (its tel: URI), timezone, status, stage",
+    "contact": (
+        "the person called: name, first_name, title, email, phone (in international "
+        "format), tel (its tel: URI), timezone, status, stage"
+    ),
     "company": "the account's company name",
     "account_id": "the account's id in the CRM",
     "account_value": "the account's value (a number, format it with |money), or None",
@@ -42,7 +46,7 @@ VARIABLES: Mapping[str, str] = {
     "incident": "what went wrong, or None",
     "incident_date": "when it went wrong (a date), or None",
     "root_cause": "how it happened, or None",
-}  # fmt: skip
+}
 
 INCIDENT = ("incident", "incident_date", "root_cause")
 """The incident itself: only the apology and the clear-the-air call speak of it."""
@@ -54,11 +58,16 @@ incident through it, so they do not get it either."""
 _RULE_8 = "(rule 8: after the apology, never bring the incident up again)"
 _HIDDEN_BECAUSE: Mapping[str, tuple[tuple[str, ...], str]] = {
     **{play: ((*INCIDENT, *CAUSE, *PROMISES), f"{play} calls {_RULE_8}") for play in SILENT_PLAYS},
-    "follow_up": (INCIDENT, "follow_up calls (rule 8: the follow-up checks what was promised, "
-                            "it does not go over the incident again)"),
-    "invite": ((*INCIDENT, *CAUSE, *PROMISES), "invitations (rule 1: an invitation only "
-               "schedules the call; the problem is for the phone)"),
-}  # fmt: skip
+    "follow_up": (
+        INCIDENT,
+        "follow_up calls (rule 8: the follow-up checks what was promised, "
+        "it does not go over the incident again)",
+    ),
+    "invite": (
+        (*INCIDENT, *CAUSE, *PROMISES),
+        "invitations (rule 1: an invitation only schedules the call; the problem is for the phone)",
+    ),
+}
 
 
 def hidden_variables(play: str) -> dict[str, str]:
