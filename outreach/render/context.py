@@ -166,12 +166,10 @@ def _remembered(
     key: tuple[object, ...],
     make: Callable[[], T],
 ) -> T:
-    """`make()` for `owner` and `key`, made once. Looked up by identity (hashing a Contact
-    hashes its 27 fields); the entry holds `owner`, so its id is not reused while it lives."""
-    known = cache.get((id(owner), *key))
-    if known is None or known[0] is not owner:
-        known = cache[(id(owner), *key)] = (owner, make())
-    value: T = known[1]
+    """`make()` for `owner` and `key`, made once."""
+    value: T | None = cache.get((owner, *key))
+    if value is None:
+        value = cache[(owner, *key)] = make()
     return value
 
 
