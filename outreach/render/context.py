@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from outreach.model.plan import Call
 from outreach.model.plays import SILENT_PLAYS, Play
@@ -82,9 +82,6 @@ def play_variables(play: Play | str) -> tuple[str, ...]:
     return tuple(name for name in VARIABLES if name not in hidden)
 
 
-T = TypeVar("T")
-
-
 @dataclass(frozen=True, slots=True)
 class CallView:
     id: str
@@ -121,56 +118,17 @@ class ContactView:
     stage: str | None
 
 
-def build_context(
-    call: Call,
-    next_call: Call | None,
-    config: Config,
-    play: str,
-    cache: dict[tuple[object, ...], Any] | None = None,
-) -> dict[str, Any]:
-    """The variables for rendering `call` with a template for `play` (its own, or `invite`).
-
-    `cache` keeps what a contact's calls share (all but the call itself), so a contact with
-    five calls has its values made Markdown-safe once, not five times; and each call's view,
-    which is also the previous call's `next_call`."""
-    cache = {} if cache is None else cache
-    if len(cache) >= 16384:
-        cache.clear()
+def build_context(call: Call, next_call: Call | None, config: Config, play: str) -> dict[str, Any]:
+    """The variables for rendering `call` with a template for `play` (its own, or `invite`)."""
     rep_zone = config.rep_timezone(call.owner)
-    contact = call.contact
     hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
     text = one_line if play == "invite" else markdown_text  # an invitation is plain text
-    key = (call.owner, call.handover_from, text)
-
-    def every() -> dict[str, Any]:
-        return _remembered(
-            cache, contact, key, lambda: _shared_context(call, config, rep_zone, text)
-        )
-
-    def shared() -> dict[str, Any]:
-        return {name: value for name, value in every().items() if name not in hidden}
-
-    def view(of: Call) -> CallView:
-        return _remembered(cache, of, ("view", rep_zone), lambda: _call_view(of, rep_zone))
-
+    shared = _shared_context(call, config, rep_zone, text)
     return {
-        **_remembered(cache, contact, (*key, hidden), shared),
-        "call": view(call),
-        "next_call": view(next_call) if next_call is not None else None,
+        **{name: value for name, value in shared.items() if name not in hidden},
+        "call": _call_view(call, rep_zone),
+        "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
     }
-
-
-def _remembered(
-    cache: dict[tuple[object, ...], Any],
-    owner: object,
-    key: tuple[object, ...],
-    make: Callable[[], T],
-) -> T:
-    """`make()` for `owner` and `key`, made once."""
-    value: T | None = cache.get((owner, *key))
-    if value is None:
-        value = cache[(owner, *key)] = make()
-    return value
 
 
 def _shared_context(
