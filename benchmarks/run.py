@@ -13,6 +13,8 @@ process, the commands taking turns so that the machine's noise spreads evenly:
   template rendered per row and written to its own file, one hand-serialized VEVENT per row
   (RFC 5545 escaping, 75-octet folding) appended to a single .ics;
 - `plan`: `outreach plan FILE --start 2027-03-08 --format csv > /dev/null`;
+- `check`: `outreach check FILE > /dev/null`: reading and validating only (issue 15's memory
+  bound: a million rows under 200 MB);
 - `mailmerge`: mailmerge's dry run over the same rows, when mailmerge is installed.
 
 Each run goes through an intermediate process (`run.py _measure`) that starts the command,
@@ -50,7 +52,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 START = "2027-03-08"
 NOW = "2027-03-01T00:00:00Z"
-COMMANDS = ("bare", "generate", "plan", "mailmerge")
+COMMANDS = ("bare", "generate", "plan", "check", "mailmerge")
 DEFAULT_SIZES = "1000,10000"
 
 # Targets of issue 7, checked when the figures they need were measured.
@@ -367,6 +369,8 @@ class Bench:
             ]
         if name == "plan":
             return [*self.outreach, "plan", str(contacts), "--start", START, "--format", "csv"]
+        if name == "check":
+            return [*self.outreach, "check", str(contacts)]
         if name == "bare":
             return [sys.executable, str(Path(__file__).resolve()), "_bare", str(contacts), str(out)]
         if name == "mailmerge" and self.mailmerge:

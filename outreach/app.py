@@ -134,13 +134,25 @@ def run_campaign(
     contacts, rejected = load(path, config)
     campaign = plan_campaign(contacts, config, first, last, str(path), rejected, options.now)
     with output_folder(options.out, options.force) as folder:
-        summary = write_outputs(campaign.plan.by_rep(), campaign.plan.skipped, config, options,
-                                folder, extra=("accounts.next.csv", "report.html"))  # fmt: skip
+        summary = write_outputs(
+            campaign.plan.by_rep(),
+            campaign.plan.skipped,
+            config,
+            options,
+            folder,
+            extra=("accounts.next.csv", "report.html"),
+        )
         with folder.stream("accounts.next.csv") as sink:
             for chunk in next_accounts(path, campaign.plan, config):
                 sink.write(chunk)
-        data = figures(campaign.plan, campaign.name, first, last, summary.calendars,
-                       tuple(s.advice() for s in campaign.shortfalls))  # fmt: skip
+        data = figures(
+            campaign.plan,
+            campaign.name,
+            first,
+            last,
+            summary.calendars,
+            tuple(s.advice() for s in campaign.shortfalls),
+        )
         import jinja2
 
         folder.write(

@@ -53,8 +53,12 @@ def standings(plan: Plan) -> dict[int, Standing]:
     for line, calls in calls_of.items():
         first = min(calls, key=lambda c: c.at)
         last = max(calls, key=lambda c: c.at)
-        result[line] = Standing(stage_of(last.play, last.step), last.start.date().isoformat(),
-                                first.start.isoformat(), stage_of(first.play, first.step))  # fmt: skip
+        result[line] = Standing(
+            stage_of(last.play, last.step),
+            last.start.date().isoformat(),
+            first.start.isoformat(),
+            stage_of(first.play, first.step),
+        )
     for skip in plan.skipped:
         if skip.kind in ("dropped", "over capacity", "not due"):
             result[skip.line] = Standing(note=f"{skip.kind}: {skip.reason}")
@@ -76,8 +80,11 @@ def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
         fields = own_fields(path, [h.strip() for h in header], config.columns)
         read_from = {field: i for i, field in enumerate(fields) if field in ("stage", "stage_date")}
         named = {normalize_header(h): i for i, h in enumerate(header)}
-        present = {i: named[normalize_header(name)] for i, name in enumerate(ADDED)
-                   if normalize_header(name) in named}  # fmt: skip
+        present = {
+            i: named[normalize_header(name)]
+            for i, name in enumerate(ADDED)
+            if normalize_header(name) in named
+        }
         appended = [name for i, name in enumerate(ADDED) if i not in present]
         out = _Rows(rows.delimiter)
         out.text(_preamble(path, rows.header_line))
@@ -144,8 +151,9 @@ class _Rows:
         self._delimiter = delimiter
         self._cells = io.StringIO()
         # "\r\n" makes csv quote a cell holding either; LineEnds then drops it (see there).
-        self._writer = csv.writer(LineEnds(self._cells, ""), delimiter=delimiter,
-                                  lineterminator="\r\n")  # fmt: skip
+        self._writer = csv.writer(
+            LineEnds(self._cells, ""), delimiter=delimiter, lineterminator="\r\n"
+        )
 
     def text(self, raw: str) -> None:
         self._buffer.write(raw)

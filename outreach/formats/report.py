@@ -57,8 +57,14 @@ class Figures:
         return sum((r.value for r in self.reps), Decimal(0))
 
 
-def figures(plan: Plan, name: str, first: date, last: date, calendars: Mapping[str, str],
-            advice: tuple[str, ...] = ()) -> Figures:  # fmt: skip
+def figures(
+    plan: Plan,
+    name: str,
+    first: date,
+    last: date,
+    calendars: Mapping[str, str],
+    advice: tuple[str, ...] = (),
+) -> Figures:
     monday = first - timedelta(days=first.weekday())
     weeks = tuple(monday + timedelta(weeks=n) for n in range((last - monday).days // 7 + 1))
     load: dict[str, Counter[date]] = defaultdict(Counter)
@@ -75,20 +81,29 @@ def figures(plan: Plan, name: str, first: date, last: date, calendars: Mapping[s
     stranded = Counter(s.owner for s in over)
     reps = sorted(set(load) | {s.owner or "" for s in over})
     return Figures(
-        name=name, first=first, last=last, weeks=weeks,
+        name=name,
+        first=first,
+        last=last,
+        weeks=weeks,
         load={rep: dict(load[rep]) for rep in reps},
         busiest_week=max((n for rep in load.values() for n in rep.values()), default=0),
         plays={play: n for play in PLAYS if (n := sum(c.play == play for c in plan.calls))},
         reps=tuple(
-            RepTotals(rep, sum(load[rep].values()), len(contacts[rep]),
-                      sum(values[rep].values(), Decimal(0)), stranded[rep], calendars.get(rep))
+            RepTotals(
+                rep,
+                sum(load[rep].values()),
+                len(contacts[rep]),
+                sum(values[rep].values(), Decimal(0)),
+                stranded[rep],
+                calendars.get(rep),
+            )
             for rep in reps
         ),
         over_capacity=over,
         dropped=tuple(s for s in plan.skipped if s.kind == "dropped"),
         advice=advice,
         late=tuple(late_apologies(plan.calls)),
-    )  # fmt: skip
+    )
 
 
 def _value(call: Call) -> Decimal:
@@ -97,8 +112,12 @@ def _value(call: Call) -> Decimal:
 
 def report_html(data: Figures, templates: jinja2.BaseLoader) -> str:
     # Autoescaping on: every CSV value reaches the page as text, never as markup.
-    environment = jinja2.Environment(loader=templates, autoescape=True, undefined=jinja2.StrictUndefined,
-                                     keep_trailing_newline=True)  # fmt: skip
+    environment = jinja2.Environment(
+        loader=templates,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     environment.filters["money"] = lambda amount: f"{amount:,.0f}"
     environment.filters["shade"] = lambda n: (
         f"{0.08 + 0.72 * n / data.busiest_week:.2f}" if n else "0"
@@ -109,10 +128,25 @@ def report_html(data: Figures, templates: jinja2.BaseLoader) -> str:
 def totals_table(data: Figures) -> Iterator[str]:
     """The report's totals, for the end of a terminal run."""
     rows = [("rep", "calls", "contacts", "value in play", "over capacity")]
-    rows += [(terminal_text(r.rep), str(r.calls), str(r.contacts), f"{r.value:,.0f}", str(r.over_capacity or ""))
-             for r in data.reps]  # fmt: skip
-    rows.append(("total", str(data.total_calls), str(sum(r.contacts for r in data.reps)),
-                 f"{data.total_value:,.0f}", str(len(data.over_capacity) or "")))  # fmt: skip
+    rows += [
+        (
+            terminal_text(r.rep),
+            str(r.calls),
+            str(r.contacts),
+            f"{r.value:,.0f}",
+            str(r.over_capacity or ""),
+        )
+        for r in data.reps
+    ]
+    rows.append(
+        (
+            "total",
+            str(data.total_calls),
+            str(sum(r.contacts for r in data.reps)),
+            f"{data.total_value:,.0f}",
+            str(len(data.over_capacity) or ""),
+        )
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
         cells = [

@@ -14,8 +14,21 @@ from outreach.model.records import Skip
 from outreach.model.settings import Config
 from outreach.model.text import terminal_text  # re-exported: its old home
 
-PLAN_FIELDS = ("id", "owner", "account_id", "company", "contact_name", "phone", "tel", "play",
-               "step", "start", "end", "timezone", "flags")  # fmt: skip
+PLAN_FIELDS = (
+    "id",
+    "owner",
+    "account_id",
+    "company",
+    "contact_name",
+    "phone",
+    "tel",
+    "play",
+    "step",
+    "start",
+    "end",
+    "timezone",
+    "flags",
+)
 SKIPPED_FIELDS = ("line", "kind", "field", "reason", "account_id", "contact_name", "owner")
 
 
@@ -108,6 +121,8 @@ def csv_text(fields: Iterable[str], rows: Iterable[Sequence[str]]) -> Iterator[s
     yield buffer.getvalue()
 
 
+# Plan JSON is streamed in parts rather than one json.dumps of the whole plan, which holds the
+# plan and the document at once: 259 MiB against 137 MiB at 10k contacts (benchmarks/run.py).
 def json_calls(calls: Iterable[Call]) -> str:
     """The calls as items of plan JSON's `calls` list, indented for their place in it."""
     return ",\n".join(
@@ -151,15 +166,18 @@ def plan_table(plan: Plan, config: Config) -> Iterator[str]:
     rows = [headers]
     for call in plan.calls:
         rep_zone = ZoneInfo(config.rep_timezone(call.owner))
-        rows.append((
-            terminal_text(call.owner),
-            _local(call.start.astimezone(rep_zone), config.rep_timezone(call.owner)),
-            _local(call.start, call.timezone),
-            call.play if call.step == 1 and call.play != "keep_in_touch" else f"{call.play} {call.step}",
-            terminal_text(call.contact.company),
-            terminal_text(call.contact.contact_name),
-            ", ".join(flag.replace("_", " ") for flag in call.flags),
-        ))  # fmt: skip
+        numbered = call.step > 1 or call.play == "keep_in_touch"
+        rows.append(
+            (
+                terminal_text(call.owner),
+                _local(call.start.astimezone(rep_zone), config.rep_timezone(call.owner)),
+                _local(call.start, call.timezone),
+                f"{call.play} {call.step}" if numbered else call.play,
+                terminal_text(call.contact.company),
+                terminal_text(call.contact.contact_name),
+                ", ".join(flag.replace("_", " ") for flag in call.flags),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     for row in rows:
         yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

@@ -224,8 +224,9 @@ def _read_header(path: Path, lines: Lines) -> tuple[list[str], int, str]:
             continue
         break
     if undecodable(text):
-        raise InputError(path, "the header is not UTF-8 text; save the export as CSV UTF-8",
-                         line=lines.number)  # fmt: skip
+        raise InputError(
+            path, "the header is not UTF-8 text; save the export as CSV UTF-8", line=lines.number
+        )
     delimiter = delimiter or max(DELIMITERS, key=text.count)
     lines.again(0)
     lines.new_row()

@@ -74,8 +74,14 @@ class LateApology:
     @classmethod
     def of(cls, call: Call) -> LateApology:
         contact = call.contact
-        return cls(call.owner, contact.contact_name, contact.company, contact.account_id,
-                   contact.line, call.start)  # fmt: skip
+        return cls(
+            call.owner,
+            contact.contact_name,
+            contact.company,
+            contact.account_id,
+            contact.line,
+            call.start,
+        )
 
 
 def late_apologies(calls: Iterable[Call]) -> list[LateApology]:

@@ -14,8 +14,13 @@ PLAYS: tuple[Play, ...] = get_args(Play)
 SILENT_PLAYS: frozenset[Play] = frozenset({"small_step", "substantial_offer", "keep_in_touch"})
 
 ORDER: tuple[Play, ...] = (  # the order a contact meets the plays in
-    "apology", "follow_up", "small_step", "substantial_offer", "clear_the_air", "keep_in_touch",
-)  # fmt: skip
+    "apology",
+    "follow_up",
+    "small_step",
+    "substantial_offer",
+    "clear_the_air",
+    "keep_in_touch",
+)
 
 
 def parse_stage(text: str) -> tuple[Play, int]:

@@ -255,7 +255,6 @@ class _RepWriter:
             self._write_rep(rep, result, tick)
             # What a rep needed is dropped before the next: memory holds one rep's worth.
             result.digests.append(self.folder.set_aside(f"{self._index[rep]}"))
-            self.renderer.forget_contacts()
         return result
 
     def _write_rep(self, rep: str, result: _Written, tick: Callable[[], None]) -> None:

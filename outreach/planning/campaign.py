@@ -106,9 +106,14 @@ def is_due(contact: Contact, last: date, config: Config) -> bool:
 
 
 def plan_campaign(
-    contacts: Iterable[Contact], config: Config, first: date, last: date, source: str,
-    rejected: Iterable[Skip] = (), now: datetime | None = None,
-) -> CampaignPlan:  # fmt: skip
+    contacts: Iterable[Contact],
+    config: Config,
+    first: date,
+    last: date,
+    source: str,
+    rejected: Iterable[Skip] = (),
+    now: datetime | None = None,
+) -> CampaignPlan:
     name = window_name(first, last)
     due: list[Contact] = []
     skipped = list(rejected)
@@ -117,9 +122,18 @@ def plan_campaign(
             due.append(contact)
         else:
             touched = last_touch(contact)
-            skipped.append(Skip(source, contact.line, "not due",
-                                f"last touched {touched}; next check-in due after {name}", "last_contact",
-                                contact.account_id, contact.contact_name, contact.owner))  # fmt: skip
+            skipped.append(
+                Skip(
+                    source,
+                    contact.line,
+                    "not due",
+                    f"last touched {touched}; next check-in due after {name}",
+                    "last_contact",
+                    contact.account_id,
+                    contact.contact_name,
+                    contact.owner,
+                )
+            )
     assigned, dropped = triage(due, config, source)
     skipped += dropped
     scheduler = Scheduler(config, now)
@@ -137,16 +151,26 @@ def plan_campaign(
     missing = {s.rep: s for s in shortfalls}
     for assignment in overflow:
         contact, short = assignment.contact, missing[assignment.owner]
-        skipped.append(Skip(source, contact.line, "over capacity",
-                            f"no room in {assignment.owner}'s calls in {name}: {short.calls} calls "
-                            f"missing at {config.schedule.calls_per_day} a day", None,
-                            contact.account_id, contact.contact_name, assignment.owner))  # fmt: skip
+        skipped.append(
+            Skip(
+                source,
+                contact.line,
+                "over capacity",
+                f"no room in {assignment.owner}'s calls in {name}: {short.calls} calls "
+                f"missing at {config.schedule.calls_per_day} a day",
+                None,
+                contact.account_id,
+                contact.contact_name,
+                assignment.owner,
+            )
+        )
     plan = Plan.ordered(first, calls, skipped)
     return CampaignPlan(plan, name, shortfalls)
 
 
-def _calls_in_window(assignment: Assignment, first: date, last: date, config: Config,
-                     business: BusinessDays) -> int:  # fmt: skip
+def _calls_in_window(
+    assignment: Assignment, first: date, last: date, config: Config, business: BusinessDays
+) -> int:
     """How many of the contact's next calls fall in the window, room permitting."""
     contact = assignment.contact
     day = business.next_on_or_after(earliest_first_call(contact, first, config.plays))
@@ -180,12 +204,19 @@ def _quota(calls: int, days: list[date], cap: int) -> dict[date, int]:
     base, extra = divmod(total, len(days))
     n = len(days)
     # Day i takes one more when the running share of the remainder crosses a whole number.
-    return {day: base + ((i * extra + n - 1) // n < ((i + 1) * extra + n - 1) // n)
-            for i, day in enumerate(days)}  # fmt: skip
+    return {
+        day: base + ((i * extra + n - 1) // n < ((i + 1) * extra + n - 1) // n)
+        for i, day in enumerate(days)
+    }
 
 
-def _shortfalls(overflow: list[Assignment], estimates: dict[tuple[str, str], int], calls: list[Call],
-                days: dict[str, list[date]], config: Config) -> tuple[Shortfall, ...]:  # fmt: skip
+def _shortfalls(
+    overflow: list[Assignment],
+    estimates: dict[tuple[str, str], int],
+    calls: list[Call],
+    days: dict[str, list[date]],
+    config: Config,
+) -> tuple[Shortfall, ...]:
     if not overflow:
         return ()
     cap = config.schedule.calls_per_day

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from outreach.model.plan import Call
 from outreach.model.plays import SILENT_PLAYS, Play
@@ -20,13 +20,17 @@ from outreach.render.filters import first_name
 
 #: Every variable a template can use, and what it holds. Empty CSV cells are None.
 VARIABLES: Mapping[str, str] = {
-    "call": "this call: play, step, start (contact's zone), rep_start (rep's zone), end, "
-            "minutes, flags, handover, id",
+    "call": (
+        "this call: play, step, start (contact's zone), rep_start (rep's zone), end, "
+        "minutes, flags, handover, id"
+    ),
     "next_call": "the contact's next planned call (same fields as call), or None",
     "rep": "who makes the call: name, first_name, email, timezone",
     "previous_owner": "the rep the account was handed over from (rule 13), or None",
-    "contact": "the person called: name, first_name, title, email, phone (in international "
-               "format), tel (its tel: URI), timezone, status, stage",
+    "contact": (
+        "the person called: name, first_name, title, email, phone (in international "
+        "format), tel (its tel: URI), timezone, status, stage"
+    ),
     "company": "the account's company name",
     "account_id": "the account's id in the CRM",
     "account_value": "the account's value (a number, format it with |money), or None",
@@ -42,7 +46,7 @@ VARIABLES: Mapping[str, str] = {
     "incident": "what went wrong, or None",
     "incident_date": "when it went wrong (a date), or None",
     "root_cause": "how it happened, or None",
-}  # fmt: skip
+}
 
 INCIDENT = ("incident", "incident_date", "root_cause")
 """The incident itself: only the apology and the clear-the-air call speak of it."""
@@ -54,11 +58,16 @@ incident through it, so they do not get it either."""
 _RULE_8 = "(rule 8: after the apology, never bring the incident up again)"
 _HIDDEN_BECAUSE: Mapping[str, tuple[tuple[str, ...], str]] = {
     **{play: ((*INCIDENT, *CAUSE, *PROMISES), f"{play} calls {_RULE_8}") for play in SILENT_PLAYS},
-    "follow_up": (INCIDENT, "follow_up calls (rule 8: the follow-up checks what was promised, "
-                            "it does not go over the incident again)"),
-    "invite": ((*INCIDENT, *CAUSE, *PROMISES), "invitations (rule 1: an invitation only "
-               "schedules the call; the problem is for the phone)"),
-}  # fmt: skip
+    "follow_up": (
+        INCIDENT,
+        "follow_up calls (rule 8: the follow-up checks what was promised, "
+        "it does not go over the incident again)",
+    ),
+    "invite": (
+        (*INCIDENT, *CAUSE, *PROMISES),
+        "invitations (rule 1: an invitation only schedules the call; the problem is for the phone)",
+    ),
+}
 
 
 def hidden_variables(play: str) -> dict[str, str]:
@@ -71,9 +80,6 @@ def play_variables(play: Play | str) -> tuple[str, ...]:
     """The variables a template for `play` (or `invite`, for invitations) can use."""
     hidden = hidden_variables(play)
     return tuple(name for name in VARIABLES if name not in hidden)
-
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,58 +118,17 @@ class ContactView:
     stage: str | None
 
 
-def build_context(
-    call: Call,
-    next_call: Call | None,
-    config: Config,
-    play: str,
-    cache: dict[tuple[object, ...], Any] | None = None,
-) -> dict[str, Any]:
-    """The variables for rendering `call` with a template for `play` (its own, or `invite`).
-
-    `cache` keeps what a contact's calls share (all but the call itself), so a contact with
-    five calls has its values made Markdown-safe once, not five times; and each call's view,
-    which is also the previous call's `next_call`."""
-    cache = {} if cache is None else cache
-    if len(cache) >= 16384:
-        cache.clear()
+def build_context(call: Call, next_call: Call | None, config: Config, play: str) -> dict[str, Any]:
+    """The variables for rendering `call` with a template for `play` (its own, or `invite`)."""
     rep_zone = config.rep_timezone(call.owner)
-    contact = call.contact
     hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
     text = one_line if play == "invite" else markdown_text  # an invitation is plain text
-    key = (call.owner, call.handover_from, text)
-
-    def every() -> dict[str, Any]:
-        return _remembered(
-            cache, contact, key, lambda: _shared_context(call, config, rep_zone, text)
-        )
-
-    def shared() -> dict[str, Any]:
-        return {name: value for name, value in every().items() if name not in hidden}
-
-    def view(of: Call) -> CallView:
-        return _remembered(cache, of, ("view", rep_zone), lambda: _call_view(of, rep_zone))
-
+    shared = _shared_context(call, config, rep_zone, text)
     return {
-        **_remembered(cache, contact, (*key, hidden), shared),
-        "call": view(call),
-        "next_call": view(next_call) if next_call is not None else None,
+        **{name: value for name, value in shared.items() if name not in hidden},
+        "call": _call_view(call, rep_zone),
+        "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
     }
-
-
-def _remembered(
-    cache: dict[tuple[object, ...], Any],
-    owner: object,
-    key: tuple[object, ...],
-    make: Callable[[], T],
-) -> T:
-    """`make()` for `owner` and `key`, made once. Looked up by identity (hashing a Contact
-    hashes its 27 fields); the entry holds `owner`, so its id is not reused while it lives."""
-    known = cache.get((id(owner), *key))
-    if known is None or known[0] is not owner:
-        known = cache[(id(owner), *key)] = (owner, make())
-    value: T = known[1]
-    return value
 
 
 def _shared_context(

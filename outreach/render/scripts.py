@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
@@ -49,17 +48,12 @@ class ScriptRenderer:
         self.finder = TemplateFinder(templates_dir)
         self.environment = make_environment(self.finder)
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
-        self._shared: dict[tuple[object, ...], Any] = {}
 
     def render(self, call: Call, next_call: Call | None = None) -> str:
         """The Markdown script for `call`; `next_call` is the contact's next planned call,
         whose date the script gives as the check-back date."""
         template = self.template_for(call.play, call.contact.reason)
         return self._render(template, call, next_call, call.play)
-
-    def forget_contacts(self) -> None:
-        """Drop what is kept per contact (their values made Markdown-safe) once they are done."""
-        self._shared.clear()
 
     def render_invite(self, call: Call) -> str:
         """The body of an e-mail proposing the call: when and how, never what it is about."""
@@ -119,7 +113,7 @@ class ScriptRenderer:
     def _render(
         self, template: jinja2.Template, call: Call, next_call: Call | None, play: str
     ) -> str:
-        context = build_context(call, next_call, self.config, play, self._shared)
+        context = build_context(call, next_call, self.config, play)
         try:
             return template.render(context)
         except Exception as error:  # a user's template can raise anything; name where it did
