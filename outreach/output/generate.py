@@ -5,20 +5,13 @@ calendar event and forgotten: memory holds the plan, not the rendered output."""
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from outreach.formats.calendars import (
-    PLAY_TITLES,
-    CalendarWriter,
-    CancelledCall,
-    cancellation_order,
-)
+from outreach.formats.calendars import CalendarWriter, CancelledCall
 from outreach.formats.invites import build_invitation
 from outreach.formats.tables import (
     PLAN_FIELDS,
@@ -28,13 +21,14 @@ from outreach.formats.tables import (
     plan_row,
     skipped_row,
 )
-from outreach.model.plan import Call, LateApology, Plan, RepCalls, late_apologies, late_order
-from outreach.model.records import Skip, fold
+from outreach.model.plan import Call, LateApology, RepCalls, late_apologies, late_order
+from outreach.model.records import Skip
 from outreach.model.settings import Config
 from outreach.model.zones import zone_info
 from outreach.output.folder import OutputFolder
-from outreach.output.naming import slug
+from outreach.output.naming import calendar_paths, script_paths
 from outreach.output.previous import PreviousCall
+from outreach.output.sequence import cancellations, sequence_of
 from outreach.output.workers import run_split, split_reps
 from outreach.planning.invitations import (
     INVITED_PLAYS,
@@ -43,7 +37,11 @@ from outreach.planning.invitations import (
     send_day,
 )
 from outreach.render.plaintext import plain_text
-from outreach.render.scripts import ScriptRenderer
+from outreach.render.preview import preview_scripts
+from outreach.render.scripts import ScriptRenderer, next_calls
+
+# preview_scripts lives in render.preview; re-exported until the command line imports it there.
+__all__ = ["Options", "Summary", "preview_scripts", "write_outputs"]
 
 GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
 
@@ -82,73 +80,6 @@ class Summary:
     """Drafts not to be sent on the run's day, but later (in their send-<date> folder)."""
     next_send: date | None = None
     """The first of those later days."""
-
-
-def unique_paths(named: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-    """Key → path from (key, path, tie-breaker): a path two keys would share gets the
-    tie-breaker appended to the later one, so names stay readable and never collide."""
-    paths: dict[str, str] = {}
-    taken: set[str] = set()
-    for key, path, tie in named:
-        while path.casefold() in taken:  # case-insensitive file systems (macOS, Windows) too
-            stem, dot, extension = path.rpartition(".")
-            path = f"{stem}-{tie}{dot}{extension}"
-        taken.add(path.casefold())
-        paths[key] = path
-    return paths
-
-
-def calendar_paths(reps: Iterable[str]) -> dict[str, str]:
-    """Rep → `calendars/<name>.ics`; the name also names the folders of the rep's scripts."""
-    return unique_paths((rep, f"calendars/{slug(rep)}.ics", _short_hash(rep)) for rep in reps)
-
-
-def script_paths(folder: str, calls: Iterable[Call]) -> dict[str, str]:
-    """Call id → `scripts/<rep>/<date>_<company>_<contact>_<play>.md`, for one rep's calls
-    in plan order."""
-    return unique_paths(
-        (call.id,
-         f"scripts/{folder}/{call.start.date().isoformat()}_{slug(call.contact.company)}_"
-         f"{slug(call.contact.contact_name)}_{call.play}.md",
-         call.id[:8])
-        for call in calls
-    )  # fmt: skip
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:8]
-
-
-def next_calls(calls: Iterable[Call]) -> dict[str, Call]:
-    """Call id → the same contact's next call, which scripts name as the check-back date."""
-    by_contact: dict[tuple[str, str], list[Call]] = defaultdict(list)
-    for call in calls:
-        by_contact[call.contact.key].append(call)
-    following: dict[str, Call] = {}
-    for sequence in by_contact.values():
-        sequence.sort(key=lambda c: c.at)
-        following.update((a.id, b) for a, b in itertools.pairwise(sequence))
-    return following
-
-
-def content_digest(call: Call, script: str) -> str:
-    """What a calendar shows of the call; when it changes, the event's SEQUENCE goes up."""
-    text = "\x1f".join(
-        (call.owner, call.start.isoformat(), call.end.isoformat(), call.timezone, script)
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def cancellations(planned: set[str], previous: dict[str, PreviousCall]) -> list[CancelledCall]:
-    """The calls an earlier run planned that this one does not: each is cancelled once."""
-    return sorted(
-        (CancelledCall(
-            id=gone.id, owner=gone.owner,
-            summary=f"{PLAY_TITLES[gone.play]} — {gone.contact_name}, {gone.company}",
-            start=gone.start, end=gone.end, timezone=gone.timezone, sequence=gone.sequence)
-         for gone in previous.values() if gone.id not in planned),
-        key=cancellation_order,
-    )  # fmt: skip
 
 
 def write_outputs(
@@ -273,7 +204,7 @@ class _RepWriter:
             ics.write(calendar.header())
             for call in calls:
                 script = self.renderer.render(call, following.get(call.id))
-                sequence, digest = self._sequence(call, script)
+                sequence, digest = sequence_of(call, script, self.options.previous)
                 self.folder.write(scripts[call.id], script.encode())
                 ics.write(calendar.event(call, plain_text(script), sequence))
                 result.invites += self._invite(call, invites.get(call.id), sequence, result)
@@ -314,11 +245,6 @@ class _RepWriter:
                 paths[call.id] = (path, day)
         return paths
 
-    def _sequence(self, call: Call, script: str) -> tuple[int, str]:
-        digest = content_digest(call, script)
-        earlier = self.options.previous.get(call.id)
-        return (0 if earlier is None else earlier.sequence + (earlier.digest != digest)), digest
-
     def _invite(
         self, call: Call, draft: tuple[str, date] | None, sequence: int, result: _Written
     ) -> int:
@@ -350,23 +276,3 @@ class _RepWriter:
             result.invites_later += 1
             result.next_send = day if result.next_send is None else min(result.next_send, day)
         return 1
-
-
-def preview_scripts(plan: Plan, config: Config, templates: Path | None, account: str,
-                    contact: str | None = None, play: str | None = None) -> list[str]:  # fmt: skip
-    """The rendered scripts of one account's planned calls, in plan order."""
-    renderer = ScriptRenderer(config, templates)
-    following = next_calls(plan.calls)
-    return [
-        renderer.render(call, following.get(call.id))
-        for call in sorted(plan.calls, key=lambda c: (c.at, c.id))
-        if fold(call.contact.account_id) == fold(account)
-        and (contact is None or names(call.contact.contact_name, contact))
-        and (play is None or call.play == play)
-    ]
-
-
-def names(name: str, wanted: str) -> bool:
-    """`dana`, `Dana Ruiz` and `ruiz` all name Dana Ruiz: the whole name or one of its words."""
-    wanted, name = fold(wanted.strip()), fold(name)  # a terminal may type é decomposed
-    return wanted == name or wanted in name.split()
