@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from outreach.output.folder import OutputFolder
 from outreach.output.naming import calendar_paths, script_paths
 from outreach.output.previous import PreviousCall
 from outreach.output.sequence import cancellations, sequence_of
-from outreach.output.workers import run_split, split_reps
+from outreach.output.workers import run_tasks, worker_count
 from outreach.planning.invitations import (
     INVITED_PLAYS,
     invitation_refusal,
@@ -92,12 +92,11 @@ def write_outputs(
 ) -> Summary:
     """Every output of `generate`, into `folder`; `extra` names files the caller adds before
     it finishes the folder."""
-    renderer = ScriptRenderer(config, options.templates)
-    renderer.check_templates()
     cancelled = cancellations(calls.planned_ids(), options.previous) if options.previous else []
     calendars = calendar_paths(sorted({*calls.reps, *(record.owner for record in cancelled)}))
+    writer = _RepWriter(config, options, folder, calendars, cancelled)
+    writer.renderer.check_templates()
     folder.claim([*calendars.values(), "plan.csv", "skipped.csv", *extra])
-    writer = _RepWriter(calls, config, options, folder, renderer, calendars, cancelled)
     if folder.foreign:  # --force beside a user's files: a clash stops the run before any write
         for rep in calendars:
             folder.refuse_foreign(writer.paths_of(rep, calls.calls_of(rep)))
@@ -114,19 +113,14 @@ def _write_all(
     calls: RepCalls, options: Options, folder: OutputFolder, writer: _RepWriter
 ) -> Summary:
     reps = list(writer.calendars)
-    groups = split_reps(reps, calls.weights(), options.jobs)
-    if len(groups) > 1:
-        done = run_split(writer.write_reps, groups, options.progress)
-    else:
-        done = [writer.write_reps(reps, _ticker(options.progress))]
-
+    workers = worker_count(options.jobs, calls.weights().total())
+    written = run_tasks(writer, [(rep, calls.part(rep)) for rep in reps], workers, options.progress)
     summary = Summary(
         calendars=dict(writer.calendars), cancelled=sum(map(len, writer.gone_of.values()))
     )
     warnings: dict[str, str] = {}
-    for part in done:
-        for digests in part.digests:
-            folder.take_part(digests)
+    for part in written:
+        folder.take_part(part.digests)
         summary.calls_by_play.update(part.calls_by_play)
         summary.calls_by_rep.update(part.calls_by_rep)
         summary.invites += part.invites
@@ -145,15 +139,11 @@ def _write_all(
     return summary
 
 
-def _ticker(progress: Callable[[int], None] | None) -> Callable[[], None]:
-    return (lambda: progress(1)) if progress else (lambda: None)
-
-
 @dataclass
 class _Written:
-    """What one process wrote: its manifest parts, and counts for the summary."""
+    """What was written for one rep: the manifest part of its files, and counts for the summary."""
 
-    digests: list[str] = field(default_factory=list)
+    digests: str = ""
     calls_by_play: Counter[str] = field(default_factory=Counter)
     calls_by_rep: Counter[str] = field(default_factory=Counter)
     invites: int = 0
@@ -164,33 +154,43 @@ class _Written:
 
 
 class _RepWriter:
-    """Writes whole reps: their scripts, calendar, invitations and plan.csv rows."""
+    """Writes a rep's scripts, calendar, invitations and plan.csv rows. A worker process gets
+    its own copy, and compiles its own templates."""
 
-    def __init__(self, calls: RepCalls, config: Config, options: Options, folder: OutputFolder,
-                 renderer: ScriptRenderer, calendars: dict[str, str],
-                 cancelled: list[CancelledCall]) -> None:  # fmt: skip
-        self.calls, self.config, self.options, self.folder = calls, config, options, folder
-        self.renderer, self.calendars = renderer, calendars
+    def __init__(self, config: Config, options: Options, folder: OutputFolder,
+                 calendars: dict[str, str], cancelled: list[CancelledCall]) -> None:  # fmt: skip
+        self.config, self.folder, self.calendars = config, folder, calendars
+        self.options = replace(options, progress=None)  # the progress bar stays in the parent
+        self.renderer = ScriptRenderer(config, options.templates)
         self._index = {rep: index for index, rep in enumerate(calendars)}
         self.gone_of: dict[str, list[CancelledCall]] = defaultdict(list)
         for record in cancelled:
             self.gone_of[record.owner].append(record)
 
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "renderer": None}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.renderer = ScriptRenderer(self.config, self.options.templates)
+
     def rows_name(self, rep: str) -> str:
         """The scratch file where the rep's plan.csv rows wait to be joined in order."""
         return f"{self._index[rep]}.csv"
 
-    def write_reps(self, reps: Sequence[str], tick: Callable[[], None]) -> _Written:
+    def __call__(self, task: tuple[str, RepCalls], tick: Callable[[], None]) -> _Written:
+        rep, calls = task
         result = _Written()
-        for rep in reps:
-            self._write_rep(rep, result, tick)
-            # What a rep needed is dropped before the next: memory holds one rep's worth.
-            result.digests.append(self.folder.set_aside(f"{self._index[rep]}"))
-            self.renderer.forget_contacts()
+        self._write_rep(rep, calls.calls_of(rep), result, tick)
+        # What a rep needed is dropped before the next: memory holds one rep's worth.
+        result.digests = self.folder.set_aside(f"{self._index[rep]}")
+        self.renderer.forget_contacts()
         return result
 
-    def _write_rep(self, rep: str, result: _Written, tick: Callable[[], None]) -> None:
-        calls, gone = self.calls.calls_of(rep), self.gone_of[rep]
+    def _write_rep(
+        self, rep: str, calls: list[Call], result: _Written, tick: Callable[[], None]
+    ) -> None:
+        gone = self.gone_of[rep]
         scripts = script_paths(self._folder_of(rep), calls)
         invites = self._invite_paths(calls, scripts)
         self.folder.journal([*scripts.values(), *(path for path, _ in invites.values())])
