@@ -91,7 +91,8 @@ def _in_workers(
         reported = 0
         while futures:
             while not futures[-1].done():
-                wait(futures, timeout=0.1, return_when=FIRST_COMPLETED)
+                running = [future for future in futures if not future.done()]
+                wait(running, timeout=0.1, return_when=FIRST_COMPLETED)
                 for failed in (f for f in futures if f.done() and f.exception()):
                     _result(failed)  # a later item's error stops the run now
                 if progress:
