@@ -80,8 +80,7 @@ def rep_parts(
     picklable: a module's function)."""
     found: list[LateApology] = []
     workers = worker_count(jobs, roster.weights().total())
-    parts = [(rep, roster.part(rep)) for rep in roster.reps]
-    for text, rep_late in run_tasks(partial(_rendered, render), parts, workers):
+    for text, rep_late in run_tasks(partial(_rendered, render, roster), roster.reps, workers):
         found += rep_late
         yield text
     if late is not None:
@@ -89,9 +88,8 @@ def rep_parts(
 
 
 def _rendered(
-    render: Callable[[list[Call]], str], part: tuple[str, Roster], tick: Callable[[], None]
+    render: Callable[[list[Call]], str], roster: Roster, rep: str, tick: Callable[[], None]
 ) -> tuple[str, list[LateApology]]:
-    rep, roster = part
     calls = roster.calls_of(rep)
     return render(calls), late_apologies(calls)
 

@@ -106,9 +106,7 @@ class Plan:
         )
 
     def by_rep(self) -> PlannedCalls:
-        return PlannedCalls(
-            {rep: list(calls) for rep, calls in itertools.groupby(self.calls, lambda c: c.owner)}
-        )
+        return PlannedCalls(self)
 
 
 class RepCalls(Protocol):
@@ -127,15 +125,14 @@ class RepCalls(Protocol):
     def planned_ids(self) -> set[str]:
         """The id of every call of the plan."""
 
-    def part(self, rep: str) -> RepCalls:
-        """The rep's calls alone (none for a rep without any), to send to a worker process."""
-
 
 class PlannedCalls:
     """The calls of a plan made whole (a campaign's), rep by rep."""
 
-    def __init__(self, of: dict[str, list[Call]]) -> None:
-        self._of = of
+    def __init__(self, plan: Plan) -> None:
+        self._of = {
+            rep: list(calls) for rep, calls in itertools.groupby(plan.calls, lambda c: c.owner)
+        }
 
     @property
     def reps(self) -> list[str]:
@@ -151,6 +148,3 @@ class PlannedCalls:
 
     def planned_ids(self) -> set[str]:
         return {call.id for calls in self._of.values() for call in calls}
-
-    def part(self, rep: str) -> PlannedCalls:
-        return PlannedCalls({rep: self._of[rep]} if rep in self._of else {})

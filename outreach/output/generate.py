@@ -94,7 +94,7 @@ def write_outputs(
     it finishes the folder."""
     cancelled = cancellations(calls.planned_ids(), options.previous) if options.previous else []
     calendars = calendar_paths(sorted({*calls.reps, *(record.owner for record in cancelled)}))
-    writer = _RepWriter(config, options, folder, calendars, cancelled)
+    writer = _RepWriter(calls, config, options, folder, calendars, cancelled)
     writer.renderer.check_templates()
     folder.claim([*calendars.values(), "plan.csv", "skipped.csv", *extra])
     if folder.foreign:  # --force beside a user's files: a clash stops the run before any write
@@ -114,13 +114,13 @@ def _write_all(
 ) -> Summary:
     reps = list(writer.calendars)
     workers = worker_count(options.jobs, calls.weights().total())
-    written = run_tasks(writer, [(rep, calls.part(rep)) for rep in reps], workers, options.progress)
+    written = run_tasks(writer, reps, workers, options.progress)
     summary = Summary(
         calendars=dict(writer.calendars), cancelled=sum(map(len, writer.gone_of.values()))
     )
     warnings: dict[str, str] = {}
     for part in written:
-        folder.take_part(part.digests)
+        folder.take_part(part.manifest_part)
         summary.calls_by_play.update(part.calls_by_play)
         summary.calls_by_rep.update(part.calls_by_rep)
         summary.invites += part.invites
@@ -143,7 +143,7 @@ def _write_all(
 class _Written:
     """What was written for one rep: the manifest part of its files, and counts for the summary."""
 
-    digests: str = ""
+    manifest_part: str = ""
     calls_by_play: Counter[str] = field(default_factory=Counter)
     calls_by_rep: Counter[str] = field(default_factory=Counter)
     invites: int = 0
@@ -157,9 +157,9 @@ class _RepWriter:
     """Writes a rep's scripts, calendar, invitations and plan.csv rows. A worker process gets
     its own copy, and compiles its own templates."""
 
-    def __init__(self, config: Config, options: Options, folder: OutputFolder,
+    def __init__(self, calls: RepCalls, config: Config, options: Options, folder: OutputFolder,
                  calendars: dict[str, str], cancelled: list[CancelledCall]) -> None:  # fmt: skip
-        self.config, self.folder, self.calendars = config, folder, calendars
+        self.calls, self.config, self.folder, self.calendars = calls, config, folder, calendars
         self.options = replace(options, progress=None)  # the progress bar stays in the parent
         self.renderer = ScriptRenderer(config, options.templates)
         self._index = {rep: index for index, rep in enumerate(calendars)}
@@ -178,12 +178,11 @@ class _RepWriter:
         """The scratch file where the rep's plan.csv rows wait to be joined in order."""
         return f"{self._index[rep]}.csv"
 
-    def __call__(self, task: tuple[str, RepCalls], tick: Callable[[], None]) -> _Written:
-        rep, calls = task
+    def __call__(self, rep: str, tick: Callable[[], None]) -> _Written:
         result = _Written()
-        self._write_rep(rep, calls.calls_of(rep), result, tick)
+        self._write_rep(rep, self.calls.calls_of(rep), result, tick)
         # What a rep needed is dropped before the next: memory holds one rep's worth.
-        result.digests = self.folder.set_aside(f"{self._index[rep]}")
+        result.manifest_part = self.folder.set_aside(f"{self._index[rep]}")
         self.renderer.forget_contacts()
         return result
 

@@ -1,10 +1,11 @@
 """Work spread over worker processes (`concurrent.futures`): a task per item, results in the
 items' order, progress counted as the workers go.
 
-The work is a picklable callable, sent to each worker once; each item is pickled to the worker
-that takes it. A task's exception is raised again in the parent with the worker's traceback; a
-worker that dies is one error line. A worker ignores Ctrl-C (the parent stops it) and stops by
-itself when the parent dies, so a killed run leaves nothing writing for it."""
+The work is a picklable callable holding what every task reads (the plan, say): a worker
+inherits it when forked, or gets it pickled once when spawned; each task's item (a rep's name)
+travels with the task. A task's exception is raised again in the parent with the worker's
+traceback; a worker that dies is one error line. A worker ignores Ctrl-C (the parent stops it)
+and stops by itself when the parent dies, so a killed run leaves nothing writing for it."""
 
 from __future__ import annotations
 

@@ -109,10 +109,6 @@ class Roster:
             for a, step in self.steps()
         }
 
-    def part(self, rep: str) -> Roster:
-        mine = {rep: self.by_rep[rep]} if rep in self.by_rep else {}
-        return Roster(self.config, self.start, mine, (), self.now)
-
     def plan(self) -> Plan:
         """The whole plan, every rep scheduled here."""
         calls = tuple(call for rep in self.by_rep for call in self.calls_of(rep))
