@@ -27,9 +27,7 @@ from outreach.errors import OutputError, OutreachError, explained
 PARALLEL_FROM = 500
 """Work for fewer contacts is done by one process: starting workers costs more than it saves."""
 
-# Fork on Linux: a worker is ready at once, where spawn pays an interpreter and the imports per
-# worker (see the benchmark figures in workers' commit); macOS and Windows keep their default,
-# spawn (fork is unsafe on macOS). The code forks nothing it relies on: spawn runs it too.
+# Fork on Linux: spawn took 1.5-1.9x fork's CPU for `plan` at 10k; elsewhere spawn (macOS: no fork)
 CONTEXT = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
 
 Item = TypeVar("Item")
