@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from outreach.model.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.model.settings import Config
 from outreach.output.folder import output_folder
 from outreach.output.generate import Options, Summary, write_outputs
-from outreach.output.workers import run_split, split_reps
+from outreach.output.workers import run_tasks, worker_count
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import CampaignPlan, plan_campaign
 from outreach.planning.scheduler import Roster, make_roster
@@ -76,39 +76,22 @@ def rep_parts(
     late: list[LateApology] | None = None,
 ) -> Iterator[str]:
     """`render` of each rep's calls, in plan order; the late apologies are added to `late`.
-    Reps are scheduled and rendered in worker processes, as generate does; their parts wait
-    in a temporary folder to be read in order."""
-    reps = roster.reps
-    groups = split_reps(reps, roster.weights(), jobs)
+    Reps are scheduled and rendered in worker processes, as generate does (`render` must be
+    picklable: a module's function)."""
     found: list[LateApology] = []
-
-    def rendered(rep: str) -> tuple[str, list[LateApology]]:
-        calls = roster.calls_of(rep)
-        return render(calls), late_apologies(calls)
-
-    if len(groups) == 1:
-        for rep in reps:
-            text, rep_late = rendered(rep)
-            found += rep_late
-            yield text
-    else:
-        with tempfile.TemporaryDirectory(prefix="outreach-") as scratch:
-            parts = {rep: Path(scratch, f"{index}.txt") for index, rep in enumerate(reps)}
-
-            def work(group: Sequence[str], tick: Callable[[], None]) -> list[LateApology]:
-                group_late: list[LateApology] = []
-                for rep in group:
-                    text, rep_late = rendered(rep)
-                    parts[rep].write_text(text, encoding="utf-8")
-                    group_late += rep_late
-                return group_late
-
-            for group_late in run_split(work, groups):
-                found += group_late
-            for rep in reps:
-                yield parts[rep].read_text(encoding="utf-8")
+    workers = worker_count(jobs, roster.weights().total())
+    for text, rep_late in run_tasks(partial(_rendered, render, roster), roster.reps, workers):
+        found += rep_late
+        yield text
     if late is not None:
         late += sorted(found, key=late_order)
+
+
+def _rendered(
+    render: Callable[[list[Call]], str], roster: Roster, rep: str, tick: Callable[[], None]
+) -> tuple[str, list[LateApology]]:
+    calls = roster.calls_of(rep)
+    return render(calls), late_apologies(calls)
 
 
 def generate_files(roster: Roster, config: Config, options: Options) -> Summary:

@@ -43,15 +43,6 @@ class OutputError(OutreachError):
     """The output folder cannot be written safely: foreign files, a concurrent run, a bad path."""
 
 
-class InternalError(Exception):
-    """A bug met in a worker process. Its traceback arrives in the parent as text, to be
-    reported as the parent's own bugs are."""
-
-    def __init__(self, summary: str, details: str) -> None:
-        super().__init__(summary)
-        self.details = details
-
-
 INTERNAL_ERROR = 70
 """Exit status of a bug in outreach: EX_SOFTWARE of sysexits.h, distinct from 1 and 2."""
 
@@ -93,10 +84,7 @@ def system_fault(error: OSError) -> OutreachError:
 
 def bug_report(error: BaseException) -> tuple[str, str]:
     """A bug's one-line summary and its full traceback (a worker's included)."""
-    details = "".join(traceback.format_exception(error))
-    if isinstance(error, InternalError):
-        details += f"\nIn the worker process:\n{error.details}"
-        return str(error), details
+    details = "".join(traceback.format_exception(error))  # a worker's: the cause, as text
     summary = "".join(traceback.format_exception_only(error)).strip().splitlines()
     return (summary[-1] if summary else type(error).__name__), details
 

@@ -11,7 +11,8 @@ from outreach.model.plan import LateApology, Plan
 from outreach.model.plays import PLAYS
 from outreach.model.records import Skip, fold
 from outreach.model.text import and_more, plural, shortened, terminal_text
-from outreach.output.generate import Summary, names
+from outreach.output.generate import Summary
+from outreach.render.preview import names
 
 
 @dataclass

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import email
+import multiprocessing
 from pathlib import Path
 
 import icalendar
@@ -160,11 +161,15 @@ def test_preview_prints_the_scripts_of_one_account() -> None:
     assert code == 1 and "no account 'nope' in" in err
 
 
+@pytest.mark.parametrize("start", ["fork", pytest.param("spawn", marks=pytest.mark.slow)])
 def test_several_processes_write_the_same_files_as_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str
 ) -> None:
     import outreach.output.workers
 
+    if start not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start} here")
+    monkeypatch.setattr(outreach.output.workers, "CONTEXT", multiprocessing.get_context(start))
     monkeypatch.setattr(outreach.output.workers, "PARALLEL_FROM", 0)
     path = write_csv(tmp_path / "c.csv", team_rows())
     for jobs in ("1", "2", "3"):

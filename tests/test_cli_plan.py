@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
 from datetime import datetime
 from pathlib import Path
 
@@ -72,12 +73,16 @@ def test_a_start_in_the_past_is_warned_about(tmp_path: Path) -> None:
     assert code == 0 and "Warning: the plan starts on 2020-01-06, which is in the past" in err
 
 
+@pytest.mark.parametrize("start", ["fork", pytest.param("spawn", marks=pytest.mark.slow)])
 def test_several_processes_print_the_same_plan_as_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str
 ) -> None:
     """Reps are scheduled and printed in worker processes; the output is the same bytes."""
     import outreach.output.workers
 
+    if start not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start} here")
+    monkeypatch.setattr(outreach.output.workers, "CONTEXT", multiprocessing.get_context(start))
     monkeypatch.setattr(outreach.output.workers, "PARALLEL_FROM", 0)
     path = write_csv(tmp_path / "c.csv", [*team_rows(), row(contact_name="Nobody", status="resolved")])
     for fmt in ("csv", "json"):

@@ -13,6 +13,7 @@ the edge by a stand-in for `os` or `Path.open`; the full disk is real (RLIMIT_FS
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
 import resource
 import signal
@@ -274,6 +275,9 @@ def test_a_bug_exits_70_and_names_the_file_with_its_traceback(
     import outreach.output.generate
     import outreach.output.workers
 
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("the planted bug reaches the workers by fork (tests/test_workers.py: spawn)")
+    monkeypatch.setattr(outreach.output.workers, "CONTEXT", multiprocessing.get_context("fork"))
     monkeypatch.setattr(outreach.output.workers, "PARALLEL_FROM", 0)  # two workers on a small file
     monkeypatch.setattr(outreach.output.generate, "plain_text", _broken)  # runs in the workers
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
@@ -290,7 +294,7 @@ def test_a_bug_exits_70_and_names_the_file_with_its_traceback(
     text = report.read_text(encoding="utf-8")
     assert "_broken" in text and "ZeroDivisionError" in text
     if jobs == "2":
-        assert "In the worker process" in text and "write_reps" in text
+        assert "_RemoteTraceback" in text and "_write_rep" in text  # the worker's traceback
 
     status, _, err = invoke("--debug", *args)
     assert status == 70

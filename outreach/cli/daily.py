@@ -50,8 +50,9 @@ from outreach.formats.tables import (
 from outreach.model.plan import Call, LateApology, late_apologies
 from outreach.model.plays import PLAYS
 from outreach.model.text import terminal_lines
-from outreach.output.generate import Options, preview_scripts
+from outreach.output.generate import Options
 from outreach.output.previous import read_previous
+from outreach.render.preview import preview_scripts
 from outreach.summary import no_match_reason, run_lines
 
 

@@ -74,6 +74,11 @@ class OutputFolder:
         """What the folder said that could not be trusted (a damaged manifest, say)."""
         self._parts: list[str] = []
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """A worker process gets the folder opened anew at its path, with what it needs to
+        write there (not the previous run's manifest)."""
+        return _reopened, (self.root, self.force, self.foreign)
+
     def claim(self, paths: Iterable[str]) -> None:
         """Check that every path may be written, and note the claim in the manifest first, so that a
         run interrupted after this point can be rerun without tripping over its own files."""
@@ -296,6 +301,12 @@ class OutputFolder:
                 handle.write(f"{'' if empty else ','}\n  {entry}".encode())
                 empty = False
             handle.write(b"}\n}\n" if empty else b"\n }\n}\n")
+
+
+def _reopened(root: Path, force: bool, foreign: frozenset[str]) -> OutputFolder:
+    folder = OutputFolder(ConfinedFolder(root), force)
+    folder.foreign = foreign
+    return folder
 
 
 @contextmanager

@@ -5,20 +5,13 @@ calendar event and forgotten: memory holds the plan, not the rendered output."""
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from outreach.formats.calendars import (
-    PLAY_TITLES,
-    CalendarWriter,
-    CancelledCall,
-    cancellation_order,
-)
+from outreach.formats.calendars import CalendarWriter, CancelledCall
 from outreach.formats.invites import build_invitation
 from outreach.formats.tables import (
     PLAN_FIELDS,
@@ -28,14 +21,15 @@ from outreach.formats.tables import (
     plan_row,
     skipped_row,
 )
-from outreach.model.plan import Call, LateApology, Plan, RepCalls, late_apologies, late_order
-from outreach.model.records import Skip, fold
+from outreach.model.plan import Call, LateApology, RepCalls, late_apologies, late_order
+from outreach.model.records import Skip
 from outreach.model.settings import Config
 from outreach.model.zones import zone_info
 from outreach.output.folder import OutputFolder
-from outreach.output.naming import slug
+from outreach.output.naming import calendar_paths, script_paths
 from outreach.output.previous import PreviousCall
-from outreach.output.workers import run_split, split_reps
+from outreach.output.sequence import cancellations, sequence_of
+from outreach.output.workers import run_tasks, worker_count
 from outreach.planning.invitations import (
     INVITED_PLAYS,
     invitation_refusal,
@@ -43,7 +37,7 @@ from outreach.planning.invitations import (
     send_day,
 )
 from outreach.render.plaintext import plain_text
-from outreach.render.scripts import ScriptRenderer
+from outreach.render.scripts import ScriptRenderer, next_calls
 
 GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
 
@@ -84,73 +78,6 @@ class Summary:
     """The first of those later days."""
 
 
-def unique_paths(named: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-    """Key → path from (key, path, tie-breaker): a path two keys would share gets the
-    tie-breaker appended to the later one, so names stay readable and never collide."""
-    paths: dict[str, str] = {}
-    taken: set[str] = set()
-    for key, path, tie in named:
-        while path.casefold() in taken:  # case-insensitive file systems (macOS, Windows) too
-            stem, dot, extension = path.rpartition(".")
-            path = f"{stem}-{tie}{dot}{extension}"
-        taken.add(path.casefold())
-        paths[key] = path
-    return paths
-
-
-def calendar_paths(reps: Iterable[str]) -> dict[str, str]:
-    """Rep → `calendars/<name>.ics`; the name also names the folders of the rep's scripts."""
-    return unique_paths((rep, f"calendars/{slug(rep)}.ics", _short_hash(rep)) for rep in reps)
-
-
-def script_paths(folder: str, calls: Iterable[Call]) -> dict[str, str]:
-    """Call id → `scripts/<rep>/<date>_<company>_<contact>_<play>.md`, for one rep's calls
-    in plan order."""
-    return unique_paths(
-        (call.id,
-         f"scripts/{folder}/{call.start.date().isoformat()}_{slug(call.contact.company)}_"
-         f"{slug(call.contact.contact_name)}_{call.play}.md",
-         call.id[:8])
-        for call in calls
-    )  # fmt: skip
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:8]
-
-
-def next_calls(calls: Iterable[Call]) -> dict[str, Call]:
-    """Call id → the same contact's next call, which scripts name as the check-back date."""
-    by_contact: dict[tuple[str, str], list[Call]] = defaultdict(list)
-    for call in calls:
-        by_contact[call.contact.key].append(call)
-    following: dict[str, Call] = {}
-    for sequence in by_contact.values():
-        sequence.sort(key=lambda c: c.at)
-        following.update((a.id, b) for a, b in itertools.pairwise(sequence))
-    return following
-
-
-def content_digest(call: Call, script: str) -> str:
-    """What a calendar shows of the call; when it changes, the event's SEQUENCE goes up."""
-    text = "\x1f".join(
-        (call.owner, call.start.isoformat(), call.end.isoformat(), call.timezone, script)
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def cancellations(planned: set[str], previous: dict[str, PreviousCall]) -> list[CancelledCall]:
-    """The calls an earlier run planned that this one does not: each is cancelled once."""
-    return sorted(
-        (CancelledCall(
-            id=gone.id, owner=gone.owner,
-            summary=f"{PLAY_TITLES[gone.play]} — {gone.contact_name}, {gone.company}",
-            start=gone.start, end=gone.end, timezone=gone.timezone, sequence=gone.sequence)
-         for gone in previous.values() if gone.id not in planned),
-        key=cancellation_order,
-    )  # fmt: skip
-
-
 def write_outputs(
     calls: RepCalls,
     skipped: Sequence[Skip],
@@ -161,12 +88,11 @@ def write_outputs(
 ) -> Summary:
     """Every output of `generate`, into `folder`; `extra` names files the caller adds before
     it finishes the folder."""
-    renderer = ScriptRenderer(config, options.templates)
-    renderer.check_templates()
     cancelled = cancellations(calls.planned_ids(), options.previous) if options.previous else []
     calendars = calendar_paths(sorted({*calls.reps, *(record.owner for record in cancelled)}))
+    writer = _RepWriter(calls, config, options, folder, calendars, cancelled)
+    writer.renderer.check_templates()
     folder.claim([*calendars.values(), "plan.csv", "skipped.csv", *extra])
-    writer = _RepWriter(calls, config, options, folder, renderer, calendars, cancelled)
     if folder.foreign:  # --force beside a user's files: a clash stops the run before any write
         for rep in calendars:
             folder.refuse_foreign(writer.paths_of(rep, calls.calls_of(rep)))
@@ -183,19 +109,14 @@ def _write_all(
     calls: RepCalls, options: Options, folder: OutputFolder, writer: _RepWriter
 ) -> Summary:
     reps = list(writer.calendars)
-    groups = split_reps(reps, calls.weights(), options.jobs)
-    if len(groups) > 1:
-        done = run_split(writer.write_reps, groups, options.progress)
-    else:
-        done = [writer.write_reps(reps, _ticker(options.progress))]
-
+    workers = worker_count(options.jobs, calls.weights().total())
+    written = run_tasks(writer, reps, workers, options.progress)
     summary = Summary(
         calendars=dict(writer.calendars), cancelled=sum(map(len, writer.gone_of.values()))
     )
     warnings: dict[str, str] = {}
-    for part in done:
-        for digests in part.digests:
-            folder.take_part(digests)
+    for part in written:
+        folder.take_part(part.manifest_part)
         summary.calls_by_play.update(part.calls_by_play)
         summary.calls_by_rep.update(part.calls_by_rep)
         summary.invites += part.invites
@@ -214,15 +135,11 @@ def _write_all(
     return summary
 
 
-def _ticker(progress: Callable[[int], None] | None) -> Callable[[], None]:
-    return (lambda: progress(1)) if progress else (lambda: None)
-
-
 @dataclass
 class _Written:
-    """What one process wrote: its manifest parts, and counts for the summary."""
+    """What was written for one rep: the manifest part of its files, and counts for the summary."""
 
-    digests: list[str] = field(default_factory=list)
+    manifest_part: str = ""
     calls_by_play: Counter[str] = field(default_factory=Counter)
     calls_by_rep: Counter[str] = field(default_factory=Counter)
     invites: int = 0
@@ -233,32 +150,41 @@ class _Written:
 
 
 class _RepWriter:
-    """Writes whole reps: their scripts, calendar, invitations and plan.csv rows."""
+    """Writes a rep's scripts, calendar, invitations and plan.csv rows. A worker process gets
+    its own copy, and compiles its own templates."""
 
     def __init__(self, calls: RepCalls, config: Config, options: Options, folder: OutputFolder,
-                 renderer: ScriptRenderer, calendars: dict[str, str],
-                 cancelled: list[CancelledCall]) -> None:  # fmt: skip
-        self.calls, self.config, self.options, self.folder = calls, config, options, folder
-        self.renderer, self.calendars = renderer, calendars
+                 calendars: dict[str, str], cancelled: list[CancelledCall]) -> None:  # fmt: skip
+        self.calls, self.config, self.folder, self.calendars = calls, config, folder, calendars
+        self.options = replace(options, progress=None)  # the progress bar stays in the parent
+        self.renderer = ScriptRenderer(config, options.templates)
         self._index = {rep: index for index, rep in enumerate(calendars)}
         self.gone_of: dict[str, list[CancelledCall]] = defaultdict(list)
         for record in cancelled:
             self.gone_of[record.owner].append(record)
 
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "renderer": None}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.renderer = ScriptRenderer(self.config, self.options.templates)
+
     def rows_name(self, rep: str) -> str:
         """The scratch file where the rep's plan.csv rows wait to be joined in order."""
         return f"{self._index[rep]}.csv"
 
-    def write_reps(self, reps: Sequence[str], tick: Callable[[], None]) -> _Written:
+    def __call__(self, rep: str, tick: Callable[[], None]) -> _Written:
         result = _Written()
-        for rep in reps:
-            self._write_rep(rep, result, tick)
-            # What a rep needed is dropped before the next: memory holds one rep's worth.
-            result.digests.append(self.folder.set_aside(f"{self._index[rep]}"))
+        self._write_rep(rep, self.calls.calls_of(rep), result, tick)
+        # What a rep needed is dropped before the next: memory holds one rep's worth.
+        result.manifest_part = self.folder.set_aside(f"{self._index[rep]}")
         return result
 
-    def _write_rep(self, rep: str, result: _Written, tick: Callable[[], None]) -> None:
-        calls, gone = self.calls.calls_of(rep), self.gone_of[rep]
+    def _write_rep(
+        self, rep: str, calls: list[Call], result: _Written, tick: Callable[[], None]
+    ) -> None:
+        gone = self.gone_of[rep]
         scripts = script_paths(self._folder_of(rep), calls)
         invites = self._invite_paths(calls, scripts)
         self.folder.journal([*scripts.values(), *(path for path, _ in invites.values())])
@@ -272,7 +198,7 @@ class _RepWriter:
             ics.write(calendar.header())
             for call in calls:
                 script = self.renderer.render(call, following.get(call.id))
-                sequence, digest = self._sequence(call, script)
+                sequence, digest = sequence_of(call, script, self.options.previous)
                 self.folder.write(scripts[call.id], script.encode())
                 ics.write(calendar.event(call, plain_text(script), sequence))
                 result.invites += self._invite(call, invites.get(call.id), sequence, result)
@@ -313,11 +239,6 @@ class _RepWriter:
                 paths[call.id] = (path, day)
         return paths
 
-    def _sequence(self, call: Call, script: str) -> tuple[int, str]:
-        digest = content_digest(call, script)
-        earlier = self.options.previous.get(call.id)
-        return (0 if earlier is None else earlier.sequence + (earlier.digest != digest)), digest
-
     def _invite(
         self, call: Call, draft: tuple[str, date] | None, sequence: int, result: _Written
     ) -> int:
@@ -349,23 +270,3 @@ class _RepWriter:
             result.invites_later += 1
             result.next_send = day if result.next_send is None else min(result.next_send, day)
         return 1
-
-
-def preview_scripts(plan: Plan, config: Config, templates: Path | None, account: str,
-                    contact: str | None = None, play: str | None = None) -> list[str]:  # fmt: skip
-    """The rendered scripts of one account's planned calls, in plan order."""
-    renderer = ScriptRenderer(config, templates)
-    following = next_calls(plan.calls)
-    return [
-        renderer.render(call, following.get(call.id))
-        for call in sorted(plan.calls, key=lambda c: (c.at, c.id))
-        if fold(call.contact.account_id) == fold(account)
-        and (contact is None or names(call.contact.contact_name, contact))
-        and (play is None or call.play == play)
-    ]
-
-
-def names(name: str, wanted: str) -> bool:
-    """`dana`, `Dana Ruiz` and `ruiz` all name Dana Ruiz: the whole name or one of its words."""
-    wanted, name = fold(wanted.strip()), fold(name)  # a terminal may type é decomposed
-    return wanted == name or wanted in name.split()

@@ -6,7 +6,10 @@ and `invite.txt.j2` for the e-mail that proposes a call. Each is compiled once p
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 import jinja2
@@ -38,6 +41,18 @@ def script_template_names(play: Play, reason: str | None) -> list[str]:
 def reason_slug(reason: str | None) -> str:
     """`Late Delivery` → `late_delivery`: a reason as it appears in a variant's file name."""
     return re.sub(r"[^a-z0-9]+", "_", (reason or "").casefold()).strip("_")
+
+
+def next_calls(calls: Iterable[Call]) -> dict[str, Call]:
+    """Call id → the same contact's next call, which scripts name as the check-back date."""
+    by_contact: dict[tuple[str, str], list[Call]] = defaultdict(list)
+    for call in calls:
+        by_contact[call.contact.key].append(call)
+    following: dict[str, Call] = {}
+    for sequence in by_contact.values():
+        sequence.sort(key=lambda c: c.at)
+        following.update((a.id, b) for a, b in itertools.pairwise(sequence))
+    return following
 
 
 class ScriptRenderer:

@@ -1,0 +1,38 @@
+"""A call's place among runs: the digest of what a calendar shows of it, its SEQUENCE against
+the previous run's, and the previous run's calls this run cancels."""
+
+from __future__ import annotations
+
+import hashlib
+
+from outreach.formats.calendars import PLAY_TITLES, CancelledCall, cancellation_order
+from outreach.model.plan import Call
+from outreach.output.previous import PreviousCall
+
+
+def content_digest(call: Call, script: str) -> str:
+    """What a calendar shows of the call; when it changes, the event's SEQUENCE goes up."""
+    text = "\x1f".join(
+        (call.owner, call.start.isoformat(), call.end.isoformat(), call.timezone, script)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def sequence_of(call: Call, script: str, previous: dict[str, PreviousCall]) -> tuple[int, str]:
+    """The call's SEQUENCE and its content digest: 0 for a new call, one up from the previous
+    run's when what the calendar shows changed."""
+    digest = content_digest(call, script)
+    earlier = previous.get(call.id)
+    return (0 if earlier is None else earlier.sequence + (earlier.digest != digest)), digest
+
+
+def cancellations(planned: set[str], previous: dict[str, PreviousCall]) -> list[CancelledCall]:
+    """The calls an earlier run planned that this one does not: each is cancelled once."""
+    return sorted(
+        (CancelledCall(
+            id=gone.id, owner=gone.owner,
+            summary=f"{PLAY_TITLES[gone.play]} — {gone.contact_name}, {gone.company}",
+            start=gone.start, end=gone.end, timezone=gone.timezone, sequence=gone.sequence)
+         for gone in previous.values() if gone.id not in planned),
+        key=cancellation_order,
+    )  # fmt: skip
