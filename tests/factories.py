@@ -281,7 +281,9 @@ def build_calendar(
     their calls (by start, then id) with scripts, then the cancellations."""
     ordered = sorted(entries, key=lambda entry: (entry[0].at, entry[0].id))
     gone = sorted(cancelled, key=cancellation_order)
-    writer = CalendarWriter.for_calls(config, owner, [c for c, _ in ordered], now=now, cancelled=gone)
+    writer = CalendarWriter.for_calls(
+        config, owner, [c for c, _ in ordered], now=now, cancelled=gone
+    )
     sequences = sequences or {}
     parts = [writer.header()]
     parts += [writer.event(call, script, sequences.get(call.id, 0)) for call, script in ordered]

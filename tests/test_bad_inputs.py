@@ -59,7 +59,9 @@ def hundred_thousand_columns(folder: Path) -> Path:
 
 def hundred_thousand_unknown_columns(folder: Path) -> Path:
     header = ",".join(f"c{i}" for i in range(1, 100_001))
-    return _write(folder / "hundred_thousand_unknown_columns.csv", header + "\r\n" + header + "\r\n")
+    return _write(
+        folder / "hundred_thousand_unknown_columns.csv", header + "\r\n" + header + "\r\n"
+    )
 
 
 def quote_open_past_the_limit(folder: Path) -> Path:
@@ -108,7 +110,10 @@ def test_bad_input(name: str, tmp_path: Path) -> None:
     code, out, err = check(str(path))
     assert code == case["exit"]
     if code == 2:
-        assert (out, err.splitlines()) == ("", ["Error: " + case["error"].replace("{file}", str(path))])
+        assert (out, err.splitlines()) == (
+            "",
+            ["Error: " + case["error"].replace("{file}", str(path))],
+        )
         return
     rejection = re.compile(re.escape(str(path)) + r":\d+: ")
     assert [line for line in out.splitlines() if rejection.match(line)] == [
@@ -142,7 +147,9 @@ def test_line_numbers_stay_right_after_a_csv_error() -> None:
     rows = CsvRows(Path("c.csv"), Lines(["id,name\n", "A-1,Acme\rCorp\n", "A-2,Beta\n"]))
     broken, after = list(rows)
     assert isinstance(broken, Broken) and broken.line == 2
-    assert broken.reason.startswith("cannot read the row: new-line character seen in unquoted field")
+    assert broken.reason.startswith(
+        "cannot read the row: new-line character seen in unquoted field"
+    )
     assert after == (3, ["A-2", "Beta"])
 
 

@@ -51,7 +51,10 @@ def calls() -> list[tuple[Call, str]]:
             ),
             NON_ASCII_SCRIPT,
         ),
-        (calendar_call(account_id="C-1", timezone="Asia/Kolkata", local=wall(2027, 3, 16, 9)), SCRIPT),
+        (
+            calendar_call(account_id="C-1", timezone="Asia/Kolkata", local=wall(2027, 3, 16, 9)),
+            SCRIPT,
+        ),
         (calendar_call(account_id="D-1", timezone="Etc/UTC", local=wall(2027, 3, 16, 14)), SCRIPT),
     ]
 
@@ -291,5 +294,3 @@ def test_writer_refuses_a_zone_or_year_its_header_does_not_cover() -> None:
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="no time zone"):
         build_calendar(CONFIG, REP, calls(), now=wall(2027, 3, 1, 12))
-
-

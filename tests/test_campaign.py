@@ -45,13 +45,23 @@ def test_quarters_are_read_both_ways() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(contacts=st.integers(1, 200), cap=st.integers(1, 12), quarter=st.sampled_from(["2027Q1", "2027Q2", "2028Q3"]))
-def test_calls_are_spread_evenly_and_the_most_valuable_first(contacts: int, cap: int, quarter: str) -> None:
+@given(
+    contacts=st.integers(1, 200),
+    cap=st.integers(1, 12),
+    quarter=st.sampled_from(["2027Q1", "2027Q2", "2028Q3"]),
+)
+def test_calls_are_spread_evenly_and_the_most_valuable_first(
+    contacts: int, cap: int, quarter: str
+) -> None:
     first, last = parse_quarter(quarter)
     config = Config(schedule=ScheduleSettings(calls_per_day=cap))
     campaign = plan_campaign([lapsed(n) for n in range(contacts)], config, first, last, "c.csv")
     business = BusinessDays(config.schedule)
-    days = [first + timedelta(n) for n in range((last - first).days + 1) if business(first + timedelta(n))]
+    days = [
+        first + timedelta(n)
+        for n in range((last - first).days + 1)
+        if business(first + timedelta(n))
+    ]
     load = Counter(call.start.date() for call in campaign.plan.calls)
     counts = [load[day] for day in days]
     assert all(abs(a - b) <= 1 for a, b in itertools.pairwise(counts)), counts
@@ -103,7 +113,10 @@ def test_two_quarters_continue_where_the_first_ended(tmp_path: Path) -> None:
     assert not {(r["contact_name"], r["play"], r["step"]) for r in q1} & {
         (r["contact_name"], r["play"], r["step"]) for r in q2
     }
-    day = {(r["contact_name"], r["play"], r["step"]): datetime.fromisoformat(r["start"]).date() for r in q1 + q2}
+    day = {
+        (r["contact_name"], r["play"], r["step"]): datetime.fromisoformat(r["start"]).date()
+        for r in q1 + q2
+    }
     for (name, play, _), when in day.items():
         if play == "follow_up":  # never spread: a few business days after the apology (rule 7)
             assert (when - day[name, "apology", "1"]).days <= 7
@@ -123,9 +136,17 @@ def test_accounts_next_keeps_every_original_column_row_and_value(tmp_path: Path)
     header = [*HEADER, "CRM Id", "Region; Area"]
     rows = [
         {**row(contact_name="Dana"), "CRM Id": "0012", "Region; Area": "EMEA"},
-        {**row(contact_name="Omar", notes='Said "call me",\nafter 3pm'), "CRM Id": "", "Region; Area": "  x  "},
+        {
+            **row(contact_name="Omar", notes='Said "call me",\nafter 3pm'),
+            "CRM Id": "",
+            "Region; Area": "  x  ",
+        },
         {**row(contact_name="Ann", status="angry"), "CRM Id": "7", "Region; Area": "Ünïcödé"},
-        {**row(contact_name="Bea", account_id="A-2", account_value="$500"), "CRM Id": "8", "Region; Area": ""},
+        {
+            **row(contact_name="Bea", account_id="A-2", account_value="$500"),
+            "CRM Id": "8",
+            "Region; Area": "",
+        },
     ]
     path = write_csv(tmp_path / "in.csv", rows, header, delimiter=";", encoding="utf-8-sig")
     code, _, _ = campaign(path, "2027Q1", tmp_path / "q1")
@@ -133,8 +154,16 @@ def test_accounts_next_keeps_every_original_column_row_and_value(tmp_path: Path)
     written = (tmp_path / "q1/accounts.next.csv").read_bytes()
     assert written.startswith(b"\xef\xbb\xbf") and b"\r\n" in written
     back = list(csv.reader(io.StringIO(written.decode("utf-8-sig"), newline=""), delimiter=";"))
-    original = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"))
-    names = ["outreach_stage", "outreach_stage_date", "outreach_next_call", "outreach_next_play", "outreach_note"]
+    original = list(
+        csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""), delimiter=";")
+    )
+    names = [
+        "outreach_stage",
+        "outreach_stage_date",
+        "outreach_next_call",
+        "outreach_next_play",
+        "outreach_note",
+    ]
     assert back[0] == [*original[0], *names]
     assert [r[: len(original[0])] for r in back] == original
     added = {r[2]: dict(zip(back[0][-5:], r[-5:], strict=True)) for r in back[1:]}

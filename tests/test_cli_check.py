@@ -31,7 +31,10 @@ def test_broken_rows_give_one_precise_line_each_and_exit_1(tmp_path: Path) -> No
         f"{path}:6: company: is empty",
         f"{path}:7: contact_name: duplicate contact 'good' in account 'A-1'",
     ]
-    assert lines[5] == f"{path}: 6 rows: 1 upset or lapsed, 0 suppressed (resolved, won back or do not call), 5 rejected."
+    assert (
+        lines[5]
+        == f"{path}: 6 rows: 1 upset or lapsed, 0 suppressed (resolved, won back or do not call), 5 rejected."
+    )
     assert "Traceback" not in out + err
 
 

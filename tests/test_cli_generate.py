@@ -13,7 +13,6 @@ from tests.factories import EXAMPLE, SETTINGS, invoke, read_csv, row, team_rows,
 NOW = "2027-03-01T12:00:00+00:00"
 
 
-
 def generate(out: Path, *extra: str, contacts: Path = EXAMPLE) -> tuple[int, str, str]:
     return invoke("generate", str(contacts), "--out", str(out), "--config", str(SETTINGS),
                   "--start", "2027-03-08", "--now", NOW, *extra)  # fmt: skip

@@ -51,7 +51,9 @@ def test_a_bad_start_date_is_a_usage_error() -> None:
 
 def test_command_line_overrides_the_calls_per_day(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", [row(contact_name=f"C{i}") for i in range(3)])
-    _, out, _ = invoke("plan", str(path), "--start", "2027-03-08", "--format", "json", "--calls-per-day", "1")
+    _, out, _ = invoke(
+        "plan", str(path), "--start", "2027-03-08", "--format", "json", "--calls-per-day", "1"
+    )
     days = sorted(c["start"][:10] for c in json.loads(out)["calls"] if c["play"] == "apology")
     assert days == ["2027-03-08", "2027-03-09", "2027-03-10"]
 
@@ -61,7 +63,9 @@ def test_start_dates_follow_the_day_first_setting(tmp_path: Path) -> None:
     settings = tmp_path / "outreach.toml"
     settings.write_text("[input]\nday_first = true\n", encoding="utf-8")
     for typed in ("05/04/2027", "05.04.2027"):
-        _, out, _ = invoke("plan", str(path), "--start", typed, "--format", "json", "--config", str(settings))
+        _, out, _ = invoke(
+            "plan", str(path), "--start", typed, "--format", "json", "--config", str(settings)
+        )
         assert json.loads(out)["start"] == "2027-04-05", typed
     _, out, _ = invoke("plan", str(path), "--start", "05.04.2027", "--format", "json")
     assert json.loads(out)["start"] == "2027-04-05"  # dots are day first whatever the setting
@@ -84,7 +88,9 @@ def test_several_processes_print_the_same_plan_as_one(
         pytest.skip(f"no {start} here")
     monkeypatch.setattr(outreach.output.workers, "CONTEXT", multiprocessing.get_context(start))
     monkeypatch.setattr(outreach.output.workers, "PARALLEL_FROM", 0)
-    path = write_csv(tmp_path / "c.csv", [*team_rows(), row(contact_name="Nobody", status="resolved")])
+    path = write_csv(
+        tmp_path / "c.csv", [*team_rows(), row(contact_name="Nobody", status="resolved")]
+    )
     for fmt in ("csv", "json"):
         printed = set()
         for jobs in ("1", "2", "3"):

@@ -26,7 +26,10 @@ def test_defaults_without_a_file() -> None:
 
 
 def test_a_full_file_is_read(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, """
+    config = load_config(
+        write(
+            tmp_path,
+            """
 [input]
 day_first = true
 default_owner = "Pat"
@@ -58,7 +61,9 @@ time_off = ["2027-03-10", "2027-03-15..2027-03-19"]
 
 [columns]
 "Account Name" = "company"
-"""))
+""",
+        )
+    )
     assert config.input.day_first and config.input.default_owner == "Pat"
     assert config.schedule.day_start == time(8, 30) and config.schedule.day_end == time(16)
     assert config.schedule.holidays == (date(2027, 12, 24), date(2027, 12, 31))
@@ -85,12 +90,18 @@ time_off = ["2027-03-10", "2027-03-15..2027-03-19"]
         ("[schedule]\nholiday_country = 'XX'\n", "schedule.holiday_country", "country code"),
         ("[input]\nday_first = 'yes'\n", "input.day_first", "true or false"),
         ("[reps.Dana]\nphone = '1'\n", "reps.Dana.phone", "unknown key"),
-        ("[reps.Dana]\ntime_off = ['2027-03-19..2027-03-15']\n", "reps.Dana.time_off", "ends before"),
+        (
+            "[reps.Dana]\ntime_off = ['2027-03-19..2027-03-15']\n",
+            "reps.Dana.time_off",
+            "ends before",
+        ),
         ("[columns]\n'Account Name' = 'firm'\n", "columns.Account Name", "not a field"),
         ("[schedule\n", "syntax", "line 1"),
     ],
 )
-def test_a_bad_setting_names_the_file_and_key(tmp_path: Path, text: str, key: str, fragment: str) -> None:
+def test_a_bad_setting_names_the_file_and_key(
+    tmp_path: Path, text: str, key: str, fragment: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError, match=fragment) as caught:
         load_config(path)
@@ -122,7 +133,9 @@ def test_a_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
         ("[calendar]\nuid_domain = 'exa mple'\n", "calendar.uid_domain"),
     ],
 )
-def test_addresses_that_would_break_a_header_or_uid_are_refused(tmp_path: Path, text: str, key: str) -> None:
+def test_addresses_that_would_break_a_header_or_uid_are_refused(
+    tmp_path: Path, text: str, key: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
         load_config(path)

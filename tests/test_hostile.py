@@ -118,9 +118,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def read_csv(path: Path) -> list[dict[str, str]]:
     """The values outreach wrote: a cell that would start a formula has a `'` in front."""
     with path.open(encoding="utf-8", newline="") as handle:  # newline="": keep CR LF in cells
-        return [
-            {k: from_spreadsheet_cell(v) for k, v in r.items()} for r in csv.DictReader(handle)
-        ]
+        return [{k: from_spreadsheet_cell(v) for k, v in r.items()} for r in csv.DictReader(handle)]
 
 
 def decoded_parts(message: Message) -> Iterator[tuple[str, str]]:

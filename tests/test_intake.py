@@ -47,7 +47,9 @@ def test_a_good_row_becomes_a_typed_contact(tmp_path: Path) -> None:
         ("Mar 4, 2026", True, date(2026, 3, 4)),
     ],
 )
-def test_dates_are_read_as_people_type_them(tmp_path: Path, typed: str, day_first: bool, expected: date) -> None:
+def test_dates_are_read_as_people_type_them(
+    tmp_path: Path, typed: str, day_first: bool, expected: date
+) -> None:
     config = Config(input=InputSettings(day_first=day_first))
     contact = only(read(write_csv(tmp_path / "c.csv", [row(incident_date=typed)]), config))
     assert isinstance(contact, Contact) and contact.incident_date == expected
@@ -58,7 +60,9 @@ def test_dates_are_read_as_people_type_them(tmp_path: Path, typed: str, day_firs
     [("$12,500", "12500"), ("12500.00", "12500.00"), ("EUR 12.500,00", "12500.00"), ("12 500", "12500"),
      ("12,500 USD", "12500"), ("Fr. 1.500,00", "1500.00"), ("1.2E+5", "120000.00"), ("(0)", "0")],
 )  # fmt: skip
-def test_money_is_read_with_symbols_and_separators(tmp_path: Path, typed: str, expected: str) -> None:
+def test_money_is_read_with_symbols_and_separators(
+    tmp_path: Path, typed: str, expected: str
+) -> None:
     contact = only(read(write_csv(tmp_path / "c.csv", [row(account_value=typed)])))
     assert isinstance(contact, Contact) and contact.account_value == Decimal(expected)
 
@@ -103,7 +107,11 @@ def test_no_parser_backtracks_over_a_long_cell(text: str) -> None:
 def test_a_bad_row_is_rejected_with_line_field_and_reason(
     tmp_path: Path, overrides: dict[str, str], field: str, fragment: str
 ) -> None:
-    items = read(write_csv(tmp_path / "c.csv", [row(contact_name="Good"), row(contact_name="Bad", **overrides)]))
+    items = read(
+        write_csv(
+            tmp_path / "c.csv", [row(contact_name="Good"), row(contact_name="Bad", **overrides)]
+        )
+    )
     good, bad = items
     assert isinstance(good, Contact)
     assert isinstance(bad, Skip)
@@ -113,24 +121,35 @@ def test_a_bad_row_is_rejected_with_line_field_and_reason(
 
 
 def test_a_contact_repeated_in_one_account_is_rejected(tmp_path: Path) -> None:
-    items = read(write_csv(tmp_path / "c.csv", [row(), row(contact_name="dana ruiz"), row(account_id="A-2")]))
+    items = read(
+        write_csv(tmp_path / "c.csv", [row(), row(contact_name="dana ruiz"), row(account_id="A-2")])
+    )
     assert [type(i).__name__ for i in items] == ["Contact", "Skip", "Contact"]
     assert isinstance(items[1], Skip) and "duplicate contact" in items[1].reason
 
 
 def test_rows_of_one_account_must_agree_on_the_company(tmp_path: Path) -> None:
-    items = read(write_csv(tmp_path / "c.csv", [row(), row(contact_name="Omar", company="Other Inc")]))
+    items = read(
+        write_csv(tmp_path / "c.csv", [row(), row(contact_name="Omar", company="Other Inc")])
+    )
     assert isinstance(items[1], Skip)
     assert items[1].field == "company" and "line 2" in items[1].reason
 
 
 def test_suppressing_statuses_are_valid_rows(tmp_path: Path) -> None:
-    items = read(write_csv(tmp_path / "c.csv", [row(status="Won Back"), row(contact_name="B", status="do-not-call")]))
+    items = read(
+        write_csv(
+            tmp_path / "c.csv",
+            [row(status="Won Back"), row(contact_name="B", status="do-not-call")],
+        )
+    )
     assert [i.status for i in items if isinstance(i, Contact)] == ["won_back", "do_not_call"]
 
 
 def test_utf8_with_excel_bom_and_semicolons(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "c.csv", [row(company="Müller GmbH")], delimiter=";", encoding="utf-8-sig")
+    path = write_csv(
+        tmp_path / "c.csv", [row(company="Müller GmbH")], delimiter=";", encoding="utf-8-sig"
+    )
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     contact = only(read(path))
     assert isinstance(contact, Contact) and contact.company == "Müller GmbH"
@@ -172,7 +191,11 @@ def test_empty_timezone_takes_the_default(tmp_path: Path) -> None:
 
 
 def test_multiline_cells_report_the_line_the_row_starts_on(tmp_path: Path) -> None:
-    items = read(write_csv(tmp_path / "c.csv", [row(notes="one\ntwo\nthree"), row(contact_name="B", status="x")]))
+    items = read(
+        write_csv(
+            tmp_path / "c.csv", [row(notes="one\ntwo\nthree"), row(contact_name="B", status="x")]
+        )
+    )
     assert isinstance(items[1], Skip) and items[1].line == 5
 
 
@@ -180,7 +203,10 @@ def test_multiline_cells_report_the_line_the_row_starts_on(tmp_path: Path) -> No
     ("content", "fragment"),
     [
         ("", "empty"),
-        ("account_id,company\r\nA-1,Acme\r\n", "required columns contact_name, status, owner missing"),
+        (
+            "account_id,company\r\nA-1,Acme\r\n",
+            "required columns contact_name, status, owner missing",
+        ),
         (",".join(HEADER) + "\r\n", "no data rows"),
         ("account_id,company,contact_name,status,owner,Company\r\n", "both read as company"),
     ],
@@ -216,7 +242,9 @@ def test_reading_streams_rows(tmp_path: Path) -> None:
     ("typed", "expected"),
     [("€ 40.000", "40000"), ("1.234.567", "1234567"), ("0.125", "0.125"), ("12.50", "12.50")],
 )
-def test_a_dot_before_three_digits_groups_thousands(tmp_path: Path, typed: str, expected: str) -> None:
+def test_a_dot_before_three_digits_groups_thousands(
+    tmp_path: Path, typed: str, expected: str
+) -> None:
     contact = only(read(write_csv(tmp_path / "c.csv", [row(account_value=typed)])))
     assert isinstance(contact, Contact) and contact.account_value == Decimal(expected)
 
@@ -233,4 +261,8 @@ def test_common_crm_header_names_are_understood(tmp_path: Path) -> None:
     rows = [dict(zip(header, row().values(), strict=True))]
     contact = only(read(write_csv(tmp_path / "c.csv", rows, header)))
     assert isinstance(contact, Contact)
-    assert (contact.company, contact.contact_name, contact.phone) == ("Acme Corp", "Dana Ruiz", "+1 212 555 0100")
+    assert (contact.company, contact.contact_name, contact.phone) == (
+        "Acme Corp",
+        "Dana Ruiz",
+        "+1 212 555 0100",
+    )

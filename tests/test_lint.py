@@ -12,11 +12,16 @@ ROOT = Path(__file__).parent.parent
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
 
 
 def test_ruff() -> None:
-    for args in (("ruff", "check", "outreach", "tests", "benchmarks", "docs"), ("ruff", "format", "--check", "outreach")):
+    for args in (
+        ("ruff", "check", "outreach", "tests", "benchmarks", "docs"),
+        ("ruff", "format", "--check", "outreach", "tests", "benchmarks", "docs"),
+    ):
         result = run(*args)
         assert result.returncode == 0, result.stdout + result.stderr
 
