@@ -16,6 +16,7 @@ from outreach.model.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.model.settings import Config
 from outreach.output.folder import output_folder
 from outreach.output.generate import Options, Summary, write_outputs
+from outreach.output.logged import Logged
 from outreach.output.workers import run_split, split_reps
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import CampaignPlan, plan_campaign
@@ -62,11 +63,19 @@ def plan_file(path: Path, config: Config, start: date, now: datetime | None = No
     return roster_file(path, config, start, now).plan()
 
 
-def roster_file(path: Path, config: Config, start: date, now: datetime | None = None) -> Roster:
+def roster_file(
+    path: Path,
+    config: Config,
+    start: date,
+    now: datetime | None = None,
+    logged: Logged | None = None,
+) -> Roster:
     """The file's contacts triaged, each rep's calls to be scheduled when wanted: none sooner
-    than the lead time after the run's clock `now`."""
+    than the lead time after the run's clock `now`, each contact going on from the outcomes
+    `logged` for their calls."""
     contacts, rejected = load(path, config)
-    return make_roster(contacts, config, start, str(path), rejected, now)
+    history = logged.history(contacts, config, now) if logged and now else None
+    return make_roster(contacts, config, start, str(path), rejected, now, history)
 
 
 def rep_parts(
@@ -126,13 +135,21 @@ class CampaignRun:
 
 
 def run_campaign(
-    path: Path, config: Config, first: date, last: date, options: Options
+    path: Path,
+    config: Config,
+    first: date,
+    last: date,
+    options: Options,
+    logged: Logged | None = None,
 ) -> CampaignRun:
-    """A campaign over [first, last]: the outputs of generate, the CRM file and the report."""
+    """A campaign over [first, last]: the outputs of generate, the CRM file and the report;
+    each contact going on from the outcomes `logged` for their calls."""
     from outreach.formats.crm import next_accounts  # the CRM round trip re-reads the raw file
 
     contacts, rejected = load(path, config)
-    campaign = plan_campaign(contacts, config, first, last, str(path), rejected, options.now)
+    history = logged.history(contacts, config, options.now) if logged else None
+    campaign = plan_campaign(contacts, config, first, last, str(path), rejected, options.now,
+                             history)  # fmt: skip
     with output_folder(options.out, options.force) as folder:
         summary = write_outputs(campaign.plan.by_rep(), campaign.plan.skipped, config, options,
                                 folder, extra=("accounts.next.csv", "report.html"))  # fmt: skip

@@ -20,6 +20,7 @@ from outreach.cli.options import (
     load_settings,
     now_option,
     out_option,
+    outcomes_option,
     path_type,
     plan_start,
     quiet_option,
@@ -31,6 +32,7 @@ from outreach.cli.options import (
 from outreach.cli.screen import (
     echo_late,
     echo_skipped,
+    echo_unread,
     exit_for,
     progress_bar,
     warn,
@@ -51,6 +53,7 @@ from outreach.model.plan import Call, LateApology, late_apologies
 from outreach.model.plays import PLAYS
 from outreach.model.text import terminal_lines
 from outreach.output.generate import Options, preview_scripts
+from outreach.output.logged import Logged
 from outreach.output.previous import read_previous
 from outreach.summary import no_match_reason, run_lines
 
@@ -100,12 +103,13 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
     "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
     show_default=True, help="csv and json carry every field, for other tools.",
 )  # fmt: skip
+@outcomes_option
 @jobs_option
 @now_option
 @quiet_option
 def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: str | None,
-         calls_per_day: int | None, fmt: str, jobs: int | None, now: datetime | None,
-         quiet: bool) -> None:  # fmt: skip
+         calls_per_day: int | None, fmt: str, outcome_files: tuple[Path, ...], jobs: int | None,
+         now: datetime | None, quiet: bool) -> None:  # fmt: skip
     """Print the plan of calls without writing any file.
 
     A table by default (the rep's and the contact's local times, play, company,
@@ -118,10 +122,12 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
     Example:
       outreach plan contacts.csv --start 2027-03-08
       outreach plan contacts.csv --format csv > plan.csv
+      outreach plan contacts.csv --outcomes calls.csv
     """
     config = load_settings(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = run_clock(now)
-    roster = roster_file(contacts, config, plan_start(start, config, clock), clock)
+    logged = Logged(outcome_files)
+    roster = roster_file(contacts, config, plan_start(start, config, clock), clock, logged)
     warn_unknown_reps(roster.reps, config)
     late: list[LateApology] = []
     if fmt == "json":
@@ -138,9 +144,10 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
         late = late_apologies(whole.calls)
         for line in plan_table(whole, config):
             click.echo(line)
+    echo_unread(logged.rejected)
     echo_skipped(roster.skipped)
     echo_late(late)
-    exit_for(roster.skipped)
+    exit_for([*logged.rejected, *roster.skipped])
 
 
 def _plan_csv_rows(calls: list[Call]) -> str:
@@ -156,8 +163,10 @@ def _plan_csv_rows(calls: list[Call]) -> str:
 @invites_option
 @click.option(
     "--previous", type=path_type(file_okay=False, exists=True),
-    help="Output folder of an earlier run: keep its event UIDs, cancel calls that disappeared.",
+    help="Output folder of an earlier run: keep its event UIDs, cancel calls that disappeared, "
+    "and go on from the outcomes in its outcomes.csv.",
 )  # fmt: skip
+@outcomes_option
 @force_option
 @now_option
 @timezone_option
@@ -165,8 +174,8 @@ def _plan_csv_rows(calls: list[Call]) -> str:
 @jobs_option
 @quiet_option
 def generate(contacts: Path, out: Path, config_path: Path | None, start: str | None,
-             templates: Path | None, invites: bool, previous: Path | None, force: bool,
-             now: datetime | None, timezone: str | None, calls_per_day: int | None,
+             templates: Path | None, invites: bool, previous: Path | None,
+             outcome_files: tuple[Path, ...], force: bool, now: datetime | None, timezone: str | None, calls_per_day: int | None,
              jobs: int | None, quiet: bool) -> None:  # fmt: skip
     """Write call scripts, calendars, plan.csv and skipped.csv: the main job.
 
@@ -178,21 +187,23 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     """
     config = load_settings(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = run_clock(now)
-    roster = roster_file(contacts, config, plan_start(start, config, clock), clock)
+    earlier = read_previous(previous) if previous else {}
+    logged = Logged(outcome_files, earlier, previous)
+    roster = roster_file(contacts, config, plan_start(start, config, clock), clock, logged)
     with progress_bar("Writing calls", roster.call_count, quiet) as progress, writing_into(out):
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
-                          previous=read_previous(previous) if previous else {}, progress=progress,
-                          jobs=jobs)  # fmt: skip
+                          previous=earlier, progress=progress, jobs=jobs)  # fmt: skip
         summary = generate_files(roster, config, options)
     warn_unknown_reps(roster.reps, config)
     for warning in summary.warnings:
         warn(warning)
+    echo_unread(logged.rejected)
     echo_skipped(roster.skipped)
     echo_late(summary.late)
     if not quiet:
         for line in run_lines(summary, out):
             click.echo(line)
-    exit_for(roster.skipped)
+    exit_for([*logged.rejected, *roster.skipped])
 
 
 @cli.command()

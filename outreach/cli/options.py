@@ -102,6 +102,11 @@ jobs_option = click.option(
 )  # fmt: skip
 
 
+outcomes_option = click.option(
+    "--outcomes", "outcome_files", multiple=True, type=path_type(dir_okay=False),
+    help="A file of call outcomes (id, outcome, at, note, callback; as log --from reads), "
+    "repeatable: each contact goes on from what happened on their calls.",
+)  # fmt: skip
 quiet_option = click.option(
     "--quiet", "-q", is_flag=True, callback=note_quiet,
     help="Print errors only (rejected rows among them): no progress, warnings or summary.",

@@ -187,6 +187,12 @@ def echo_late(late: Sequence[LateApology]) -> None:
         click.echo(line, err=True)
 
 
+def echo_unread(rejected: Sequence[Skip]) -> None:
+    """The lines of files of outcomes that were wrong (file:line: field: reason)."""
+    for skip in rejected:
+        click.echo(skip.message(), err=True)
+
+
 def exit_for(skipped: Sequence[Skip]) -> None:
     if any(skip.kind == "rejected" for skip in skipped):
         raise SystemExit(1)

@@ -13,7 +13,11 @@ from outreach.model.text import terminal_text
 
 Status = Literal["upset", "lapsed", "resolved", "won_back", "do_not_call"]
 Fault = Literal["company", "personal"]
-SkipKind = Literal["rejected", "suppressed", "dropped", "not due", "over capacity"]
+SkipKind = Literal[
+    "rejected", "suppressed", "dropped", "not due", "over capacity",
+    # stopped by a call's outcome (model.outcomes)
+    "unreachable", "refused", "wrong number", "left company",
+]  # fmt: skip
 
 STATUSES: tuple[str, ...] = get_args(Status)
 ACTIVE_STATUSES = frozenset({"upset", "lapsed"})

@@ -18,6 +18,7 @@ from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config
 from outreach.model.text import plural
 from outreach.planning.business_days import BusinessDays
+from outreach.planning.history import History, stand
 from outreach.planning.playbook import after, earliest_first_call, sequence
 from outreach.planning.scheduler import Scheduler, Window
 from outreach.planning.triage import Assignment, triage
@@ -107,7 +108,7 @@ def is_due(contact: Contact, last: date, config: Config) -> bool:
 
 def plan_campaign(
     contacts: Iterable[Contact], config: Config, first: date, last: date, source: str,
-    rejected: Iterable[Skip] = (), now: datetime | None = None,
+    rejected: Iterable[Skip] = (), now: datetime | None = None, history: History | None = None,
 ) -> CampaignPlan:  # fmt: skip
     name = window_name(first, last)
     due: list[Contact] = []
@@ -121,8 +122,9 @@ def plan_campaign(
                                 f"last touched {touched}; next check-in due after {name}", "last_contact",
                                 contact.account_id, contact.contact_name, contact.owner))  # fmt: skip
     assigned, dropped = triage(due, config, source)
+    assigned, standings = stand(assigned, history, source, dropped)
     skipped += dropped
-    scheduler = Scheduler(config, now)
+    scheduler = Scheduler(config, now, standings)
     business = BusinessDays(config.schedule)
     estimates = {
         a.contact.key: _calls_in_window(a, first, last, config, business) for a in assigned

@@ -10,6 +10,7 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
+from outreach.model.plan import Flag
 from outreach.model.plays import ORDER, Play, parse_stage
 from outreach.model.records import Contact
 from outreach.model.settings import PlaySettings
@@ -30,6 +31,8 @@ class Step:
     after: Delay
     """How long after the previous call of the sequence (or after the start, for the first)."""
     only_if_small_steps_went_well: bool = False
+    flags: tuple[Flag, ...] = ()
+    """What the outcomes of earlier calls say of this one (planning.history)."""
 
 
 NOW = Delay(0, "days")

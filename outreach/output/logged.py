@@ -1,0 +1,96 @@
+"""The outcomes logged for a run's calls, read in: the --outcomes files, and outcomes.csv of
+the --previous folder, against the calls of the previous plan and of the contacts' sequences.
+What they say makes each contact's standing (planning.history)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from outreach.intake.outcomes import OutcomeReader, PlannedCall
+from outreach.model.outcomes import CallOutcome
+from outreach.model.plan import call_id
+from outreach.model.plays import Play
+from outreach.model.records import Contact, Skip
+from outreach.model.settings import Config
+from outreach.output.folder import OUTCOMES
+from outreach.output.previous import PreviousCall
+from outreach.planning.history import History, possible_calls
+
+
+@dataclass
+class Logged:
+    """Where a run finds the outcomes of earlier calls; `rejected` gets the lines that are
+    wrong, once read (their file, line, field and reason)."""
+
+    files: Sequence[Path] = ()
+    previous: Mapping[str, PreviousCall] = field(default_factory=dict)
+    folder: Path | None = None
+    """The --previous folder: its outcomes.csv is read too, when there is one."""
+    rejected: list[Skip] = field(default_factory=list)
+
+    def history(self, contacts: Sequence[Contact], config: Config, now: datetime) -> History | None:
+        """The outcomes and the previous plan, for the contacts' standings; None without
+        either."""
+        if not (self.files or self.previous):
+            return None
+        calls = _Calls(self.previous, contacts, config, now)
+        outcomes: list[CallOutcome] = []
+        files = list(self.files)
+        if self.folder is not None and (self.folder / OUTCOMES).is_file():
+            files.insert(0, self.folder / OUTCOMES)
+        for path in files:
+            reader = OutcomeReader(calls, "this run's contacts or the --previous plan", config, now)
+            for item in reader.read_file(path):
+                if isinstance(item, Skip):
+                    self.rejected.append(item)
+                else:
+                    outcomes.append(item[1])
+        starts = {cid: call.start for cid, call in self.previous.items()}
+        return History(outcomes, starts, config.plays, now)
+
+
+@dataclass(frozen=True, slots=True)
+class _Possible:
+    """A call a contact's sequence may hold, not in the previous plan: an outcome logged for
+    it without a time counts as made at the run's clock."""
+
+    account_id: str
+    contact_name: str
+    play: Play
+    start: datetime
+    timezone: str
+
+
+class _Calls(Mapping[str, PlannedCall]):
+    """The calls outcomes may name, by id: the previous plan's, then, looked for only when an
+    id is not there, every call the contacts' sequences may come to hold."""
+
+    def __init__(self, previous: Mapping[str, PreviousCall], contacts: Sequence[Contact],
+                 config: Config, now: datetime) -> None:  # fmt: skip
+        self._previous, self._contacts, self._config, self._now = previous, contacts, config, now
+        self._possible: dict[str, _Possible] | None = None
+
+    def _all(self) -> dict[str, _Possible]:
+        if self._possible is None:
+            self._possible = {
+                call_id(c.account_id, c.contact_name, play, step): _Possible(
+                    c.account_id, c.contact_name, play, self._now, c.timezone
+                )
+                for c in self._contacts
+                for play, step in possible_calls(c, self._config.plays)
+            }
+        return self._possible
+
+    def __getitem__(self, key: str) -> PlannedCall:
+        found = self._previous.get(key)
+        return found if found is not None else self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._previous
+        yield from (key for key in self._all() if key not in self._previous)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

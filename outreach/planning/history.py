@@ -1,0 +1,245 @@
+"""Where a contact's sequence stands once calls were made: the outcomes logged for their calls
+(model.outcomes) turned into the calls still to make and from when, or into the reason their
+calls stop. A contact with nothing logged and nothing overdue has no standing: the playbook's
+sequence is planned ahead as it is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from outreach.model.outcomes import CallOutcome, Outcome
+from outreach.model.plan import Flag, call_id
+from outreach.model.plays import ORDER, Play, parse_stage
+from outreach.model.records import Contact, Skip, SkipKind
+from outreach.model.settings import PlaySettings
+from outreach.planning.playbook import (
+    Delay,
+    Step,
+    after,
+    earliest_first_call,
+    first_call_day,
+    sequence,
+)
+from outreach.planning.triage import Assignment
+
+# Every other outcome means the call was made: history, never planned again (rule 8).
+MISSED: frozenset[Outcome] = frozenset({"voicemail", "no_answer"})
+STOPS: dict[Outcome, tuple[SkipKind, str]] = {
+    "refused": ("refused", "asked not to be called again"),
+    "wrong_number": ("wrong number", "the number is not theirs: find the right number"),
+    "left_company": ("left company", "no longer works there: find the successor"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A contact's sequence after the outcomes logged for it."""
+
+    steps: tuple[Step, ...]
+    """The calls still to make, first to last."""
+    since: date | None = None
+    """The contact's day of the last call made or missed: the first step's spacing counts
+    from it."""
+    callback: datetime | None = None
+    """The first call goes exactly here: the time the contact asked to be called at."""
+    avoid_hour: int | None = None
+    """The hour of the contact's day of a missed try: the retry goes at another."""
+    overdue: bool = False
+    stop: tuple[SkipKind, str] | None = None
+    """Why the contact gets no further call, if they get none."""
+    attempts: int = 0
+    """Tries that reached nobody, over all the contact's calls."""
+    last_made: CallOutcome | None = None
+
+
+class History:
+    """The outcomes of a plan's calls, by call, and the calls an earlier plan put before the
+    run's clock `now` (`previous_starts`, by id): what makes a contact's standing."""
+
+    def __init__(
+        self,
+        outcomes: Iterable[CallOutcome],
+        previous_starts: Mapping[str, datetime],
+        plays: PlaySettings,
+        now: datetime,
+    ) -> None:
+        self.logged: dict[str, list[CallOutcome]] = defaultdict(list)
+        for outcome in outcomes:
+            self.logged[outcome.call_id].append(outcome)
+        for lines in self.logged.values():
+            lines.sort(key=lambda o: (o.at, o.outcome, o.note))
+        self.past = {cid for cid, start in previous_starts.items() if start < now}
+        self.plays, self.now = plays, now
+
+    def standing(self, contact: Contact) -> Standing | None:
+        """Where the contact's sequence stands; None when nothing was logged nor is overdue."""
+        plays = self.plays
+        steps = sequence(contact, plays)
+        attempts, last_made, since = 0, None, None
+        check_in = _first_check_in(contact)
+        index = 0
+        while index < len(steps):
+            step = steps[index]
+            cid = call_id(contact.account_id, contact.contact_name, step.play, step.step)
+            lines = self.logged.get(cid)
+            if not lines:
+                if cid in self.past:
+                    rest = (_flagged(step, "overdue"), *steps[index + 1 :])
+                    return Standing(rest, since, overdue=True, attempts=attempts,
+                                    last_made=last_made)  # fmt: skip
+                break
+            last = lines[-1]
+            missed = [line for line in lines if line.outcome in MISSED]
+            attempts += len(missed)
+            if last.outcome in STOPS:
+                kind, why = STOPS[last.outcome]
+                stop = (kind, f"{why} (logged {last.at.isoformat()}, {step.play} call)")
+                return Standing((), stop=stop, attempts=attempts, last_made=last_made)
+            if last.outcome in MISSED:
+                if len(missed) >= plays.max_tries:
+                    tries = "; ".join(f"{m.outcome} {m.at.isoformat()}" for m in missed)
+                    stop = ("unreachable", f"{step.play} call not reached in {len(missed)} tries: {tries}")  # fmt: skip
+                    return Standing((), stop=stop, attempts=attempts, last_made=last_made)
+                wait = 1 if step.play == "apology" else plays.retry_days
+                retry = replace(_flagged(step, "retry"), after=Delay(wait, "business_days"))
+                return Standing((retry, *steps[index + 1 :]), last.at.date(),
+                                avoid_hour=last.at.hour, attempts=attempts, last_made=last_made)  # fmt: skip
+            if last.outcome == "callback":
+                if last.callback and last.callback > self.now:
+                    rest = (_flagged(step, "callback"), *steps[index + 1 :])
+                    return Standing(rest, since, callback=last.callback, attempts=attempts,
+                                    last_made=last_made)  # fmt: skip
+                rest = (_flagged(step, "overdue"), *steps[index + 1 :])  # the asked time passed
+                return Standing(rest, since, overdue=True, attempts=attempts, last_made=last_made)
+            last_made, since = last, last.at.date()
+            if step.play == "keep_in_touch":
+                check_in = step.step + 1
+            steps[index + 1 :] = _branch(step, last.outcome, steps[index + 1 :], plays, check_in)
+            index += 1
+        if last_made is None:
+            return None
+        return Standing(tuple(steps[index:]), since, attempts=attempts, last_made=last_made)
+
+
+def first_day(
+    contact: Contact,
+    standing: Standing,
+    start: date,
+    plays: PlaySettings,
+    is_business_day: Callable[[date], bool],
+) -> date:
+    """The earliest day of the contact's first remaining call: the start, after the cool-down,
+    and the step's spacing after the last call made or missed (an overdue call: at once)."""
+    if standing.overdue:
+        return earliest_first_call(contact, start, plays)
+    step = standing.steps[0]
+    if standing.since is None:
+        return first_call_day(contact, step, start, plays, is_business_day)
+    since = after(standing.since, step.after, is_business_day)
+    return max(earliest_first_call(contact, start, plays), since)
+
+
+def _branch(step: Step, outcome: Outcome, rest: list[Step], plays: PlaySettings,
+            check_in: int) -> list[Step]:  # fmt: skip
+    """The calls after `step`, made with `outcome` (issue 16's branches of the playbook)."""
+    if outcome == "won_back" or (step.play == "substantial_offer" and outcome == "agreed"):
+        return _check_ins(plays, check_in, won_back=True)
+    if "won_back" in step.flags:
+        return rest
+    if step.play in ("clear_the_air", "keep_in_touch") and outcome == "agreed":
+        return [*_ladder(plays), *_check_ins(plays, check_in)]
+    if step.play == "apology" and outcome == "declined":  # rule 18: the lapsed track
+        clear = Step("clear_the_air", 1, Delay(plays.lapsed_cooldown_days, "days"))
+        return [clear, *_check_ins(plays, check_in)]
+    if step.play == "follow_up" and outcome == "declined":  # a fix not delivered: again
+        again = Step("follow_up", step.step + 1, Delay(plays.follow_up_days, "business_days"))
+        return [again, *rest]
+    if step.play == "small_step" and outcome == "declined":
+        if step.step > len(plays.small_step_days):  # the one more small step: enough
+            return _check_ins(plays, check_in)
+        more = Step("small_step", step.step + 1, Delay(plays.small_step_days[-1], "days"))
+        return [more, *_check_ins(plays, check_in)]
+    if step.play == "substantial_offer" and outcome == "declined":
+        return _check_ins(plays, check_in)
+    if step.play == "small_step" and outcome == "agreed" and rest:
+        offer = rest[0]
+        if offer.play == "substantial_offer":  # the last small step went well
+            return [replace(offer, only_if_small_steps_went_well=False), *rest[1:]]
+    return rest
+
+
+def _ladder(plays: PlaySettings) -> list[Step]:
+    """Rule 9's trust ladder: small steps, then the substantial offer."""
+    steps = [
+        Step("small_step", n, Delay(days, "days"))
+        for n, days in enumerate(plays.small_step_days, 1)
+    ]
+    offer = Step("substantial_offer", 1, Delay(plays.substantial_offer_days, "days"), True)
+    return [*steps, offer]
+
+
+def _check_ins(plays: PlaySettings, first: int, won_back: bool = False) -> list[Step]:
+    """Quarterly keep-in-touch calls from check-in `first`; for a won-back account, the
+    "how are we doing" calls."""
+    flags: tuple[Flag, ...] = ("won_back",) if won_back else ()
+    return [
+        Step("keep_in_touch", n, Delay(plays.keep_in_touch_months, "months"), flags=flags)
+        for n in range(first, first + plays.keep_in_touch_count)
+    ]
+
+
+def _first_check_in(contact: Contact) -> int:
+    if contact.stage:
+        play, step = parse_stage(contact.stage)
+        if play == "keep_in_touch":
+            return step + 1
+    return 1
+
+
+def _flagged(step: Step, flag: Flag) -> Step:
+    return replace(step, flags=(*step.flags, flag))
+
+
+def possible_calls(contact: Contact, plays: PlaySettings) -> Iterator[tuple[Play, int]]:
+    """Every call a contact's sequence may come to hold, whatever the outcomes: the calls a
+    file of outcomes may name."""
+    if contact.status not in ("upset", "lapsed"):
+        return
+    check_in = _first_check_in(contact)
+    for play in ORDER:
+        if play == "keep_in_touch":
+            last = check_in + 2 * plays.keep_in_touch_count + 1
+        elif play == "small_step":
+            last = len(plays.small_step_days) + 1
+        elif play == "follow_up":
+            last = 1 + plays.max_tries
+        else:
+            last = 1
+        for step in range(1, last + 1):
+            yield play, step
+
+
+def stand(
+    assigned: list[Assignment], history: History | None, source: str, skipped: list[Skip]
+) -> tuple[list[Assignment], dict[tuple[str, str], Standing]]:
+    """The assignments whose calls go on, with the standing of those that have one; those the
+    outcomes stopped are added to `skipped`."""
+    if history is None:
+        return assigned, {}
+    going: list[Assignment] = []
+    standings: dict[tuple[str, str], Standing] = {}
+    for assignment in assigned:
+        contact = assignment.contact
+        standing = history.standing(contact)
+        if standing is not None and standing.stop is not None:
+            kind, reason = standing.stop
+            skipped.append(Skip(source, contact.line, kind, reason, None, contact.account_id,
+                                contact.contact_name, assignment.owner))  # fmt: skip
+            continue
+        if standing is not None:
+            standings[contact.key] = standing
+        going.append(assignment)
+    return going, standings
