@@ -192,7 +192,7 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     roster = roster_file(contacts, config, plan_start(start, config, clock), clock, logged)
     with progress_bar("Writing calls", roster.call_count, quiet) as progress, writing_into(out):
         options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
-                          previous=earlier, progress=progress, jobs=jobs)  # fmt: skip
+                          previous=logged.still_planned(), progress=progress, jobs=jobs)  # fmt: skip
         summary = generate_files(roster, config, options)
     warn_unknown_reps(roster.reps, config)
     for warning in summary.warnings:

@@ -17,7 +17,7 @@ from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config
 from outreach.output.folder import OUTCOMES
 from outreach.output.previous import PreviousCall
-from outreach.planning.history import History, possible_calls
+from outreach.planning.history import MISSED, History, possible_calls
 
 
 @dataclass
@@ -30,6 +30,13 @@ class Logged:
     folder: Path | None = None
     """The --previous folder: its outcomes.csv is read too, when there is one."""
     rejected: list[Skip] = field(default_factory=list)
+    made: set[str] = field(default_factory=set)
+    """The calls made (or ended by the contact), once read: history, neither planned nor
+    cancelled again."""
+
+    def still_planned(self) -> dict[str, PreviousCall]:
+        """The previous plan's calls not made: a calendar moves those it keeps, cancels the rest."""
+        return {cid: call for cid, call in self.previous.items() if cid not in self.made}
 
     def history(self, contacts: Sequence[Contact], config: Config, now: datetime) -> History | None:
         """The outcomes and the previous plan, for the contacts' standings; None without
@@ -48,6 +55,7 @@ class Logged:
                     self.rejected.append(item)
                 else:
                     outcomes.append(item[1])
+        self.made = {o.call_id for o in outcomes if o.outcome not in ("callback", *MISSED)}
         starts = {cid: call.start for cid, call in self.previous.items()}
         return History(outcomes, starts, config.plays, now)
 

@@ -257,7 +257,7 @@ class Scheduler:
         if step.only_if_small_steps_went_well:
             flags.append("only_if_small_steps_went_well")
         flags += step.flags
-        if step.play == "apology":
+        if step.play == "apology" and "callback" not in step.flags:
             if instant > diary.last_apology:
                 diary.last_apology = instant
             # Due within one business day of the first day it could have been (rule 2).
