@@ -144,18 +144,19 @@ def plays_after(contacts: Path, tmp_path: Path, *lines: str, name: str = "Dana R
     return [f"{play} {flags}".strip() for play, _, flags in calls_of(rows, name)]
 
 
-LEE = {"name": "Lee Park", "account": "A-2"}
+def lee(play: str) -> str:
+    return cid(play, name="Lee Park", account="A-2")
 
 
 def test_clear_the_air_agreed_climbs_the_trust_ladder(contacts: Path, tmp_path: Path) -> None:
-    plays = plays_after(contacts, tmp_path, f"{cid('clear_the_air', **LEE)},agreed,2027-03-09 10:00",
+    plays = plays_after(contacts, tmp_path, f"{lee('clear_the_air')},agreed,2027-03-09 10:00",
                         name="Lee Park")  # fmt: skip
     assert plays[:3] == ["small_step 1", "small_step 2",
                          "substantial_offer 1 only_if_small_steps_went_well"]  # fmt: skip
 
 
 def test_clear_the_air_declined_keeps_in_touch(contacts: Path, tmp_path: Path) -> None:
-    plays = plays_after(contacts, tmp_path, f"{cid('clear_the_air', **LEE)},declined,2027-03-09 10:00",
+    plays = plays_after(contacts, tmp_path, f"{lee('clear_the_air')},declined,2027-03-09 10:00",
                         name="Lee Park")  # fmt: skip
     assert plays == [f"keep_in_touch {n}" for n in range(1, 5)]
 
@@ -269,7 +270,7 @@ def test_generate_reads_the_previous_folders_outcomes(contacts: Path, tmp_path: 
 
 def test_same_input_outcomes_and_clock_give_the_same_files(contacts: Path, tmp_path: Path) -> None:
     made = outcomes_file(tmp_path, f"{cid('apology')},voicemail,2027-03-09 16:00",
-                         f"{cid('clear_the_air', **LEE)},agreed,2027-03-09 10:00")  # fmt: skip
+                         f"{lee('clear_the_air')},agreed,2027-03-09 10:00")  # fmt: skip
     folders = [tmp_path / "a", tmp_path / "b"]
     for folder in folders:
         assert invoke("generate", str(contacts), "--out", str(folder), "--now", LATER,
