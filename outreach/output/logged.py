@@ -79,22 +79,25 @@ class _Calls(Mapping[str, PlannedCall]):
     def __init__(self, previous: Mapping[str, PreviousCall], contacts: Sequence[Contact],
                  config: Config, now: datetime) -> None:  # fmt: skip
         self._previous, self._contacts, self._config, self._now = previous, contacts, config, now
-        self._possible: dict[str, _Possible] | None = None
+        self._possible: dict[str, tuple[Contact, Play]] | None = None
 
-    def _all(self) -> dict[str, _Possible]:
+    def _all(self) -> dict[str, tuple[Contact, Play]]:
         if self._possible is None:
             self._possible = {
-                call_id(c.account_id, c.contact_name, play, step): _Possible(
-                    c.account_id, c.contact_name, play, self._now, c.timezone
-                )
-                for c in self._contacts
-                for play, step in possible_calls(c, self._config.plays)
+                call_id(contact.account_id, contact.contact_name, play, step): (contact, play)
+                for contact in self._contacts
+                for play, step in possible_calls(contact, self._config.plays)
             }
         return self._possible
 
     def __getitem__(self, key: str) -> PlannedCall:
         found = self._previous.get(key)
-        return found if found is not None else self._all()[key]
+        if found is not None:
+            return found
+        contact, play = self._all()[key]
+        return _Possible(
+            contact.account_id, contact.contact_name, play, self._now, contact.timezone
+        )
 
     def __iter__(self) -> Iterator[str]:
         yield from self._previous

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from outreach.model.outcomes import CallOutcome, Outcome
 from outreach.model.plan import Flag, call_id
-from outreach.model.plays import ORDER, Play, parse_stage
+from outreach.model.plays import Play, parse_stage
 from outreach.model.records import Contact, Skip, SkipKind
 from outreach.model.settings import PlaySettings
 from outreach.planning.playbook import (
@@ -204,22 +204,18 @@ def _flagged(step: Step, flag: Flag) -> Step:
 
 
 def possible_calls(contact: Contact, plays: PlaySettings) -> Iterator[tuple[Play, int]]:
-    """Every call a contact's sequence may come to hold, whatever the outcomes: the calls a
-    file of outcomes may name."""
+    """The calls a contact's sequence may come to hold in one run, whatever the outcomes: the
+    calls a file of outcomes may name (a later one is in the plan of the run that planned it)."""
     if contact.status not in ("upset", "lapsed"):
         return
+    if contact.status == "upset":
+        yield "apology", 1
+        yield from (("follow_up", n) for n in range(1, plays.max_tries + 2))
+    yield "clear_the_air", 1
+    yield from (("small_step", n) for n in range(1, len(plays.small_step_days) + 2))
+    yield "substantial_offer", 1
     check_in = _first_check_in(contact)
-    for play in ORDER:
-        if play == "keep_in_touch":
-            last = check_in + 2 * plays.keep_in_touch_count + 1
-        elif play == "small_step":
-            last = len(plays.small_step_days) + 1
-        elif play == "follow_up":
-            last = 1 + plays.max_tries
-        else:
-            last = 1
-        for step in range(1, last + 1):
-            yield play, step
+    yield from (("keep_in_touch", n) for n in range(check_in, check_in + plays.keep_in_touch_count))
 
 
 def stand(
