@@ -292,3 +292,17 @@ def test_retry_settings_are_checked(key: str, value: int) -> None:
 def test_retry_settings_default() -> None:
     plays = parse_config({}, "outreach.toml").plays
     assert (plays.retry_days, plays.max_tries) == (2, 3)
+
+
+def test_a_retried_call_keeps_its_event_and_moves(contacts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = ("generate", str(contacts), "--out", str(out), "--start", "2027-03-08", "-q")
+    assert invoke(*first, "--now", "2027-03-01T12:00:00Z")[0] == 0
+    assert invoke("log", str(out), cid("apology"), "voicemail", "--at", "2027-03-08 09:05",
+                  "--now", LATER)[0] == 0  # fmt: skip
+    assert invoke(*first, "--now", LATER, "--previous", str(out), "--force")[0] == 0
+    (retry,) = [r for r in read_csv(out / "plan.csv") if r["id"] == cid("apology")]
+    assert (retry["flags"], retry["sequence"]) == ("retry", "1")
+    ics = (out / "calendars" / "sam-rep.ics").read_text(encoding="utf-8")
+    event = ics.split(f"UID:{cid('apology')}")[1].split("END:VEVENT")[0]
+    assert "SEQUENCE:1" in event and "STATUS:CANCELLED" not in event
