@@ -154,7 +154,7 @@ def run_campaign(
         summary = write_outputs(campaign.plan.by_rep(), campaign.plan.skipped, config, options,
                                 folder, extra=("accounts.next.csv", "report.html"))  # fmt: skip
         with folder.stream("accounts.next.csv") as sink:
-            for chunk in next_accounts(path, campaign.plan, config):
+            for chunk in next_accounts(path, campaign.plan, config, campaign.standings):
                 sink.write(chunk)
         data = figures(campaign.plan, campaign.name, first, last, summary.calendars,
                        tuple(s.advice() for s in campaign.shortfalls))  # fmt: skip

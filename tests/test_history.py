@@ -306,3 +306,47 @@ def test_a_retried_call_keeps_its_event_and_moves(contacts: Path, tmp_path: Path
     ics = (out / "calendars" / "sam-rep.ics").read_text(encoding="utf-8")
     event = ics.split(f"UID:{cid('apology')}")[1].split("END:VEVENT")[0]
     assert "SEQUENCE:1" in event and "STATUS:CANCELLED" not in event
+
+
+def test_the_next_quarter_continues_from_the_last_call_made(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", [row(), row(contact_name="Omar Haddad")])
+    q1, q2 = tmp_path / "q1", tmp_path / "q2"
+    assert invoke("campaign", str(contacts), "--quarter", "2027Q1", "--out", str(q1),
+                  "--now", "2027-01-04T03:00:00Z", "-q")[0] == 0  # fmt: skip
+    clock = ("--now", "2027-03-31T12:00:00Z")
+    assert (
+        invoke("log", str(q1), cid("apology"), "voicemail", "--at", "2027-01-04 09:02", *clock)[0]
+        == 0
+    )
+    omar = cid("apology", name="Omar Haddad")
+    assert invoke("log", str(q1), omar, "reached", "--at", "2027-01-04 09:40", *clock)[0] == 0
+    code, _, err = invoke("campaign", str(q1 / "accounts.next.csv"), "--quarter", "2027Q2",
+                          "--out", str(q2), "--now", "2027-04-01T03:00:00Z",
+                          "--outcomes", str(q1 / "outcomes.csv"), "-q")  # fmt: skip
+    assert code == 0, err
+    rows = read_csv(q2 / "plan.csv")
+    # the apology that went unanswered comes again; Omar goes on to his follow-up
+    assert calls_of(rows)[0][0::2] == ("apology 1", "retry")
+    assert calls_of(rows, "Omar Haddad")[0][0] == "follow_up 1"
+    crm = {r["contact_name"]: r for r in read_csv(q2 / "accounts.next.csv")}
+    columns = ("outreach_stage", "outreach_stage_date", "outreach_last_outcome",
+               "outreach_last_outcome_at", "outreach_attempts")  # fmt: skip
+    assert [crm["Dana Ruiz"][c] for c in columns] == [
+        "", "", "voicemail", "2027-01-04T09:02:00-05:00", "1"]  # fmt: skip
+    assert [crm["Omar Haddad"][c] for c in columns] == [
+        "apology", "2027-01-04", "reached", "2027-01-04T09:40:00-05:00", "0"]  # fmt: skip
+
+
+def test_campaign_without_outcomes_writes_no_outcome_columns(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", [row()])
+    assert invoke("campaign", str(contacts), "--quarter", "2027Q1", "--out", str(tmp_path / "q"),
+                  "--now", "2027-01-04T03:00:00Z", "-q")[0] == 0  # fmt: skip
+    assert "outreach_last_outcome" not in read_csv(tmp_path / "q" / "accounts.next.csv")[0]
+
+
+def test_unreached_tries_counted_by_a_campaign_count_for_max_attempts(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", [{**row(), "attempts": "3", "outreach_attempts": "2"}],
+                         header=[*row(), "outreach_attempts"])  # fmt: skip
+    code, _, err = invoke("plan", str(contacts), "--now", LATER)
+    assert code == 0
+    assert "attempts" in err and "dropped" in err

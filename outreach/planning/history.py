@@ -9,10 +9,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from outreach.model.outcomes import CallOutcome, Outcome
 from outreach.model.plan import Flag, call_id
-from outreach.model.plays import Play, parse_stage
+from outreach.model.plays import Play, parse_stage, stage_of
 from outreach.model.records import Contact, Skip, SkipKind
 from outreach.model.settings import PlaySettings
 from outreach.planning.playbook import (
@@ -52,7 +53,26 @@ class Standing:
     """Why the contact gets no further call, if they get none."""
     attempts: int = 0
     """Tries that reached nobody, over all the contact's calls."""
-    last_made: CallOutcome | None = None
+    stage: str | None = None
+    """The last call made, as a stage (`small_step 2`), and the contact's day it was made
+    (none logged: the stage before the first call logged, for the next campaign)."""
+    stage_day: date | None = None
+    last: CallOutcome | None = None
+    """The latest outcome logged for the contact's calls."""
+
+
+@dataclass(slots=True)
+class _Trail:
+    """What a walk through a contact's calls has found so far."""
+
+    attempts: int = 0
+    stage: str | None = None
+    stage_day: date | None = None
+    last: CallOutcome | None = None
+
+    def standing(self, steps: Iterable[Step], **found: Any) -> Standing:
+        return Standing(tuple(steps), attempts=self.attempts, stage=self.stage,
+                        stage_day=self.stage_day, last=self.last, **found)  # fmt: skip
 
 
 class History:
@@ -77,8 +97,7 @@ class History:
     def standing(self, contact: Contact) -> Standing | None:
         """Where the contact's sequence stands; None when nothing was logged nor is overdue."""
         plays = self.plays
-        steps = sequence(contact, plays)
-        attempts, last_made, since = 0, None, None
+        steps, trail = self._walk_from(contact)
         check_in = _first_check_in(contact)
         index = 0
         while index < len(steps):
@@ -87,41 +106,60 @@ class History:
             lines = self.logged.get(cid)
             if not lines:
                 if cid in self.past:
-                    rest = (_flagged(step, "overdue"), *steps[index + 1 :])
-                    return Standing(rest, since, overdue=True, attempts=attempts,
-                                    last_made=last_made)  # fmt: skip
+                    return trail.standing(
+                        (_flagged(step, "overdue"), *steps[index + 1 :]), overdue=True
+                    )
                 break
-            last = lines[-1]
+            last = trail.last = lines[-1]
             missed = [line for line in lines if line.outcome in MISSED]
-            attempts += len(missed)
+            trail.attempts += len(missed)
             if last.outcome in STOPS:
                 kind, why = STOPS[last.outcome]
-                stop = (kind, f"{why} (logged {last.at.isoformat()}, {step.play} call)")
-                return Standing((), stop=stop, attempts=attempts, last_made=last_made)
+                return trail.standing(
+                    (), stop=(kind, f"{why} (logged {last.at.isoformat()}, {step.play} call)")
+                )
             if last.outcome in MISSED:
                 if len(missed) >= plays.max_tries:
                     tries = "; ".join(f"{m.outcome} {m.at.isoformat()}" for m in missed)
                     stop = ("unreachable", f"{step.play} call not reached in {len(missed)} tries: {tries}")  # fmt: skip
-                    return Standing((), stop=stop, attempts=attempts, last_made=last_made)
+                    return trail.standing((), stop=stop)
                 wait = 1 if step.play == "apology" else plays.retry_days
                 retry = replace(_flagged(step, "retry"), after=Delay(wait, "business_days"))
-                return Standing((retry, *steps[index + 1 :]), last.at.date(),
-                                avoid_hour=last.at.hour, attempts=attempts, last_made=last_made)  # fmt: skip
+                return trail.standing((retry, *steps[index + 1 :]), since=last.at.date(),
+                                      avoid_hour=last.at.hour)  # fmt: skip
             if last.outcome == "callback":
                 if last.callback and last.callback > self.now:
                     rest = (_flagged(step, "callback"), *steps[index + 1 :])
-                    return Standing(rest, since, callback=last.callback, attempts=attempts,
-                                    last_made=last_made)  # fmt: skip
+                    return trail.standing(rest, callback=last.callback)
                 rest = (_flagged(step, "overdue"), *steps[index + 1 :])  # the asked time passed
-                return Standing(rest, since, overdue=True, attempts=attempts, last_made=last_made)
-            last_made, since = last, last.at.date()
+                return trail.standing(rest, overdue=True)
+            trail.stage, trail.stage_day = stage_of(step.play, step.step), last.at.date()
             if step.play == "keep_in_touch":
                 check_in = step.step + 1
             steps[index + 1 :] = _branch(step, last.outcome, steps[index + 1 :], plays, check_in)
             index += 1
-        if last_made is None:
+        if trail.last is None:
             return None
-        return Standing(tuple(steps[index:]), since, attempts=attempts, last_made=last_made)
+        return trail.standing(steps[index:], since=trail.stage_day)
+
+    def _walk_from(self, contact: Contact) -> tuple[list[Step], _Trail]:
+        """The contact's sequence after their stage; but when calls up to the stage were logged
+        (the stage a campaign planned, before they were made), from the first call logged.
+        And the trail so far: the stage it starts after."""
+        staged = sequence(contact, self.plays)
+        if not contact.stage:
+            return staged, _Trail()
+        unstaged = sequence(replace(contact, stage=None, stage_date=None), self.plays)
+        for index, step in enumerate(unstaged):
+            if (
+                call_id(contact.account_id, contact.contact_name, step.play, step.step)
+                in self.logged
+            ):
+                before = (
+                    stage_of(unstaged[index - 1].play, unstaged[index - 1].step) if index else None
+                )
+                return unstaged[index:], _Trail(stage=before)
+        return staged, _Trail(stage=contact.stage, stage_day=contact.stage_date)
 
 
 def first_day(
@@ -221,8 +259,8 @@ def possible_calls(contact: Contact, plays: PlaySettings) -> Iterator[tuple[Play
 def stand(
     assigned: list[Assignment], history: History | None, source: str, skipped: list[Skip]
 ) -> tuple[list[Assignment], dict[tuple[str, str], Standing]]:
-    """The assignments whose calls go on, with the standing of those that have one; those the
-    outcomes stopped are added to `skipped`."""
+    """The assignments whose calls go on, and the standing of every contact that has one;
+    those the outcomes stopped are added to `skipped`."""
     if history is None:
         return assigned, {}
     going: list[Assignment] = []
@@ -230,12 +268,12 @@ def stand(
     for assignment in assigned:
         contact = assignment.contact
         standing = history.standing(contact)
+        if standing is not None:
+            standings[contact.key] = standing
         if standing is not None and standing.stop is not None:
             kind, reason = standing.stop
             skipped.append(Skip(source, contact.line, kind, reason, None, contact.account_id,
                                 contact.contact_name, assignment.owner))  # fmt: skip
-            continue
-        if standing is not None:
-            standings[contact.key] = standing
-        going.append(assignment)
+        else:
+            going.append(assignment)
     return going, standings
