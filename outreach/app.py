@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from outreach.formats.report import Figures, figures, report_html
+from outreach.formats.results import RepResults, contact_owners, results
 from outreach.intake.contacts import read_contacts
 from outreach.model.plan import Call, LateApology, Plan, late_apologies, late_order
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip
@@ -156,8 +157,13 @@ def run_campaign(
         with folder.stream("accounts.next.csv") as sink:
             for chunk in next_accounts(path, campaign.plan, config, campaign.standings):
                 sink.write(chunk)
+        made: tuple[RepResults, ...] = ()
+        if logged is not None and logged.outcomes:
+            owners = contact_owners(((c.contact.key, c.owner) for c in campaign.plan.calls),
+                                    campaign.plan.skipped)  # fmt: skip
+            made = results(logged.outcomes, owners, campaign.plan.skipped)
         data = figures(campaign.plan, campaign.name, first, last, summary.calendars,
-                       tuple(s.advice() for s in campaign.shortfalls))  # fmt: skip
+                       tuple(s.advice() for s in campaign.shortfalls), made)  # fmt: skip
         import jinja2
 
         folder.write(

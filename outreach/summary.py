@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.formats.results import RepResults, results_lines
 from outreach.model.plan import LateApology, Plan
 from outreach.model.plays import PLAYS
 from outreach.model.records import Skip, fold
@@ -64,6 +65,13 @@ def skipped_lines(skipped: Sequence[Skip], only_rejected: bool = False) -> Itera
                 f"{count} {kind}" + (f" ({detail})" if detail and kind != "suppressed" else "")
             )
         yield "Skipped: " + ", ".join(parts)
+
+
+def made_lines(reps: Sequence[RepResults]) -> Iterator[str]:
+    """What the calls made came to, a line per rep, when outcomes were read."""
+    if reps:
+        yield "Calls made, by rep:"
+        yield from results_lines(reps)
 
 
 def run_lines(summary: Summary, out: Path) -> Iterator[str]:

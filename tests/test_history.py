@@ -350,3 +350,23 @@ def test_unreached_tries_counted_by_a_campaign_count_for_max_attempts(tmp_path: 
     code, _, err = invoke("plan", str(contacts), "--now", LATER)
     assert code == 0
     assert "attempts" in err and "dropped" in err
+
+
+def test_the_summary_and_report_show_what_the_calls_made_came_to(tmp_path: Path) -> None:
+    contacts = write_csv(tmp_path / "c.csv", [row(), row(contact_name="Omar Haddad")])
+    made = outcomes_file(
+        tmp_path,
+        f"{cid('apology')},voicemail,2027-01-04 09:00",
+        f"{cid('apology')},reached,2027-01-05 10:00",
+        f"{cid('apology', name='Omar Haddad')},Do Not Call,2027-01-04 09:30",
+    )
+    code, out, err = invoke("campaign", str(contacts), "--quarter", "2027Q1", "--out",
+                            str(tmp_path / "q"), "--now", "2027-01-06T03:00:00Z",
+                            "--outcomes", str(made))  # fmt: skip
+    assert code == 0, err
+    assert ("Calls made, by rep:\n  Sam Rep: 3 made, 2 reached (67%); apology 1 reached, "
+            "1 voicemail, 1 refused; won back 0, unreachable 0, refused 1\n") in out  # fmt: skip
+    report = (tmp_path / "q" / "report.html").read_text(encoding="utf-8")
+    assert (
+        "<h2>Calls made</h2>" in report and "apology: 1 reached, 1 voicemail, 1 refused" in report
+    )

@@ -39,6 +39,7 @@ from outreach.cli.screen import (
     warn_unknown_reps,
     writing_into,
 )
+from outreach.formats.results import contact_owners, results
 from outreach.formats.tables import (
     PLAN_FIELDS,
     csv_rows,
@@ -55,7 +56,7 @@ from outreach.model.text import terminal_lines
 from outreach.output.generate import Options, preview_scripts
 from outreach.output.logged import Logged
 from outreach.output.previous import read_previous
-from outreach.summary import no_match_reason, run_lines
+from outreach.summary import made_lines, no_match_reason, run_lines
 
 
 @cli.command()
@@ -202,6 +203,10 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     echo_late(summary.late)
     if not quiet:
         for line in run_lines(summary, out):
+            click.echo(line)
+        known = ((a.contact.key, rep) for rep, assigned in roster.by_rep.items() for a in assigned)
+        owners = contact_owners(known, roster.skipped)
+        for line in made_lines(results(logged.outcomes, owners, roster.skipped)):
             click.echo(line)
     exit_for([*logged.rejected, *roster.skipped])
 

@@ -43,7 +43,7 @@ from outreach.model.text import terminal_text
 from outreach.output.generate import Options
 from outreach.output.logged import Logged
 from outreach.planning.campaign import campaign_window
-from outreach.summary import run_lines
+from outreach.summary import made_lines, run_lines
 
 
 def _owners(plan: Plan) -> set[str]:
@@ -113,6 +113,8 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
         for shortfall in run.campaign.shortfalls:
             click.echo(f"Over capacity: {terminal_text(shortfall.advice())}")
         for line in run_lines(run.summary, out):
+            click.echo(line)
+        for line in made_lines(run.figures.results):
             click.echo(line)
         click.echo(f"Report: {out / 'report.html'}   For the CRM: {out / 'accounts.next.csv'}")
     exit_for([*logged.rejected, *run.campaign.plan.skipped])

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import jinja2
 
+from outreach.formats.results import RepResults
 from outreach.model.plan import Call, LateApology, Plan, late_apologies
 from outreach.model.plays import PLAYS
 from outreach.model.records import Skip
@@ -47,6 +48,8 @@ class Figures:
     advice: tuple[str, ...]
     late: tuple[LateApology, ...] = ()
     """Apologies later than one business day after the start, shown first (rule 2)."""
+    results: tuple[RepResults, ...] = ()
+    """What the calls made came to, per rep, when the campaign read outcomes."""
 
     @property
     def total_calls(self) -> int:
@@ -58,7 +61,7 @@ class Figures:
 
 
 def figures(plan: Plan, name: str, first: date, last: date, calendars: Mapping[str, str],
-            advice: tuple[str, ...] = ()) -> Figures:  # fmt: skip
+            advice: tuple[str, ...] = (), results: tuple[RepResults, ...] = ()) -> Figures:  # fmt: skip
     monday = first - timedelta(days=first.weekday())
     weeks = tuple(monday + timedelta(weeks=n) for n in range((last - monday).days // 7 + 1))
     load: dict[str, Counter[date]] = defaultdict(Counter)
@@ -88,6 +91,7 @@ def figures(plan: Plan, name: str, first: date, last: date, calendars: Mapping[s
         dropped=tuple(s for s in plan.skipped if s.kind == "dropped"),
         advice=advice,
         late=tuple(late_apologies(plan.calls)),
+        results=results,
     )  # fmt: skip
 
 

@@ -30,6 +30,8 @@ class Logged:
     folder: Path | None = None
     """The --previous folder: its outcomes.csv is read too, when there is one."""
     rejected: list[Skip] = field(default_factory=list)
+    outcomes: list[CallOutcome] = field(default_factory=list)
+    """The outcomes read, once read."""
     made: set[str] = field(default_factory=set)
     """The calls made (or ended by the contact), once read: history, neither planned nor
     cancelled again."""
@@ -44,7 +46,7 @@ class Logged:
         if not (self.files or self.previous):
             return None
         calls = _Calls(self.previous, contacts, config, now)
-        outcomes: list[CallOutcome] = []
+        outcomes = self.outcomes
         files = list(self.files)
         if self.folder is not None and (self.folder / OUTCOMES).is_file():
             files.insert(0, self.folder / OUTCOMES)
