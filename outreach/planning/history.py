@@ -13,16 +13,19 @@ from typing import Any
 
 from outreach.model.outcomes import CallOutcome, Outcome
 from outreach.model.plan import Flag, call_id
-from outreach.model.plays import Play, parse_stage, stage_of
+from outreach.model.plays import Play, stage_of
 from outreach.model.records import Contact, Skip, SkipKind
 from outreach.model.settings import PlaySettings
 from outreach.planning.playbook import (
     Delay,
     Step,
     after,
+    check_ins,
     earliest_first_call,
     first_call_day,
+    first_check_in,
     sequence,
+    trust_ladder,
 )
 from outreach.planning.triage import Assignment
 
@@ -98,7 +101,7 @@ class History:
         """Where the contact's sequence stands; None when nothing was logged nor is overdue."""
         plays = self.plays
         steps, trail = self._walk_from(contact)
-        check_in = _first_check_in(contact)
+        check_in = first_check_in(contact)
         index = 0
         while index < len(steps):
             step = steps[index]
@@ -184,57 +187,30 @@ def _branch(step: Step, outcome: Outcome, rest: list[Step], plays: PlaySettings,
             check_in: int) -> list[Step]:  # fmt: skip
     """The calls after `step`, made with `outcome` (issue 16's branches of the playbook)."""
     if outcome == "won_back" or (step.play == "substantial_offer" and outcome == "agreed"):
-        return _check_ins(plays, check_in, won_back=True)
+        # the "how are we doing" check-ins, silent about the incident (rule 8)
+        return check_ins(plays, check_in, ("won_back",))
     if "won_back" in step.flags:
         return rest
     if step.play in ("clear_the_air", "keep_in_touch") and outcome == "agreed":
-        return [*_ladder(plays), *_check_ins(plays, check_in)]
+        return [*trust_ladder(plays), *check_ins(plays, check_in)]
     if step.play == "apology" and outcome == "declined":  # rule 18: the lapsed track
         clear = Step("clear_the_air", 1, Delay(plays.lapsed_cooldown_days, "days"))
-        return [clear, *_check_ins(plays, check_in)]
+        return [clear, *check_ins(plays, check_in)]
     if step.play == "follow_up" and outcome == "declined":  # a fix not delivered: again
         again = Step("follow_up", step.step + 1, Delay(plays.follow_up_days, "business_days"))
         return [again, *rest]
     if step.play == "small_step" and outcome == "declined":
         if step.step > len(plays.small_step_days):  # the one more small step: enough
-            return _check_ins(plays, check_in)
+            return check_ins(plays, check_in)
         more = Step("small_step", step.step + 1, Delay(plays.small_step_days[-1], "days"))
-        return [more, *_check_ins(plays, check_in)]
+        return [more, *check_ins(plays, check_in)]
     if step.play == "substantial_offer" and outcome == "declined":
-        return _check_ins(plays, check_in)
+        return check_ins(plays, check_in)
     if step.play == "small_step" and outcome == "agreed" and rest:
         offer = rest[0]
         if offer.play == "substantial_offer":  # the last small step went well
             return [replace(offer, only_if_small_steps_went_well=False), *rest[1:]]
     return rest
-
-
-def _ladder(plays: PlaySettings) -> list[Step]:
-    """Rule 9's trust ladder: small steps, then the substantial offer."""
-    steps = [
-        Step("small_step", n, Delay(days, "days"))
-        for n, days in enumerate(plays.small_step_days, 1)
-    ]
-    offer = Step("substantial_offer", 1, Delay(plays.substantial_offer_days, "days"), True)
-    return [*steps, offer]
-
-
-def _check_ins(plays: PlaySettings, first: int, won_back: bool = False) -> list[Step]:
-    """Quarterly keep-in-touch calls from check-in `first`; for a won-back account, the
-    "how are we doing" calls."""
-    flags: tuple[Flag, ...] = ("won_back",) if won_back else ()
-    return [
-        Step("keep_in_touch", n, Delay(plays.keep_in_touch_months, "months"), flags=flags)
-        for n in range(first, first + plays.keep_in_touch_count)
-    ]
-
-
-def _first_check_in(contact: Contact) -> int:
-    if contact.stage:
-        play, step = parse_stage(contact.stage)
-        if play == "keep_in_touch":
-            return step + 1
-    return 1
 
 
 def _flagged(step: Step, flag: Flag) -> Step:
@@ -252,7 +228,7 @@ def possible_calls(contact: Contact, plays: PlaySettings) -> Iterator[tuple[Play
     yield "clear_the_air", 1
     yield from (("small_step", n) for n in range(1, len(plays.small_step_days) + 2))
     yield "substantial_offer", 1
-    check_in = _first_check_in(contact)
+    check_in = first_check_in(contact)
     yield from (("keep_in_touch", n) for n in range(check_in, check_in + plays.keep_in_touch_count))
 
 
