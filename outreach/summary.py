@@ -10,7 +10,7 @@ from pathlib import Path
 from outreach.formats.results import RepResults, results_lines
 from outreach.model.plan import LateApology, Plan
 from outreach.model.plays import PLAYS
-from outreach.model.records import Skip, fold
+from outreach.model.records import STOPPED, Skip, fold
 from outreach.model.text import and_more, plural, shortened, terminal_text
 from outreach.output.generate import Summary, names
 
@@ -44,8 +44,7 @@ def skipped_lines(skipped: Sequence[Skip], only_rejected: bool = False) -> Itera
     """The first rows that were rejected, dropped or over capacity, one per line; then counts
     by kind and by field, which say more than a long list once there are many. Only the
     rejected rows, the input's errors, with `only_rejected` (for --quiet)."""
-    stopped = ("unreachable", "refused", "wrong number", "left company")  # by an outcome
-    shown = ("rejected",) if only_rejected else ("rejected", "dropped", "over capacity", *stopped)
+    shown = ("rejected",) if only_rejected else ("rejected", "dropped", "over capacity", *STOPPED)
     notable = [skip for skip in skipped if skip.kind in shown]
     for skip in notable[:LISTED]:
         yield f"{skip.kind}: {skip.message()}"

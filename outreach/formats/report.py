@@ -14,7 +14,7 @@ import jinja2
 from outreach.formats.results import RepResults
 from outreach.model.plan import Call, LateApology, Plan, late_apologies
 from outreach.model.plays import PLAYS
-from outreach.model.records import Skip
+from outreach.model.records import STOPPED, Skip
 from outreach.model.text import terminal_text
 
 REPORT_TEMPLATE = "report.html.j2"
@@ -50,6 +50,8 @@ class Figures:
     """Apologies later than one business day after the start, shown first (rule 2)."""
     results: tuple[RepResults, ...] = ()
     """What the calls made came to, per rep, when the campaign read outcomes."""
+    stopped: tuple[Skip, ...] = ()
+    """Contacts whose calls an outcome stopped: unreachable, refused, wrong number, left."""
 
     @property
     def total_calls(self) -> int:
@@ -92,6 +94,7 @@ def figures(plan: Plan, name: str, first: date, last: date, calendars: Mapping[s
         advice=advice,
         late=tuple(late_apologies(plan.calls)),
         results=results,
+        stopped=tuple(s for s in plan.skipped if s.kind in STOPPED),
     )  # fmt: skip
 
 

@@ -19,6 +19,8 @@ SkipKind = Literal[
     "unreachable", "refused", "wrong number", "left company",
 ]  # fmt: skip
 
+STOPPED: tuple[SkipKind, ...] = ("unreachable", "refused", "wrong number", "left company")
+"""The kinds of skip an outcome of a call makes: the contact's calls stop."""
 STATUSES: tuple[str, ...] = get_args(Status)
 ACTIVE_STATUSES = frozenset({"upset", "lapsed"})
 FAULTS: tuple[str, ...] = get_args(Fault)
