@@ -176,8 +176,9 @@ def _plan_csv_rows(calls: list[Call]) -> str:
 @quiet_option
 def generate(contacts: Path, out: Path, config_path: Path | None, start: str | None,
              templates: Path | None, invites: bool, previous: Path | None,
-             outcome_files: tuple[Path, ...], force: bool, now: datetime | None, timezone: str | None, calls_per_day: int | None,
-             jobs: int | None, quiet: bool) -> None:  # fmt: skip
+             outcome_files: tuple[Path, ...], force: bool, now: datetime | None,
+             timezone: str | None, calls_per_day: int | None, jobs: int | None,
+             quiet: bool) -> None:  # fmt: skip
     """Write call scripts, calendars, plan.csv and skipped.csv: the main job.
 
     \b
