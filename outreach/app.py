@@ -10,12 +10,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from outreach.formats.report import Figures, figures, report_html
+from outreach.formats.results import RepResults, contact_owners, results
 from outreach.intake.contacts import read_contacts
 from outreach.model.plan import Call, LateApology, Plan, late_apologies, late_order
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.model.settings import Config
 from outreach.output.folder import output_folder
 from outreach.output.generate import Options, Summary, write_outputs
+from outreach.output.logged import Logged
 from outreach.output.workers import run_tasks, worker_count
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import CampaignPlan, plan_campaign
@@ -62,11 +64,19 @@ def plan_file(path: Path, config: Config, start: date, now: datetime | None = No
     return roster_file(path, config, start, now).plan()
 
 
-def roster_file(path: Path, config: Config, start: date, now: datetime | None = None) -> Roster:
+def roster_file(
+    path: Path,
+    config: Config,
+    start: date,
+    now: datetime | None = None,
+    logged: Logged | None = None,
+) -> Roster:
     """The file's contacts triaged, each rep's calls to be scheduled when wanted: none sooner
-    than the lead time after the run's clock `now`."""
+    than the lead time after the run's clock `now`, each contact going on from the outcomes
+    `logged` for their calls."""
     contacts, rejected = load(path, config)
-    return make_roster(contacts, config, start, str(path), rejected, now)
+    history = logged.history(contacts, config, now) if logged and now else None
+    return make_roster(contacts, config, start, str(path), rejected, now, history)
 
 
 def rep_parts(
@@ -109,13 +119,22 @@ class CampaignRun:
 
 
 def run_campaign(
-    path: Path, config: Config, first: date, last: date, options: Options
+    path: Path,
+    config: Config,
+    first: date,
+    last: date,
+    options: Options,
+    logged: Logged | None = None,
 ) -> CampaignRun:
-    """A campaign over [first, last]: the outputs of generate, the CRM file and the report."""
+    """A campaign over [first, last]: the outputs of generate, the CRM file and the report;
+    each contact going on from the outcomes `logged` for their calls."""
     from outreach.formats.crm import next_accounts  # the CRM round trip re-reads the raw file
 
     contacts, rejected = load(path, config)
-    campaign = plan_campaign(contacts, config, first, last, str(path), rejected, options.now)
+    history = logged.history(contacts, config, options.now) if logged else None
+    campaign = plan_campaign(
+        contacts, config, first, last, str(path), rejected, options.now, history
+    )
     with output_folder(options.out, options.force) as folder:
         summary = write_outputs(
             campaign.plan.by_rep(),
@@ -126,8 +145,14 @@ def run_campaign(
             extra=("accounts.next.csv", "report.html"),
         )
         with folder.stream("accounts.next.csv") as sink:
-            for chunk in next_accounts(path, campaign.plan, config):
+            for chunk in next_accounts(path, campaign.plan, config, campaign.standings):
                 sink.write(chunk)
+        made: tuple[RepResults, ...] = ()
+        if logged is not None and logged.outcomes:
+            owners = contact_owners(
+                ((c.contact.key, c.owner) for c in campaign.plan.calls), campaign.plan.skipped
+            )
+            made = results(logged.outcomes, owners, campaign.plan.skipped)
         data = figures(
             campaign.plan,
             campaign.name,
@@ -135,6 +160,7 @@ def run_campaign(
             last,
             summary.calendars,
             tuple(s.advice() for s in campaign.shortfalls),
+            made,
         )
         import jinja2
 

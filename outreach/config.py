@@ -43,6 +43,8 @@ LIMITS = {
     "plays.keep_in_touch_count": 40,
     "plays.lapsed_cooldown_days": LONGEST_INTERVAL,
     "plays.upset_cooldown_days": LONGEST_INTERVAL,
+    "plays.retry_days": 20,
+    "plays.max_tries": 20,
     "drop.max_attempts": MAX_ATTEMPTS,
     "calendar.reminder_minutes": 4 * 7 * 24 * 60,  # four weeks, the most calendar clients offer
 }
@@ -302,6 +304,8 @@ def _validate(config: Config) -> None:
         ("plays.follow_up_days", config.plays.follow_up_days),
         ("plays.substantial_offer_days", config.plays.substantial_offer_days),
         ("plays.keep_in_touch_months", config.plays.keep_in_touch_months),
+        ("plays.retry_days", config.plays.retry_days),
+        ("plays.max_tries", config.plays.max_tries),
         ("drop.max_attempts", config.drop.max_attempts),
     ]:
         _check_positive(source, key, value)

@@ -7,9 +7,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.formats.results import RepResults, results_lines
 from outreach.model.plan import LateApology, Plan
 from outreach.model.plays import PLAYS
-from outreach.model.records import Skip, fold
+from outreach.model.records import STOPPED, Skip, fold
 from outreach.model.text import and_more, plural, shortened, terminal_text
 from outreach.output.generate import Summary
 from outreach.render.preview import names
@@ -44,7 +45,7 @@ def skipped_lines(skipped: Sequence[Skip], only_rejected: bool = False) -> Itera
     """The first rows that were rejected, dropped or over capacity, one per line; then counts
     by kind and by field, which say more than a long list once there are many. Only the
     rejected rows, the input's errors, with `only_rejected` (for --quiet)."""
-    shown = ("rejected",) if only_rejected else ("rejected", "dropped", "over capacity")
+    shown = ("rejected",) if only_rejected else ("rejected", "dropped", "over capacity", *STOPPED)
     notable = [skip for skip in skipped if skip.kind in shown]
     for skip in notable[:LISTED]:
         yield f"{skip.kind}: {skip.message()}"
@@ -64,6 +65,13 @@ def skipped_lines(skipped: Sequence[Skip], only_rejected: bool = False) -> Itera
                 f"{count} {kind}" + (f" ({detail})" if detail and kind != "suppressed" else "")
             )
         yield "Skipped: " + ", ".join(parts)
+
+
+def made_lines(reps: Sequence[RepResults]) -> Iterator[str]:
+    """What the calls made came to, a line per rep, when outcomes were read."""
+    if reps:
+        yield "Calls made, by rep:"
+        yield from results_lines(reps)
 
 
 def run_lines(summary: Summary, out: Path) -> Iterator[str]:

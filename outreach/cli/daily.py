@@ -20,6 +20,7 @@ from outreach.cli.options import (
     load_settings,
     now_option,
     out_option,
+    outcomes_option,
     path_type,
     plan_start,
     quiet_option,
@@ -31,12 +32,14 @@ from outreach.cli.options import (
 from outreach.cli.screen import (
     echo_late,
     echo_skipped,
+    echo_unread,
     exit_for,
     progress_bar,
     warn,
     warn_unknown_reps,
     writing_into,
 )
+from outreach.formats.results import contact_owners, results
 from outreach.formats.tables import (
     PLAN_FIELDS,
     csv_rows,
@@ -51,18 +54,23 @@ from outreach.model.plan import Call, LateApology, late_apologies
 from outreach.model.plays import PLAYS
 from outreach.model.text import terminal_lines
 from outreach.output.generate import Options
+from outreach.output.logged import Logged
 from outreach.output.previous import read_previous
 from outreach.render.preview import preview_scripts
-from outreach.summary import no_match_reason, run_lines
+from outreach.summary import made_lines, no_match_reason, run_lines
 
 
 @cli.command()
 @contacts_argument
 @config_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
     help="json: one object with the counts and every rejection (line, field, reason).",
-)  # fmt: skip
+)
 @quiet_option
 def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> None:
     """Validate a contacts file without planning anything.
@@ -79,8 +87,13 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
     with progress_bar("Checking rows", None, quiet or fmt == "json") as progress:
         report = check_file(contacts, config, progress)
     if fmt == "json":
-        body = {"file": report.file, "rows": report.rows, "valid": report.to_call,
-                "suppressed": report.suppressed, "rejected": [skip_json(s) for s in report.rejected]}  # fmt: skip
+        body = {
+            "file": report.file,
+            "rows": report.rows,
+            "valid": report.to_call,
+            "suppressed": report.suppressed,
+            "rejected": [skip_json(s) for s in report.rejected],
+        }
         click.echo(json.dumps(body, indent=2, ensure_ascii=False))
     else:
         for skip in report.rejected:
@@ -98,15 +111,29 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
 @timezone_option
 @calls_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-    show_default=True, help="csv and json carry every field, for other tools.",
-)  # fmt: skip
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="csv and json carry every field, for other tools.",
+)
+@outcomes_option
 @jobs_option
 @now_option
 @quiet_option
-def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: str | None,
-         calls_per_day: int | None, fmt: str, jobs: int | None, now: datetime | None,
-         quiet: bool) -> None:  # fmt: skip
+def plan(
+    contacts: Path,
+    config_path: Path | None,
+    start: str | None,
+    timezone: str | None,
+    calls_per_day: int | None,
+    fmt: str,
+    outcome_files: tuple[Path, ...],
+    jobs: int | None,
+    now: datetime | None,
+    quiet: bool,
+) -> None:
     """Print the plan of calls without writing any file.
 
     A table by default (the rep's and the contact's local times, play, company,
@@ -119,10 +146,12 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
     Example:
       outreach plan contacts.csv --start 2027-03-08
       outreach plan contacts.csv --format csv > plan.csv
+      outreach plan contacts.csv --outcomes calls.csv
     """
     config = load_settings(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = run_clock(now)
-    roster = roster_file(contacts, config, plan_start(start, config, clock), clock)
+    logged = Logged(outcome_files)
+    roster = roster_file(contacts, config, plan_start(start, config, clock), clock, logged)
     warn_unknown_reps(roster.reps, config)
     late: list[LateApology] = []
     if fmt == "json":
@@ -139,9 +168,10 @@ def plan(contacts: Path, config_path: Path | None, start: str | None, timezone: 
         late = late_apologies(whole.calls)
         for line in plan_table(whole, config):
             click.echo(line)
+    echo_unread(logged.rejected)
     echo_skipped(roster.skipped)
     echo_late(late)
-    exit_for(roster.skipped)
+    exit_for([*logged.rejected, *roster.skipped])
 
 
 def _plan_csv_rows(calls: list[Call]) -> str:
@@ -156,19 +186,34 @@ def _plan_csv_rows(calls: list[Call]) -> str:
 @templates_option
 @invites_option
 @click.option(
-    "--previous", type=path_type(file_okay=False, exists=True),
-    help="Output folder of an earlier run: keep its event UIDs, cancel calls that disappeared.",
-)  # fmt: skip
+    "--previous",
+    type=path_type(file_okay=False, exists=True),
+    help="Output folder of an earlier run: keep its event UIDs, cancel calls that disappeared, "
+    "and go on from the outcomes in its outcomes.csv.",
+)
+@outcomes_option
 @force_option
 @now_option
 @timezone_option
 @calls_option
 @jobs_option
 @quiet_option
-def generate(contacts: Path, out: Path, config_path: Path | None, start: str | None,
-             templates: Path | None, invites: bool, previous: Path | None, force: bool,
-             now: datetime | None, timezone: str | None, calls_per_day: int | None,
-             jobs: int | None, quiet: bool) -> None:  # fmt: skip
+def generate(
+    contacts: Path,
+    out: Path,
+    config_path: Path | None,
+    start: str | None,
+    templates: Path | None,
+    invites: bool,
+    previous: Path | None,
+    outcome_files: tuple[Path, ...],
+    force: bool,
+    now: datetime | None,
+    timezone: str | None,
+    calls_per_day: int | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
     """Write call scripts, calendars, plan.csv and skipped.csv: the main job.
 
     \b
@@ -179,21 +224,35 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
     """
     config = load_settings(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = run_clock(now)
-    roster = roster_file(contacts, config, plan_start(start, config, clock), clock)
+    earlier = read_previous(previous) if previous else {}
+    logged = Logged(outcome_files, earlier, previous)
+    roster = roster_file(contacts, config, plan_start(start, config, clock), clock, logged)
     with progress_bar("Writing calls", roster.call_count, quiet) as progress, writing_into(out):
-        options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
-                          previous=read_previous(previous) if previous else {}, progress=progress,
-                          jobs=jobs)  # fmt: skip
+        options = Options(
+            out=out,
+            now=clock,
+            templates=templates,
+            invites=invites,
+            force=force,
+            previous=logged.still_planned(),
+            progress=progress,
+            jobs=jobs,
+        )
         summary = generate_files(roster, config, options)
     warn_unknown_reps(roster.reps, config)
     for warning in summary.warnings:
         warn(warning)
+    echo_unread(logged.rejected)
     echo_skipped(roster.skipped)
     echo_late(summary.late)
     if not quiet:
         for line in run_lines(summary, out):
             click.echo(line)
-    exit_for(roster.skipped)
+        known = ((a.contact.key, rep) for rep, assigned in roster.by_rep.items() for a in assigned)
+        owners = contact_owners(known, roster.skipped)
+        for line in made_lines(results(logged.outcomes, owners, roster.skipped)):
+            click.echo(line)
+    exit_for([*logged.rejected, *roster.skipped])
 
 
 @cli.command()
@@ -205,9 +264,16 @@ def generate(contacts: Path, out: Path, config_path: Path | None, start: str | N
 @start_option
 @templates_option
 @now_option
-def preview(contacts: Path, account: str, contact: str | None, play: str | None,
-            config_path: Path | None, start: str | None, templates: Path | None,
-            now: datetime | None) -> None:  # fmt: skip
+def preview(
+    contacts: Path,
+    account: str,
+    contact: str | None,
+    play: str | None,
+    config_path: Path | None,
+    start: str | None,
+    templates: Path | None,
+    now: datetime | None,
+) -> None:
     """Print the call scripts of one account, to try a template change.
 
     \b

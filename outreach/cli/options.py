@@ -58,9 +58,11 @@ contacts_argument = click.argument(
     "contacts", type=path_type(dir_okay=False), metavar="CONTACTS.csv"
 )
 config_option = click.option(
-    "--config", "config_path", type=path_type(dir_okay=False),
+    "--config",
+    "config_path",
+    type=path_type(dir_okay=False),
     help="Settings file. Default: outreach.toml in the current folder, if there is one.",
-)  # fmt: skip
+)
 start_option = click.option(
     "--start", type=DateType(), help="First day of the plan. Default: the next business day."
 )
@@ -71,23 +73,33 @@ out_option = click.option(
     help="Folder to write into; created if missing.",
 )
 templates_option = click.option(
-    "--templates", type=path_type(file_okay=False, exists=True),
+    "--templates",
+    type=path_type(file_okay=False, exists=True),
     help="Folder of your own templates; they replace built-ins of the same file name.",
-)  # fmt: skip
+)
 invites_option = click.option(
     "--invites",
     is_flag=True,
     help="Also write invitation drafts (.eml) proposing calls to lapsed contacts.",
 )
 force_option = click.option(
-    "--force", is_flag=True,
+    "--force",
+    is_flag=True,
     help="Write into a folder that holds other files (left alone), and replace files you edited.",
-)  # fmt: skip
+)
 now_option = click.option(
-    "--now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S",
-                                   "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    "--now",
+    type=click.DateTime(
+        [
+            "%Y-%m-%dT%H:%M:%S%z",
+            "%Y-%m-%dT%H:%M%z",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d",
+        ]
+    ),
     help="The run's clock, for reproducible files (or set SOURCE_DATE_EPOCH). Default: now.",
-)  # fmt: skip
+)
 timezone_option = click.option(
     "--timezone", help="Zone for contacts and reps that name none (IANA name)."
 )
@@ -97,15 +109,28 @@ calls_option = click.option(
     help="Most calls one rep makes on one day.",
 )
 jobs_option = click.option(
-    "--jobs", "-j", type=click.IntRange(min=1),
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
     help="Processes to schedule and write with. Default: one per core (a small plan uses one).",
-)  # fmt: skip
+)
 
 
+outcomes_option = click.option(
+    "--outcomes",
+    "outcome_files",
+    multiple=True,
+    type=path_type(dir_okay=False),
+    help="A file of call outcomes (id, outcome, at, note, callback; as log --from reads), "
+    "repeatable: each contact goes on from what happened on their calls.",
+)
 quiet_option = click.option(
-    "--quiet", "-q", is_flag=True, callback=note_quiet,
+    "--quiet",
+    "-q",
+    is_flag=True,
+    callback=note_quiet,
     help="Print errors only (rejected rows among them): no progress, warnings or summary.",
-)  # fmt: skip
+)
 
 
 def load_settings(config_path: Path | None, **overrides: Any) -> Config:

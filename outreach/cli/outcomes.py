@@ -62,9 +62,18 @@ _PARAMETERS = {
 @now_option
 @config_option
 @quiet_option
-def log(folder: Path, call_id: str | None, outcome: str | None, source: Path | None, at: str,
-        note: str, callback: str, now: datetime | None, config_path: Path | None,
-        quiet: bool) -> None:  # fmt: skip
+def log(
+    folder: Path,
+    call_id: str | None,
+    outcome: str | None,
+    source: Path | None,
+    at: str,
+    note: str,
+    callback: str,
+    now: datetime | None,
+    config_path: Path | None,
+    quiet: bool,
+) -> None:
     """Record what happened on a call of the plan in DIR, in DIR/outcomes.csv.
 
     CALL_ID is the call's id in DIR/plan.csv. OUTCOME is one of reached, agreed,
@@ -107,8 +116,13 @@ def log(folder: Path, call_id: str | None, outcome: str | None, source: Path | N
             )
 
 
-def _log_file(folder: Path, lines: Iterable[tuple[int, CallOutcome] | Skip], source: str,
-              clock: datetime, quiet: bool) -> None:  # fmt: skip
+def _log_file(
+    folder: Path,
+    lines: Iterable[tuple[int, CallOutcome] | Skip],
+    source: str,
+    clock: datetime,
+    quiet: bool,
+) -> None:
     tally = log_lines(folder, lines, source, clock)
     for skip in tally.rejected:
         click.echo(skip.message(), err=True)

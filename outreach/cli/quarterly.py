@@ -20,6 +20,7 @@ from outreach.cli.options import (
     load_settings,
     now_option,
     out_option,
+    outcomes_option,
     quiet_option,
     run_clock,
     templates_option,
@@ -28,6 +29,7 @@ from outreach.cli.options import (
 from outreach.cli.screen import (
     echo_late,
     echo_skipped,
+    echo_unread,
     exit_for,
     progress_bar,
     warn,
@@ -39,8 +41,9 @@ from outreach.formats.report import totals_table
 from outreach.model.plan import Plan
 from outreach.model.text import terminal_text
 from outreach.output.generate import Options
+from outreach.output.logged import Logged
 from outreach.planning.campaign import campaign_window
-from outreach.summary import run_lines
+from outreach.summary import made_lines, run_lines
 
 
 def _owners(plan: Plan) -> set[str]:
@@ -57,13 +60,27 @@ def _owners(plan: Plan) -> set[str]:
 @templates_option
 @invites_option
 @force_option
+@outcomes_option
 @now_option
 @calls_option
 @jobs_option
 @quiet_option
-def campaign(contacts: Path, quarter: str | None, first: str | None, last: str | None, out: Path,
-             config_path: Path | None, templates: Path | None, invites: bool, force: bool,
-             now: datetime | None, calls_per_day: int | None, jobs: int | None, quiet: bool) -> None:  # fmt: skip
+def campaign(
+    contacts: Path,
+    quarter: str | None,
+    first: str | None,
+    last: str | None,
+    out: Path,
+    config_path: Path | None,
+    templates: Path | None,
+    invites: bool,
+    force: bool,
+    outcome_files: tuple[Path, ...],
+    now: datetime | None,
+    calls_per_day: int | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
     """Plan a quarter's win-back calls for the whole team, spread evenly.
 
     Selects the contacts due a touch in the window, spreads their calls over its
@@ -74,7 +91,7 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
     \b
     Example:
       outreach campaign contacts.csv --quarter 2027Q1 --out q1
-      outreach campaign q1/accounts.next.csv --quarter 2027Q2 --out q2
+      outreach campaign q1/accounts.next.csv --quarter 2027Q2 --out q2 --outcomes q1/outcomes.csv
     """
     config = load_settings(config_path, calls_per_day=calls_per_day)
     clock = run_clock(now)
@@ -92,12 +109,21 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
     if window[0] < tomorrow:  # a quarter under way: no call is planned for a day already gone
         window = (tomorrow, window[1])
     with progress_bar("Writing calls", None, quiet) as progress, writing_into(out):
-        options = Options(out=out, now=clock, templates=templates, invites=invites, force=force,
-                          progress=progress, jobs=jobs)  # fmt: skip
-        run = run_campaign(contacts, config, *window, options)
+        options = Options(
+            out=out,
+            now=clock,
+            templates=templates,
+            invites=invites,
+            force=force,
+            progress=progress,
+            jobs=jobs,
+        )
+        logged = Logged(outcome_files)
+        run = run_campaign(contacts, config, *window, options, logged)
     warn_unknown_reps(_owners(run.campaign.plan), config)
     for warning in run.summary.warnings:
         warn(warning)
+    echo_unread(logged.rejected)
     echo_skipped(run.campaign.plan.skipped)
     echo_late(run.summary.late)
     if not quiet:
@@ -108,5 +134,7 @@ def campaign(contacts: Path, quarter: str | None, first: str | None, last: str |
             click.echo(f"Over capacity: {terminal_text(shortfall.advice())}")
         for line in run_lines(run.summary, out):
             click.echo(line)
+        for line in made_lines(run.figures.results):
+            click.echo(line)
         click.echo(f"Report: {out / 'report.html'}   For the CRM: {out / 'accounts.next.csv'}")
-    exit_for(run.campaign.plan.skipped)
+    exit_for([*logged.rejected, *run.campaign.plan.skipped])

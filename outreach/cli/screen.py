@@ -70,9 +70,14 @@ class _Bar:
     def _show(self) -> None:
         counting = self.total is None  # a count, since a bar of unknown length says nothing
         self.bar = click.progressbar(
-            _unsized(), length=self.total, label=self.label, file=sys.stderr, color=color(),
-            show_pos=counting, bar_template="%(label)s  %(info)s" if counting else "%(label)s  [%(bar)s]  %(info)s",
-        )  # fmt: skip
+            _unsized(),
+            length=self.total,
+            label=self.label,
+            file=sys.stderr,
+            color=color(),
+            show_pos=counting,
+            bar_template="%(label)s  %(info)s" if counting else "%(label)s  [%(bar)s]  %(info)s",
+        )
         self.bar.pos, self.pending = self.seen, 0
         self.bar.__enter__()
 
@@ -185,6 +190,12 @@ def echo_late(late: Sequence[LateApology]) -> None:
         return
     for line in late_lines(late):
         click.echo(line, err=True)
+
+
+def echo_unread(rejected: Sequence[Skip]) -> None:
+    """The lines of files of outcomes that were wrong (file:line: field: reason)."""
+    for skip in rejected:
+        click.echo(skip.message(), err=True)
 
 
 def exit_for(skipped: Sequence[Skip]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -24,6 +24,7 @@ from outreach.intake.owncolumns import own_fields
 from outreach.model.plan import Call, Plan
 from outreach.model.plays import stage_of
 from outreach.model.settings import Config
+from outreach.planning.history import Standing as CallStanding
 
 ADDED = (
     "outreach_stage",
@@ -33,6 +34,9 @@ ADDED = (
     "outreach_note",
 )
 """Named so that no CRM column is taken for one; the first two are what outreach reads back."""
+AFTER_CALLS = ("outreach_last_outcome", "outreach_last_outcome_at", "outreach_attempts")
+"""Added too when the campaign read outcomes (planning.history): the stage columns then name
+the last call made, not the last planned, and the next campaign continues from it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +69,15 @@ def standings(plan: Plan) -> dict[int, Standing]:
     return result
 
 
-def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
-    """accounts.next.csv, in the input's own encoding, delimiter and line ends.
+def next_accounts(
+    path: Path, plan: Plan, config: Config, calls: Mapping[int, CallStanding] | None = None
+) -> Iterator[bytes]:
+    """accounts.next.csv, in the input's own encoding, delimiter and line ends; with `calls`,
+    where each contact's calls stand after their outcomes, by input line.
 
     Rows read by the same reader as intake, so lines agree with the plan's."""
     standing = standings(plan)
+    names = ADDED if calls is None else (*ADDED, *AFTER_CALLS)
     rejected = {skip.line for skip in plan.skipped if skip.kind == "rejected"}
     bom, encoding = byte_order_mark(path)
     encoder = codecs.getincrementalencoder(encoding)(errors="surrogateescape")
@@ -82,10 +90,10 @@ def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
         named = {normalize_header(h): i for i, h in enumerate(header)}
         present = {
             i: named[normalize_header(name)]
-            for i, name in enumerate(ADDED)
+            for i, name in enumerate(names)
             if normalize_header(name) in named
         }
-        appended = [name for i, name in enumerate(ADDED) if i not in present]
+        appended = [name for i, name in enumerate(names) if i not in present]
         out = _Rows(rows.delimiter)
         out.text(_preamble(path, rows.header_line))
         out.append(rows.text(), appended)
@@ -101,12 +109,20 @@ def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
                 state.stage_date if state.stage else _cell(cells, read_from.get("stage_date"))
             )
             added = [stage, stage_date, state.next_call, state.next_play, state.note]
+            if calls is not None:
+                earlier = (
+                    _cell(cells, read_from.get("stage")),
+                    _cell(cells, read_from.get("stage_date")),
+                    _cell(cells, present.get(names.index("outreach_attempts"))),
+                )
+                added[:2], after = _after_calls(calls.get(item[0]), *earlier)
+                added += after
             added = [spreadsheet_cell(value) for value in added]
             if present:
                 row = (cells + [""] * width)[:width]
                 for i, column in present.items():
                     row[column] = added[i]
-                out.write(row + [added[i] for i in range(len(ADDED)) if i not in present], raw)
+                out.write(row + [added[i] for i in range(len(names)) if i not in present], raw)
             else:
                 kept = (
                     raw if len(cells) <= width else _trimmed(raw, len(cells), width, rows.delimiter)
@@ -118,6 +134,23 @@ def next_accounts(path: Path, plan: Plan, config: Config) -> Iterator[bytes]:
             if out.size() > 1 << 16:
                 yield out.drain(encoder)
         yield out.drain(encoder)
+
+
+def _after_calls(
+    calls: CallStanding | None, stage: str, stage_date: str, attempts: str
+) -> tuple[list[str], list[str]]:
+    """The stage columns (the last call made) and AFTER_CALLS' cells; the unreached tries are
+    added to those an earlier campaign counted. A contact with nothing logged keeps the input's."""
+    if calls is None:
+        return [stage, stage_date], ["", "", attempts]
+    stage, stage_date = calls.stage or "", calls.stage_day.isoformat() if calls.stage_day else ""
+    last = calls.last
+    earlier = int(attempts) if attempts.isdigit() else 0
+    return [stage, stage_date], [
+        last.outcome if last else "",
+        last.at.isoformat() if last else "",
+        str(earlier + calls.attempts),
+    ]
 
 
 def _cell(cells: list[str], column: int | None) -> str:

@@ -11,9 +11,10 @@ from decimal import Decimal
 
 import jinja2
 
+from outreach.formats.results import RepResults
 from outreach.model.plan import Call, LateApology, Plan, late_apologies
 from outreach.model.plays import PLAYS
-from outreach.model.records import Skip
+from outreach.model.records import STOPPED, Skip
 from outreach.model.text import terminal_text
 
 REPORT_TEMPLATE = "report.html.j2"
@@ -47,6 +48,10 @@ class Figures:
     advice: tuple[str, ...]
     late: tuple[LateApology, ...] = ()
     """Apologies later than one business day after the start, shown first (rule 2)."""
+    results: tuple[RepResults, ...] = ()
+    """What the calls made came to, per rep, when the campaign read outcomes."""
+    stopped: tuple[Skip, ...] = ()
+    """Contacts whose calls an outcome stopped: unreachable, refused, wrong number, left."""
 
     @property
     def total_calls(self) -> int:
@@ -64,6 +69,7 @@ def figures(
     last: date,
     calendars: Mapping[str, str],
     advice: tuple[str, ...] = (),
+    results: tuple[RepResults, ...] = (),
 ) -> Figures:
     monday = first - timedelta(days=first.weekday())
     weeks = tuple(monday + timedelta(weeks=n) for n in range((last - monday).days // 7 + 1))
@@ -103,6 +109,8 @@ def figures(
         dropped=tuple(s for s in plan.skipped if s.kind == "dropped"),
         advice=advice,
         late=tuple(late_apologies(plan.calls)),
+        results=results,
+        stopped=tuple(s for s in plan.skipped if s.kind in STOPPED),
     )
 
 

@@ -31,6 +31,7 @@ FIELDS = (
     "handoff_to",
     "stage",
     "stage_date",
+    "outreach_attempts",  # tries that reached nobody, as a campaign counted them: add to attempts
 )
 REQUIRED = ("account_id", "company", "contact_name", "status")
 OUTCOME_FIELDS = ("id", "outcome", "at", "note", "callback")

@@ -77,6 +77,7 @@ class _Validator:
             "last_contact": self._date,
             "account_value": cells.parse_money,
             "attempts": cells.parse_count,
+            "outreach_attempts": cells.parse_count,
             "timezone": cells.parse_zone,
             "country": parse_country,
             "email": cells.parse_email,
@@ -178,6 +179,8 @@ class _Validator:
             except ValueError as error:
                 return self._skip(line, "phone", str(error), raw)
         parsed.setdefault("timezone", self.config.schedule.timezone)
+        if "outreach_attempts" in parsed:  # for drop.max_attempts, every try counts
+            parsed["attempts"] = parsed.get("attempts", 0) + parsed.pop("outreach_attempts")
         extra = tuple(
             (name, cells[i].strip()) for i, name in self.extra_columns if cells[i].strip()
         )

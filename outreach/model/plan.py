@@ -14,8 +14,20 @@ from outreach.model.plays import Play
 from outreach.model.records import Contact, Skip
 from outreach.model.zones import zone_info
 
-Flag = Literal["handover", "outside_rep_hours", "only_if_small_steps_went_well", "late"]
-"""`late`: an apology later than one business day after the first day it could have been."""
+Flag = Literal[
+    "handover",
+    "outside_rep_hours",
+    "only_if_small_steps_went_well",
+    "late",
+    "overdue",
+    "retry",
+    "callback",
+    "won_back",
+]
+"""`late`: an apology later than one business day after the first day it could have been.
+From the outcomes of earlier calls: `overdue`, planned in the past and not logged; `retry`,
+the same call again after a voicemail or no answer; `callback`, at the time the contact asked
+for; `won_back`, a "how are we doing" check-in with an account that is buying again."""
 
 
 def call_id(account_id: str, contact_name: str, play: str, step: int) -> str:

@@ -13,8 +13,21 @@ from outreach.model.text import terminal_text
 
 Status = Literal["upset", "lapsed", "resolved", "won_back", "do_not_call"]
 Fault = Literal["company", "personal"]
-SkipKind = Literal["rejected", "suppressed", "dropped", "not due", "over capacity"]
+SkipKind = Literal[
+    "rejected",
+    "suppressed",
+    "dropped",
+    "not due",
+    "over capacity",
+    # stopped by a call's outcome (model.outcomes)
+    "unreachable",
+    "refused",
+    "wrong number",
+    "left company",
+]
 
+STOPPED: tuple[SkipKind, ...] = ("unreachable", "refused", "wrong number", "left company")
+"""The kinds of skip an outcome of a call makes: the contact's calls stop."""
 STATUSES: tuple[str, ...] = get_args(Status)
 ACTIVE_STATUSES = frozenset({"upset", "lapsed"})
 FAULTS: tuple[str, ...] = get_args(Fault)

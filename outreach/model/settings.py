@@ -63,6 +63,11 @@ class PlaySettings:
     """No call to a lapsed contact sooner than this after their last contact."""
     upset_cooldown_days: int = 0
     """Likewise for upset contacts; none by default, urgency wins."""
+    retry_days: int = 2
+    """Business days within which a call that reached only voicemail or nobody is tried again
+    (an apology: the next business day)."""
+    max_tries: int = 3
+    """Tries of one call that reach nobody before the contact's sequence stops (unreachable)."""
 
 
 @dataclass(frozen=True, slots=True)

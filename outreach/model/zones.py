@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -10,3 +11,8 @@ from zoneinfo import ZoneInfo
 def zone_info(name: str) -> ZoneInfo:
     """The IANA zone called `name`, looked up once per run (it is asked for per call)."""
     return ZoneInfo(name)
+
+
+def local_hour(instant: int, zone: str) -> int:
+    """The hour of the day in `zone` at `instant` (UTC seconds)."""
+    return datetime.fromtimestamp(instant, zone_info(zone)).hour

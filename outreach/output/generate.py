@@ -153,8 +153,15 @@ class _RepWriter:
     """Writes a rep's scripts, calendar, invitations and plan.csv rows. A worker process gets
     its own copy, and compiles its own templates."""
 
-    def __init__(self, calls: RepCalls, config: Config, options: Options, folder: OutputFolder,
-                 calendars: dict[str, str], cancelled: list[CancelledCall]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        calls: RepCalls,
+        config: Config,
+        options: Options,
+        folder: OutputFolder,
+        calendars: dict[str, str],
+        cancelled: list[CancelledCall],
+    ) -> None:
         self.calls, self.config, self.folder, self.calendars = calls, config, folder, calendars
         self.options = replace(options, progress=None)  # the progress bar stays in the parent
         self.renderer = ScriptRenderer(config, options.templates)

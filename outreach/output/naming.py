@@ -53,12 +53,14 @@ def script_paths(folder: str, calls: Iterable[Call]) -> dict[str, str]:
     """Call id → `scripts/<rep>/<date>_<company>_<contact>_<play>.md`, for one rep's calls
     in plan order."""
     return unique_paths(
-        (call.id,
-         f"scripts/{folder}/{call.start.date().isoformat()}_{slug(call.contact.company)}_"
-         f"{slug(call.contact.contact_name)}_{call.play}.md",
-         call.id[:8])
+        (
+            call.id,
+            f"scripts/{folder}/{call.start.date().isoformat()}_{slug(call.contact.company)}_"
+            f"{slug(call.contact.contact_name)}_{call.play}.md",
+            call.id[:8],
+        )
         for call in calls
-    )  # fmt: skip
+    )
 
 
 def _short_hash(text: str) -> str:

@@ -29,10 +29,18 @@ def sequence_of(call: Call, script: str, previous: dict[str, PreviousCall]) -> t
 def cancellations(planned: set[str], previous: dict[str, PreviousCall]) -> list[CancelledCall]:
     """The calls an earlier run planned that this one does not: each is cancelled once."""
     return sorted(
-        (CancelledCall(
-            id=gone.id, owner=gone.owner,
-            summary=f"{PLAY_TITLES[gone.play]} — {gone.contact_name}, {gone.company}",
-            start=gone.start, end=gone.end, timezone=gone.timezone, sequence=gone.sequence)
-         for gone in previous.values() if gone.id not in planned),
+        (
+            CancelledCall(
+                id=gone.id,
+                owner=gone.owner,
+                summary=f"{PLAY_TITLES[gone.play]} — {gone.contact_name}, {gone.company}",
+                start=gone.start,
+                end=gone.end,
+                timezone=gone.timezone,
+                sequence=gone.sequence,
+            )
+            for gone in previous.values()
+            if gone.id not in planned
+        ),
         key=cancellation_order,
-    )  # fmt: skip
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,6 +18,7 @@ from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config
 from outreach.model.text import plural
 from outreach.planning.business_days import BusinessDays
+from outreach.planning.history import History, Standing, stand
 from outreach.planning.playbook import after, earliest_first_call, sequence
 from outreach.planning.scheduler import Scheduler, Window
 from outreach.planning.triage import Assignment, triage
@@ -82,6 +83,8 @@ class CampaignPlan:
     plan: Plan
     name: str
     shortfalls: tuple[Shortfall, ...]
+    standings: Mapping[int, Standing] | None = None
+    """Input line → where the contact's calls stand, when the campaign read outcomes."""
 
 
 def last_touch(contact: Contact) -> date | None:
@@ -113,6 +116,7 @@ def plan_campaign(
     source: str,
     rejected: Iterable[Skip] = (),
     now: datetime | None = None,
+    history: History | None = None,
 ) -> CampaignPlan:
     name = window_name(first, last)
     due: list[Contact] = []
@@ -135,8 +139,9 @@ def plan_campaign(
                 )
             )
     assigned, dropped = triage(due, config, source)
+    assigned, standings = stand(assigned, history, source, dropped)
     skipped += dropped
-    scheduler = Scheduler(config, now)
+    scheduler = Scheduler(config, now, standings)
     business = BusinessDays(config.schedule)
     estimates = {
         a.contact.key: _calls_in_window(a, first, last, config, business) for a in assigned
@@ -165,7 +170,10 @@ def plan_campaign(
             )
         )
     plan = Plan.ordered(first, calls, skipped)
-    return CampaignPlan(plan, name, shortfalls)
+    if history is None:
+        return CampaignPlan(plan, name, shortfalls)
+    by_line = {c.line: standings[c.key] for c in due if c.key in standings}
+    return CampaignPlan(plan, name, shortfalls, by_line)
 
 
 def _calls_in_window(

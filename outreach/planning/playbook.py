@@ -10,6 +10,7 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
+from outreach.model.plan import Flag
 from outreach.model.plays import ORDER, Play, parse_stage
 from outreach.model.records import Contact
 from outreach.model.settings import PlaySettings
@@ -30,6 +31,8 @@ class Step:
     after: Delay
     """How long after the previous call of the sequence (or after the start, for the first)."""
     only_if_small_steps_went_well: bool = False
+    flags: tuple[Flag, ...] = ()
+    """What the outcomes of earlier calls say of this one (planning.history)."""
 
 
 NOW = Delay(0, "days")
@@ -43,23 +46,12 @@ def sequence(contact: Contact, plays: PlaySettings) -> list[Step]:
         steps = [
             Step("apology", 1, NOW),
             Step("follow_up", 1, Delay(plays.follow_up_days, "business_days")),
+            *trust_ladder(plays),
         ]
-        steps += [
-            Step("small_step", n, Delay(days, "days"))
-            for n, days in enumerate(plays.small_step_days, 1)
-        ]
-        steps.append(
-            Step("substantial_offer", 1, Delay(plays.substantial_offer_days, "days"), True)
-        )
     elif contact.status == "lapsed":
         # Rule 12: clear the air first; rule 11: then a check-in every quarter, for as long as
         # the account is worth it (a later campaign numbers its check-ins on from the stage).
-        first_check_in = done[1] + 1 if done and done[0] == "keep_in_touch" else 1
-        steps = [Step("clear_the_air", 1, NOW)]
-        steps += [
-            Step("keep_in_touch", n, Delay(plays.keep_in_touch_months, "months"))
-            for n in range(first_check_in, first_check_in + plays.keep_in_touch_count)
-        ]
+        steps = [Step("clear_the_air", 1, NOW), *check_ins(plays, first_check_in(contact))]
     else:
         return []
     if done and any(step.play == done[0] for step in steps):
@@ -68,6 +60,31 @@ def sequence(contact: Contact, plays: PlaySettings) -> list[Step]:
         position = ORDER.index(done[0])
         steps = [s for s in steps if (ORDER.index(s.play), s.step) > (position, done[1])]
     return steps
+
+
+def trust_ladder(plays: PlaySettings) -> list[Step]:
+    """Rule 9: small, low-risk steps at growing intervals, then the substantial offer (only if
+    the small steps went well)."""
+    steps = [
+        Step("small_step", n, Delay(days, "days"))
+        for n, days in enumerate(plays.small_step_days, 1)
+    ]
+    offer = Step("substantial_offer", 1, Delay(plays.substantial_offer_days, "days"), True)
+    return [*steps, offer]
+
+
+def check_ins(plays: PlaySettings, first: int, flags: tuple[Flag, ...] = ()) -> list[Step]:
+    """Rule 11: a keep-in-touch call every quarter, numbered from `first`."""
+    return [
+        Step("keep_in_touch", n, Delay(plays.keep_in_touch_months, "months"), flags=flags)
+        for n in range(first, first + plays.keep_in_touch_count)
+    ]
+
+
+def first_check_in(contact: Contact) -> int:
+    """The number of the contact's next check-in: one after the stage's, if it was one."""
+    done = parse_stage(contact.stage) if contact.stage else None
+    return done[1] + 1 if done and done[0] == "keep_in_touch" else 1
 
 
 def earliest_first_call(contact: Contact, start: date, plays: PlaySettings) -> date:

@@ -16,8 +16,9 @@ from outreach.model.plan import Call, Flag, Plan, call_id
 from outreach.model.plays import Play
 from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config
-from outreach.model.zones import zone_info
+from outreach.model.zones import local_hour, zone_info
 from outreach.planning.business_days import BusinessDays
+from outreach.planning.history import History, Standing, first_day, stand
 from outreach.planning.invitations import INVITED_PLAYS, draft_refusal
 from outreach.planning.playbook import Step, after, first_call_day, sequence
 from outreach.planning.slots import DAY, Diary, Openings
@@ -35,15 +36,18 @@ def make_roster(
     source: str,
     rejected: Iterable[Skip] = (),
     now: datetime | None = None,
+    history: History | None = None,
 ) -> Roster:
-    """Triage, with each rep's calls left to schedule when they are wanted."""
+    """Triage, with each rep's calls left to schedule when they are wanted; with the `history`
+    of calls made, each contact's sequence goes on from where it stands."""
     assigned, skipped = triage(contacts, config, source)
+    assigned, standings = stand(assigned, history, source, skipped)
     by_rep: dict[str, list[Assignment]] = defaultdict(list)
     for assignment in assigned:
         by_rep[assignment.owner].append(assignment)
     skipped_rows = tuple(sorted([*rejected, *skipped], key=lambda s: s.line))
     by_rep = {rep: by_rep[rep] for rep in sorted(by_rep)}
-    return Roster(config, start, by_rep, skipped_rows, now)
+    return Roster(config, start, by_rep, skipped_rows, now, standings)
 
 
 class Roster:
@@ -61,9 +65,10 @@ class Roster:
         by_rep: dict[str, list[Assignment]],
         skipped: tuple[Skip, ...],
         now: datetime | None = None,
+        standings: Mapping[tuple[str, str], Standing] | None = None,
     ) -> None:
         self.config, self.start, self.by_rep, self.skipped = config, start, by_rep, skipped
-        self.now = now
+        self.now, self.standings = now, standings or {}
         self._scheduler: Scheduler | None = None
 
     @property
@@ -73,7 +78,7 @@ class Roster:
     def calls_of(self, rep: str) -> list[Call]:
         """The rep's calls in plan order (start, then id)."""
         if self._scheduler is None:  # one per process: its windows are per zone and day, not rep
-            self._scheduler = Scheduler(self.config, self.now)
+            self._scheduler = Scheduler(self.config, self.now, self.standings)
         calls, _ = self._scheduler.schedule(self.by_rep.get(rep, ()), self.start)
         self._scheduler.diaries.pop(rep, None)
         calls.sort(key=lambda c: (c.at, c.id))
@@ -88,7 +93,9 @@ class Roster:
         plays = self.config.plays
         for assignments in self.by_rep.values():
             for assignment in assignments:
-                for step in sequence(assignment.contact, plays):
+                standing = self.standings.get(assignment.contact.key)
+                steps = standing.steps if standing else sequence(assignment.contact, plays)
+                for step in steps:
                     yield assignment, step
 
     def call_count(self) -> int:
@@ -140,16 +147,24 @@ class _Progress:
     not_before: int
     """No call of the contact starts sooner (UTC seconds): the lead time, or the notice an
     invitation draft gives."""
+    standing: Standing | None = None
     calls: list[Call] = field(default_factory=list)
     stopped: bool = False
     """Past the window: the next campaign continues from the stage reached."""
 
 
 class Scheduler:
-    def __init__(self, config: Config, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        now: datetime | None = None,
+        standings: Mapping[tuple[str, str], Standing] | None = None,
+    ) -> None:
         """With the run's clock `now`, no call starts sooner than `schedule.min_lead_minutes`
-        after it, nor a call an invitation draft proposes sooner than `invites.min_notice_hours`."""
+        after it, nor a call an invitation draft proposes sooner than `invites.min_notice_hours`.
+        A contact with a standing (see planning.history) goes on from it."""
         self.config = config
+        self.standings = standings or {}
         schedule = config.schedule
         self.business = BusinessDays(schedule)
         self.openings = Openings(schedule)
@@ -172,7 +187,7 @@ class Scheduler:
         follow-up before the other calls, each round in priority order; a rep's other calls
         start after the rep's last apology. Reps share no slot, so this order per rep is the
         order across the team."""
-        contacts = [self._progress(a, start) for a in sorted(assignments, key=priority)]
+        contacts = [self._progress(a, start) for a in sorted(assignments, key=self._priority)]
         for play in BOOKING_ORDER:
             for progress in contacts:
                 steps, done = progress.steps, len(progress.calls)
@@ -184,9 +199,15 @@ class Scheduler:
         calls = [call for progress in contacts for call in progress.calls]
         return calls, [progress.assignment for progress in contacts if not progress.calls]
 
+    def _priority(self, assignment: Assignment) -> tuple[object, ...]:
+        """Overdue calls first (issue 16), then by priority."""
+        standing = self.standings.get(assignment.contact.key)
+        return (not (standing and standing.overdue), priority(assignment))
+
     def _progress(self, assignment: Assignment, start: date) -> _Progress:
         contact = assignment.contact
-        steps = sequence(contact, self.config.plays)
+        standing = self.standings.get(contact.key)
+        steps = list(standing.steps) if standing else sequence(contact, self.config.plays)
         diary = self._diary(assignment.owner)
         not_before = self.not_before
         invited = next((step.play for step in steps if step.play in INVITED_PLAYS), None)
@@ -199,10 +220,12 @@ class Scheduler:
             # run never moves a call.
             not_before = self.notice
         day = start
-        if steps:
+        if standing and steps:
+            day = first_day(contact, standing, start, self.config.plays, diary.business)
+        elif steps:
             day = first_call_day(contact, steps[0], start, self.config.plays, diary.business)
         day = max(day, self._day_at(not_before, contact.timezone))
-        return _Progress(assignment, diary, steps, day, not_before)
+        return _Progress(assignment, diary, steps, day, not_before, standing)
 
     def _book_next(self, progress: _Progress, window: Window | None) -> None:
         assignment, diary = progress.assignment, progress.diary
@@ -217,8 +240,13 @@ class Scheduler:
             floor_day = self._day_at(floor, contact.timezone)
             if floor_day > day:
                 day = floor_day
-        # Apologies and follow-ups are never spread out: rules 2 and 7 want them soon.
-        booked = self._book_in(window, diary, contact.timezone, day, urgent, floor)
+        standing = None if progress.calls else progress.standing
+        if standing is None or standing.callback is None:
+            # Apologies and follow-ups are never spread out: rules 2 and 7 want them soon.
+            avoid = standing.avoid_hour if standing else None
+            booked = self._book_in(window, diary, contact.timezone, day, urgent, floor, avoid)
+        else:  # the time the contact asked for, never moved
+            booked = self._book_exact(diary, contact.timezone, standing.callback)
         if booked is None:
             progress.stopped = True
             return
@@ -228,7 +256,8 @@ class Scheduler:
             flags.append("outside_rep_hours")
         if step.only_if_small_steps_went_well:
             flags.append("only_if_small_steps_went_well")
-        if step.play == "apology":
+        flags += step.flags
+        if step.play == "apology" and "callback" not in step.flags:
             if instant > diary.last_apology:
                 diary.last_apology = instant
             # Due within one business day of the first day it could have been (rule 2).
@@ -267,17 +296,32 @@ class Scheduler:
         day: date,
         urgent: bool,
         floor: int,
+        avoid: int | None = None,
     ) -> tuple[int, bool, date] | None:
         if window is None:
-            return self._book(diary, contact_zone, day, floor)
+            return self._book(diary, contact_zone, day, floor, avoid=avoid)
         if day > window.last:
             return None
         quota = None if urgent else window.quotas.get(diary.rep.name)
         if quota is not None and (
-            spread := self._book(diary, contact_zone, day, floor, window.last, quota)
+            spread := self._book(diary, contact_zone, day, floor, window.last, quota, avoid)
         ):
             return spread
-        return self._book(diary, contact_zone, day, floor, window.last)
+        return self._book(diary, contact_zone, day, floor, window.last, avoid=avoid)
+
+    def _book_exact(
+        self, diary: Diary, contact_zone: str, moment: datetime
+    ) -> tuple[int, bool, date]:
+        """`moment` booked as it is, whatever else the diary holds; whether it is outside the
+        rep's hours; the contact's day."""
+        instant = int(moment.timestamp())
+        rep_day = diary.local_day(instant)
+        schedule, rep_time = self.config.schedule, datetime.fromtimestamp(instant, diary.zone)
+        end = datetime.fromtimestamp(instant + self.openings.length, diary.zone)
+        inside = schedule.day_start <= rep_time.time() and end.time() <= schedule.day_end
+        outside = not (inside and end.date() == rep_day and diary.business(rep_day))
+        diary.book(instant, rep_day, self.cap)
+        return instant, outside, self._day_at(instant, contact_zone)
 
     def _diary(self, owner: str) -> Diary:
         diary = self.diaries.get(owner)
@@ -298,10 +342,12 @@ class Scheduler:
         floor: int,
         last: date | None = None,
         quota: Mapping[date, int] | None = None,
+        avoid: int | None = None,
     ) -> tuple[int, bool, date] | None:
         """The first free start on or after `day` and `floor` (and not after `last`), booked;
         whether it is outside the rep's hours; and the contact's day it falls on. With a quota,
-        a rep's day takes only its share of calls."""
+        a rep's day takes only its share of calls; with `avoid`, no start in that hour of the
+        contact's day."""
         booking = self.openings.booking
         while last is None or day <= last:
             day = diary.business.next_on_or_after(day)
@@ -329,7 +375,9 @@ class Scheduler:
             floored = False  # a start refused for this call's floor may suit the next call
             for index in range(first, len(starts)):
                 instant = starts[index]
-                if instant < floor:
+                if instant < floor or (
+                    avoid is not None and local_hour(instant, contact_zone) == avoid
+                ):
                     floored = True
                     continue
                 rep_day = rep_days[index]

@@ -56,9 +56,17 @@ def triage(
             if reason:
                 kind, field, why = reason
                 skipped.append(
-                    Skip(source, contact.line, kind, why, field, contact.account_id,
-                         contact.contact_name, contact.owner)
-                )  # fmt: skip
+                    Skip(
+                        source,
+                        contact.line,
+                        kind,
+                        why,
+                        field,
+                        contact.account_id,
+                        contact.contact_name,
+                        contact.owner,
+                    )
+                )
             elif handoff and handoff != contact.owner:
                 assigned.append(Assignment(contact, handoff, contact.owner, value))
             else:

@@ -10,8 +10,14 @@ from outreach.model.settings import Config
 from outreach.render.scripts import ScriptRenderer, next_calls
 
 
-def preview_scripts(plan: Plan, config: Config, templates: Path | None, account: str,
-                    contact: str | None = None, play: str | None = None) -> list[str]:  # fmt: skip
+def preview_scripts(
+    plan: Plan,
+    config: Config,
+    templates: Path | None,
+    account: str,
+    contact: str | None = None,
+    play: str | None = None,
+) -> list[str]:
     """The rendered scripts of one account's planned calls, in plan order."""
     renderer = ScriptRenderer(config, templates)
     following = next_calls(plan.calls)
