@@ -217,6 +217,7 @@ DAMAGED_JOURNALS = {
 }
 
 
+@pytest.mark.slow  # a whole generate per kind of damage; the manifest tests cover the quick path
 @pytest.mark.parametrize("content", DAMAGED_JOURNALS.values(), ids=DAMAGED_JOURNALS.keys())
 def test_a_damaged_journal_counts_as_none_with_a_warning(
     tmp_path: Path, victim: Path, content: bytes | str

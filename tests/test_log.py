@@ -327,6 +327,7 @@ def test_two_reps_logging_at_the_same_moment_lose_no_line(out: Path, tmp_path: P
     assert len(set(lines)) == 401  # every line once: the second and third rounds added nothing
 
 
+@pytest.mark.slow  # holds the lock for a second to watch a writer wait
 def test_a_second_writer_waits_for_the_lock(out: Path) -> None:
     call = apology(out)
     (out / "outcomes.csv").write_text(HEADER, encoding="utf-8")
@@ -389,6 +390,7 @@ def test_a_manifest_naming_outcomes_csv_does_not_get_it_removed(out: Path) -> No
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.slow  # five commands, each in a terminal and piped: ~6 s
 def test_log_in_a_terminal_and_piped(out: Path, tmp_path: Path) -> None:
     call = apology(out)
     bad = tmp_path / "bad.csv"
