@@ -12,12 +12,16 @@ from zoneinfo import ZoneInfo
 from outreach.formats.report import Figures, figures, report_html
 from outreach.formats.results import RepResults, contact_owners, results
 from outreach.intake.contacts import read_contacts
+from outreach.intake.outcomes import OutcomeReader, Problem
+from outreach.model.outcomes import CallOutcome
 from outreach.model.plan import Call, LateApology, Plan, late_apologies, late_order
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.model.settings import Config
 from outreach.output.folder import output_folder
 from outreach.output.generate import Options, Summary, write_outputs
 from outreach.output.logged import Logged
+from outreach.output.outcomes import Tally, log_lines, outcomes_log
+from outreach.output.previous import read_previous
 from outreach.output.workers import run_tasks, worker_count
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import CampaignPlan, plan_campaign
@@ -170,3 +174,35 @@ def run_campaign(
         )
         summary.removed = folder.finish()
     return CampaignRun(campaign, summary, data)
+
+
+def log_outcome(
+    folder: Path,
+    config: Config,
+    clock: datetime,
+    call_id: str,
+    outcome: str,
+    at: str = "",
+    note: str = "",
+    callback: str = "",
+) -> tuple[CallOutcome, bool]:
+    """One outcome of a call of the plan in `folder`, added to its outcomes.csv; whether it
+    was new. Problem names the field that is wrong."""
+    logged = _outcome_reader(folder, config, clock).read(
+        call_id, outcome, at, note, callback, default_at=clock
+    )
+    if problem := logged.against_clock(clock):
+        raise Problem(*problem)
+    with outcomes_log(folder) as book:
+        return logged, book.add(logged)
+
+
+def log_outcome_file(folder: Path, source: Path, config: Config, clock: datetime) -> Tally:
+    """Every outcome of the file `source` for the plan in `folder`, added to its outcomes.csv."""
+    reader = _outcome_reader(folder, config, clock)
+    return log_lines(folder, reader.read_file(source), str(source), clock)
+
+
+def _outcome_reader(folder: Path, config: Config, clock: datetime) -> OutcomeReader:
+    plan = read_previous(folder, "outreach log")
+    return OutcomeReader(plan, str(folder / "plan.csv"), config, clock)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 import click
 
+from outreach.app import log_outcome, log_outcome_file
 from outreach.cli.group import cli
 from outreach.cli.options import (
     config_option,
@@ -17,13 +17,11 @@ from outreach.cli.options import (
     quiet_option,
     run_clock,
 )
-from outreach.intake.outcomes import OutcomeReader, Problem
+from outreach.intake.outcomes import Problem
 from outreach.model.outcomes import CallOutcome
-from outreach.model.records import Skip
+from outreach.model.settings import Config
 from outreach.model.text import terminal_text
 from outreach.output.folder import OUTCOMES as OUTCOMES_FILE
-from outreach.output.outcomes import log_lines, outcomes_log
-from outreach.output.previous import read_previous
 
 _PARAMETERS = {
     "id": "'CALL_ID'",
@@ -96,19 +94,15 @@ def log(
         raise click.UsageError("--from reads every outcome from the file: give it alone")
     if source is None and (call_id is None or outcome is None):
         raise click.UsageError("give CALL_ID and OUTCOME, or --from FILE.csv")
-    plan = read_previous(folder, "outreach log")
-    reader = OutcomeReader(plan, str(folder / "plan.csv"), config, clock)
     if source is not None:
-        _log_file(folder, reader.read_file(source), str(source), clock, quiet)
+        _log_file(folder, source, config, clock, quiet)
     else:
         try:
-            logged = reader.read(call_id or "", outcome or "", at, note, callback, default_at=clock)
-            if problem := logged.against_clock(clock):
-                raise Problem(*problem)
+            logged, added = log_outcome(
+                folder, config, clock, call_id or "", outcome or "", at, note, callback
+            )
         except Problem as problem:
             raise click.BadParameter(str(problem), param_hint=_PARAMETERS[problem.field]) from None
-        with outcomes_log(folder) as book:
-            added = book.add(logged)
         if not quiet:
             click.echo(
                 f"{'Recorded' if added else 'Already recorded'}: {_described(logged)}; "
@@ -116,14 +110,8 @@ def log(
             )
 
 
-def _log_file(
-    folder: Path,
-    lines: Iterable[tuple[int, CallOutcome] | Skip],
-    source: str,
-    clock: datetime,
-    quiet: bool,
-) -> None:
-    tally = log_lines(folder, lines, source, clock)
+def _log_file(folder: Path, source: Path, config: Config, clock: datetime, quiet: bool) -> None:
+    tally = log_outcome_file(folder, source, config, clock)
     for skip in tally.rejected:
         click.echo(skip.message(), err=True)
     if not quiet:
