@@ -7,12 +7,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from outreach.model.outcomes import OUTCOMES, CallOutcome
+from outreach.model.outcomes import MISSED, OUTCOMES, CallOutcome
 from outreach.model.plays import PLAYS
 from outreach.model.records import Skip, fold
 from outreach.model.text import terminal_text
 
-NOBODY = frozenset({"voicemail", "no_answer", "wrong_number"})
+NOBODY = MISSED | {"wrong_number"}
 """Outcomes of calls that reached nobody the rep meant to speak to."""
 
 

@@ -24,6 +24,9 @@ Outcome = Literal[
     "won_back",  # buying again
 ]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+MISSED: frozenset[Outcome] = frozenset({"voicemail", "no_answer"})
+"""Outcomes of a call that reached nobody: it is tried again. Every other outcome but a
+callback means the call was made."""
 
 COMMON_LABELS: dict[str, Outcome] = {
     "Connected": "reached",

@@ -10,14 +10,14 @@ from datetime import datetime
 from pathlib import Path
 
 from outreach.intake.outcomes import OutcomeReader, PlannedCall
-from outreach.model.outcomes import CallOutcome
+from outreach.model.outcomes import MISSED, CallOutcome
 from outreach.model.plan import call_id
 from outreach.model.plays import Play
 from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config
 from outreach.output.folder import OUTCOMES
 from outreach.output.previous import PreviousCall
-from outreach.planning.history import MISSED, History, possible_calls
+from outreach.planning.history import History, possible_calls
 
 
 @dataclass

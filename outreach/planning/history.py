@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from outreach.model.outcomes import CallOutcome, Outcome
+from outreach.model.outcomes import MISSED, CallOutcome, Outcome
 from outreach.model.plan import Flag, call_id
 from outreach.model.plays import Play, stage_of
 from outreach.model.records import Contact, Skip, SkipKind
@@ -29,8 +29,6 @@ from outreach.planning.playbook import (
 )
 from outreach.planning.triage import Assignment
 
-# Every other outcome means the call was made: history, never planned again (rule 8).
-MISSED: frozenset[Outcome] = frozenset({"voicemail", "no_answer"})
 STOPS: dict[Outcome, tuple[SkipKind, str]] = {
     "refused": ("refused", "asked not to be called again"),
     "wrong_number": ("wrong number", "the number is not theirs: find the right number"),
