@@ -45,7 +45,11 @@ def skipped_lines(skipped: Sequence[Skip], only_rejected: bool = False) -> Itera
     """The first rows that were rejected, dropped or over capacity, one per line; then counts
     by kind and by field, which say more than a long list once there are many. Only the
     rejected rows, the input's errors, with `only_rejected` (for --quiet)."""
-    shown = ("rejected",) if only_rejected else ("rejected", "dropped", "over capacity", *STOPPED)
+    shown = (
+        ("rejected",)
+        if only_rejected
+        else ("rejected", "dropped", "review", "over capacity", *STOPPED)
+    )
     notable = [skip for skip in skipped if skip.kind in shown]
     for skip in notable[:LISTED]:
         yield f"{skip.kind}: {skip.message()}"

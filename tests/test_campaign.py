@@ -169,7 +169,12 @@ def test_accounts_next_keeps_every_original_column_row_and_value(tmp_path: Path)
     added = {r[2]: dict(zip(back[0][-5:], r[-5:], strict=True)) for r in back[1:]}
     assert added["Dana"]["outreach_next_play"] == "apology" and added["Dana"]["outreach_stage"]
     assert back[3] == original[3]  # Ann's row is rejected: kept as it was, nothing added
-    assert added["Bea"]["outreach_note"].startswith("dropped: account_value 500")
+    # rule 14: an upset account not worth the sales steps still gets its apology, and says why
+    assert added["Bea"]["outreach_next_play"] == "apology"
+    assert added["Bea"]["outreach_note"] == (
+        "apology and follow-up only: the account is worth 500, "
+        "less than drop.min_account_value (1,000)"
+    )
 
 
 def test_the_report_shows_the_figures_of_plan_csv(tmp_path: Path) -> None:

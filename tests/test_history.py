@@ -345,7 +345,7 @@ def test_campaign_without_outcomes_writes_no_outcome_columns(tmp_path: Path) -> 
 
 
 def test_unreached_tries_counted_by_a_campaign_count_for_max_attempts(tmp_path: Path) -> None:
-    contacts = write_csv(tmp_path / "c.csv", [{**row(), "attempts": "3", "outreach_attempts": "2"}],
+    contacts = write_csv(tmp_path / "c.csv", [{**row(status="lapsed"), "attempts": "3", "outreach_attempts": "2"}],
                          header=[*row(), "outreach_attempts"])  # fmt: skip
     code, _, err = invoke("plan", str(contacts), "--now", LATER)
     assert code == 0

@@ -80,19 +80,25 @@ def test_a_handoff_moves_every_call_of_the_account() -> None:
 
 def test_small_and_exhausted_accounts_are_dropped_with_the_reason() -> None:
     plan = plan_of([
-        contact("Dana", account_value=Decimal(800)),
-        contact("Omar", account_id="A-2", line=3, attempts=5),
+        contact("Dana", status="lapsed", account_value=Decimal(800)),
+        contact("Omar", status="lapsed", account_id="A-2", line=3, attempts=5),
         contact("Kim", account_id="A-3", line=4, phone=None),
         contact("Lee", account_id="A-4", line=5, phone="(212) 555-0199"),
         contact("Ann", account_id="A-5", line=6, status="resolved"),
-    ], Config(drop=DropSettings(do_not_call=("+1 212 555 0199",))))  # fmt: skip
+        contact("Bo", account_id="A-6", line=7, email="Bo@Acme.example"),
+        contact("Cy", status="lapsed", account_id="A-7", line=8, account_value=Decimal(900),
+                handoff_to="Priya"),
+    ], Config(drop=DropSettings(do_not_call=("+1 212 555 0199", "bo@acme.example"))))  # fmt: skip
     assert plan.calls == ()
     assert [(s.line, s.kind, s.reason) for s in plan.skipped] == [
-        (2, "dropped", "account_value 800 < min_account_value 1000"),
-        (3, "dropped", "attempts 5 >= max_attempts 5"),
+        (2, "dropped", "the account is worth 800, less than drop.min_account_value (1,000)"),
+        (3, "dropped", "5 attempts to win the account back went nowhere (drop.max_attempts is 5)"),
         (4, "dropped", "no phone number to call"),
         (5, "dropped", "phone number is on the do-not-call list"),
         (6, "suppressed", "status resolved: no outreach"),
+        (7, "dropped", "e-mail address is on the do-not-call list"),
+        # handed over or not, an account is worth the effort or it is not
+        (8, "dropped", "the account is worth 900, less than drop.min_account_value (1,000)"),
     ]
 
 

@@ -34,7 +34,12 @@ ADDED = (
     "outreach_note",
 )
 """Named so that no CRM column is taken for one; the first two are what outreach reads back."""
-AFTER_CALLS = ("outreach_last_outcome", "outreach_last_outcome_at", "outreach_attempts")
+AFTER_CALLS = (
+    "outreach_last_outcome",
+    "outreach_last_outcome_at",
+    "outreach_attempts",
+    "outreach_check_ins",
+)
 """Added too when the campaign read outcomes (planning.history): the stage columns then name
 the last call made, not the last planned, and the next campaign continues from it."""
 
@@ -62,9 +67,10 @@ def standings(plan: Plan) -> dict[int, Standing]:
             last.start.date().isoformat(),
             first.start.isoformat(),
             stage_of(first.play, first.step),
+            first.note or "",
         )
     for skip in plan.skipped:
-        if skip.kind in ("dropped", "over capacity", "not due"):
+        if skip.kind in ("dropped", "over capacity", "not due", "review"):
             result[skip.line] = Standing(note=f"{skip.kind}: {skip.reason}")
     return result
 
@@ -114,6 +120,7 @@ def next_accounts(
                     _cell(cells, read_from.get("stage")),
                     _cell(cells, read_from.get("stage_date")),
                     _cell(cells, present.get(names.index("outreach_attempts"))),
+                    _cell(cells, present.get(names.index("outreach_check_ins"))),
                 )
                 added[:2], after = _after_calls(calls.get(item[0]), *earlier)
                 added += after
@@ -137,19 +144,21 @@ def next_accounts(
 
 
 def _after_calls(
-    calls: CallStanding | None, stage: str, stage_date: str, attempts: str
+    calls: CallStanding | None, stage: str, stage_date: str, attempts: str, check_ins: str
 ) -> tuple[list[str], list[str]]:
-    """The stage columns (the last call made) and AFTER_CALLS' cells; the unreached tries are
-    added to those an earlier campaign counted. A contact with nothing logged keeps the input's."""
+    """The stage columns (the last call made) and AFTER_CALLS' cells; the unreached tries and
+    the check-ins that found nothing (rule 14) are added to those an earlier campaign counted.
+    A contact with nothing logged keeps the input's."""
     if calls is None:
-        return [stage, stage_date], ["", "", attempts]
+        return [stage, stage_date], ["", "", attempts, check_ins]
     stage, stage_date = calls.stage or "", calls.stage_day.isoformat() if calls.stage_day else ""
     last = calls.last
     earlier = int(attempts) if attempts.isdigit() else 0
     return [stage, stage_date], [
         last.outcome if last else "",
         last.at.isoformat() if last else "",
-        str(earlier + calls.attempts),
+        str(earlier + calls.attempts + calls.found_nothing),
+        str(calls.check_ins),
     ]
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil import parser as dateparser
 
+from outreach.model.records import DECISION_MAKER
 from outreach.model.text import shown
 from outreach.model.zones import zone_info
 
@@ -220,6 +221,13 @@ def parse_choice(text: str, choices: tuple[str, ...], what: str) -> str:
     if value not in choices:
         raise ValueError(f"unknown {what} {shown(text)!r}; expected one of {', '.join(choices)}")
     return value
+
+
+def parse_role(text: str) -> str:
+    """`Decision Maker`, `decision-maker` and `DECISION_MAKER` read as `decision_maker` (rule
+    19); any other role is kept as it is written."""
+    folded = _SEPARATORS.sub("_", text.strip().casefold())
+    return DECISION_MAKER if folded == DECISION_MAKER else text
 
 
 @lru_cache(maxsize=4096)  # likewise its options: one tuple for all of them

@@ -29,9 +29,12 @@ FIELDS = (
     "attempts",
     "notes",
     "handoff_to",
+    "role",  # rule 19: `decision_maker` marks who gets the sales steps
+    "escalated",  # rule 16: not empty, the manager joins the apology
     "stage",
     "stage_date",
     "outreach_attempts",  # tries that reached nobody, as a campaign counted them: add to attempts
+    "outreach_check_ins",  # keep-in-touch calls made with nothing found, over campaigns
 )
 REQUIRED = ("account_id", "company", "contact_name", "status")
 OUTCOME_FIELDS = ("id", "outcome", "at", "note", "callback")
@@ -55,6 +58,7 @@ ALIASES = {
     "emailaddress": "email", "phonenumber": "phone", "tz": "timezone",
     "accountowner": "owner", "ownername": "owner",
     "lastcontacted": "last_contact", "lastcontactdate": "last_contact", "lastactivitydate": "last_contact",
+    "contactrole": "role", "buyingrole": "role", "buyerrole": "role",
     "outreachstage": "stage", "outreachstagedate": "stage_date",  # what campaign writes (owncolumns)
 }  # fmt: skip
 _BY_NORMALIZED = {**ALIASES, **{normalize_header(name): name for name in FIELDS}}

@@ -78,6 +78,8 @@ class _Validator:
             "account_value": cells.parse_money,
             "attempts": cells.parse_count,
             "outreach_attempts": cells.parse_count,
+            "outreach_check_ins": cells.parse_count,
+            "role": cells.parse_role,
             "timezone": cells.parse_zone,
             "country": parse_country,
             "email": cells.parse_email,
@@ -181,6 +183,8 @@ class _Validator:
         parsed.setdefault("timezone", self.config.schedule.timezone)
         if "outreach_attempts" in parsed:  # for drop.max_attempts, every try counts
             parsed["attempts"] = parsed.get("attempts", 0) + parsed.pop("outreach_attempts")
+        if "outreach_check_ins" in parsed:
+            parsed["check_ins"] = parsed.pop("outreach_check_ins")
         extra = tuple(
             (name, cells[i].strip()) for i, name in self.extra_columns if cells[i].strip()
         )

@@ -23,11 +23,13 @@ Flag = Literal[
     "retry",
     "callback",
     "won_back",
+    "no_sales_steps",
 ]
 """`late`: an apology later than one business day after the first day it could have been.
 From the outcomes of earlier calls: `overdue`, planned in the past and not logged; `retry`,
 the same call again after a voicemail or no answer; `callback`, at the time the contact asked
-for; `won_back`, a "how are we doing" check-in with an account that is buying again."""
+for; `won_back`, a "how are we doing" check-in with an account that is buying again.
+`no_sales_steps`: an upset account gets the apology and follow-up only (rule 14)."""
 
 
 def call_id(account_id: str, contact_name: str, play: str, step: int) -> str:
@@ -51,6 +53,8 @@ class Call:
     flags: tuple[Flag, ...] = ()
     handover_from: str | None = None
     """The previous owner, when the account was handed over (rule 13)."""
+    note: str | None = None
+    """Why the contact's calls stop where they do, when they stop early (rule 14)."""
 
     @property
     def timezone(self) -> str:

@@ -19,6 +19,7 @@ SkipKind = Literal[
     "dropped",
     "not due",
     "over capacity",
+    "review",  # rule 14: every check-in made and nothing found; the manager decides
     # stopped by a call's outcome (model.outcomes)
     "unreachable",
     "refused",
@@ -29,6 +30,7 @@ SkipKind = Literal[
 STOPPED: tuple[SkipKind, ...] = ("unreachable", "refused", "wrong number", "left company")
 """The kinds of skip an outcome of a call makes: the contact's calls stop."""
 STATUSES: tuple[str, ...] = get_args(Status)
+DECISION_MAKER = "decision_maker"
 ACTIVE_STATUSES = frozenset({"upset", "lapsed"})
 FAULTS: tuple[str, ...] = get_args(Fault)
 
@@ -72,6 +74,12 @@ class Contact:
     attempts: int = 0
     notes: str | None = None
     handoff_to: str | None = None
+    role: str | None = None
+    """`decision_maker` (rule 19: the sales steps go to them), or the role as the CRM wrote it."""
+    escalated: str | None = None
+    """Not empty: the customer escalated, and the manager joins the apology (rule 16)."""
+    check_ins: int = 0
+    """Keep-in-touch calls made over earlier campaigns with nothing found (rule 14)."""
     stage: str | None = None
     stage_date: date | None = None
     """When the call of the stage was planned: later calls keep their spacing from it."""
@@ -81,6 +89,10 @@ class Contact:
     def key(self) -> tuple[str, str]:
         """Identifies the contact within the whole file: account and name, case folded."""
         return (self.account_id, fold(self.contact_name))
+
+    @property
+    def decision_maker(self) -> bool:
+        return self.role == DECISION_MAKER
 
     @property
     def extras(self) -> dict[str, str]:

@@ -183,7 +183,7 @@ def _calls_in_window(
     contact = assignment.contact
     day = business.next_on_or_after(earliest_first_call(contact, first, config.plays))
     count = 0
-    for step in sequence(contact, config.plays):
+    for step in sequence(contact, config.plays, assignment.reach):
         if count:
             day = after(day, step.after, business)
         if day > last:

@@ -18,6 +18,7 @@ from outreach.model.records import Contact, Skip, SkipKind
 from outreach.model.settings import PlaySettings
 from outreach.planning.playbook import (
     Delay,
+    Reach,
     Step,
     after,
     check_ins,
@@ -26,8 +27,9 @@ from outreach.planning.playbook import (
     first_check_in,
     sequence,
     trust_ladder,
+    within,
 )
-from outreach.planning.triage import Assignment
+from outreach.planning.triage import Assignment, review_reason
 
 STOPS: dict[Outcome, tuple[SkipKind, str]] = {
     "refused": ("refused", "asked not to be called again"),
@@ -60,6 +62,10 @@ class Standing:
     stage_day: date | None = None
     last: CallOutcome | None = None
     """The latest outcome logged for the contact's calls."""
+    check_ins: int = 0
+    """Keep-in-touch calls in a row that found nothing, those of earlier campaigns included."""
+    found_nothing: int = 0
+    """Of them, those logged in this run: fruitless cycles, which count as attempts."""
 
 
 @dataclass(slots=True)
@@ -70,6 +76,8 @@ class _Trail:
     stage: str | None = None
     stage_day: date | None = None
     last: CallOutcome | None = None
+    check_ins: int = 0
+    found_nothing: int = 0
 
     def standing(self, steps: Iterable[Step], **found: Any) -> Standing:
         return Standing(
@@ -78,6 +86,8 @@ class _Trail:
             stage=self.stage,
             stage_day=self.stage_day,
             last=self.last,
+            check_ins=self.check_ins,
+            found_nothing=self.found_nothing,
             **found,
         )
 
@@ -101,10 +111,11 @@ class History:
         self.past = {cid for cid, start in previous_starts.items() if start < now}
         self.plays, self.now = plays, now
 
-    def standing(self, contact: Contact) -> Standing | None:
+    def standing(self, contact: Contact, reach: Reach = "all") -> Standing | None:
         """Where the contact's sequence stands; None when nothing was logged nor is overdue."""
         plays = self.plays
-        steps, trail = self._walk_from(contact)
+        steps, trail = self._walk_from(contact, reach)
+        trail.check_ins = contact.check_ins
         check_in = first_check_in(contact)
         index = 0
         while index < len(steps):
@@ -147,20 +158,31 @@ class History:
             trail.stage, trail.stage_day = stage_of(step.play, step.step), last.at.date()
             if step.play == "keep_in_touch":
                 check_in = step.step + 1
-            steps[index + 1 :] = _branch(step, last.outcome, steps[index + 1 :], plays, check_in)
+                if last.outcome in ("agreed", "won_back") or "won_back" in step.flags:
+                    trail.check_ins = 0
+                else:
+                    trail.check_ins += 1
+                    trail.found_nothing += 1
+            branch = _branch(step, last.outcome, steps[index + 1 :], plays, check_in)
+            steps[index + 1 :] = within(branch, reach)
             index += 1
         if trail.last is None:
             return None
-        return trail.standing(steps[index:], since=trail.stage_day)
+        remaining = steps[index:]
+        if trail.check_ins >= plays.keep_in_touch_count and all(
+            s.play == "keep_in_touch" and "won_back" not in s.flags for s in remaining
+        ):  # rule 14: no check-ins forever; the manager decides
+            return trail.standing((), stop=("review", review_reason(trail.check_ins)))
+        return trail.standing(remaining, since=trail.stage_day)
 
-    def _walk_from(self, contact: Contact) -> tuple[list[Step], _Trail]:
+    def _walk_from(self, contact: Contact, reach: Reach) -> tuple[list[Step], _Trail]:
         """The contact's sequence after their stage; but when calls up to the stage were logged
         (the stage a campaign planned, before they were made), from the first call logged.
         And the trail so far: the stage it starts after."""
-        staged = sequence(contact, self.plays)
+        staged = sequence(contact, self.plays, reach)
         if not contact.stage:
             return staged, _Trail()
-        unstaged = sequence(replace(contact, stage=None, stage_date=None), self.plays)
+        unstaged = sequence(replace(contact, stage=None, stage_date=None), self.plays, reach)
         for index, step in enumerate(unstaged):
             if (
                 call_id(contact.account_id, contact.contact_name, step.play, step.step)
@@ -252,7 +274,7 @@ def stand(
     standings: dict[tuple[str, str], Standing] = {}
     for assignment in assigned:
         contact = assignment.contact
-        standing = history.standing(contact)
+        standing = history.standing(contact, assignment.reach)
         if standing is not None:
             standings[contact.key] = standing
         if standing is not None and standing.stop is not None:

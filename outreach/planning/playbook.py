@@ -16,6 +16,12 @@ from outreach.model.records import Contact
 from outreach.model.settings import PlaySettings
 
 DelayUnit = Literal["business_days", "days", "months"]
+Reach = Literal["all", "keep_in_touch", "apology"]
+"""How far a contact's calls go: the whole playbook; everything but the sales steps, for the
+others of an account whose decision maker is marked (rule 19); or, for an upset account not
+worth the sales steps, the apology and its follow-up only (rule 14)."""
+SALES_PLAYS: frozenset[Play] = frozenset({"clear_the_air", "small_step", "substantial_offer"})
+"""The calls that ask for business again (rule 19: the decision maker's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +44,9 @@ class Step:
 NOW = Delay(0, "days")
 
 
-def sequence(contact: Contact, plays: PlaySettings) -> list[Step]:
-    """The calls one contact still needs, first to last: after the stage they reached, if any."""
+def sequence(contact: Contact, plays: PlaySettings, reach: Reach = "all") -> list[Step]:
+    """The calls one contact still needs, first to last: after the stage they reached, if any,
+    and as far as their `reach`."""
     done = parse_stage(contact.stage) if contact.stage else None
     if contact.status == "upset":
         # Rule 2: apologize at once; rule 7: confirm the fixes; rule 9: small steps, then more.
@@ -59,6 +66,20 @@ def sequence(contact: Contact, plays: PlaySettings) -> list[Step]:
         # from the stage's call, when its date is known (see first_call_day).
         position = ORDER.index(done[0])
         steps = [s for s in steps if (ORDER.index(s.play), s.step) > (position, done[1])]
+    if contact.check_ins:  # rule 14: the check-ins that found nothing in earlier campaigns count
+        more = max(0, plays.keep_in_touch_count - contact.check_ins)
+        steps = [s for s in steps if s.play != "keep_in_touch"] + [
+            s for s in steps if s.play == "keep_in_touch"
+        ][:more]
+    return within(steps, reach)
+
+
+def within(steps: list[Step], reach: Reach) -> list[Step]:
+    """The steps a contact of this reach gets."""
+    if reach == "keep_in_touch":
+        return [step for step in steps if step.play not in SALES_PLAYS]
+    if reach == "apology":
+        return [step for step in steps if step.play in ("apology", "follow_up")]
     return steps
 
 

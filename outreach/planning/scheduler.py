@@ -94,7 +94,11 @@ class Roster:
         for assignments in self.by_rep.values():
             for assignment in assignments:
                 standing = self.standings.get(assignment.contact.key)
-                steps = standing.steps if standing else sequence(assignment.contact, plays)
+                steps = (
+                    standing.steps
+                    if standing
+                    else sequence(assignment.contact, plays, assignment.reach)
+                )
                 for step in steps:
                     yield assignment, step
 
@@ -207,7 +211,11 @@ class Scheduler:
     def _progress(self, assignment: Assignment, start: date) -> _Progress:
         contact = assignment.contact
         standing = self.standings.get(contact.key)
-        steps = list(standing.steps) if standing else sequence(contact, self.config.plays)
+        steps = (
+            list(standing.steps)
+            if standing
+            else sequence(contact, self.config.plays, assignment.reach)
+        )
         diary = self._diary(assignment.owner)
         not_before = self.not_before
         invited = next((step.play for step in steps if step.play in INVITED_PLAYS), None)
@@ -256,6 +264,8 @@ class Scheduler:
             flags.append("outside_rep_hours")
         if step.only_if_small_steps_went_well:
             flags.append("only_if_small_steps_went_well")
+        if assignment.no_sales_because:
+            flags.append("no_sales_steps")
         flags += step.flags
         if step.play == "apology" and "callback" not in step.flags:
             if instant > diary.last_apology:
@@ -277,6 +287,7 @@ class Scheduler:
                 minutes=self.config.schedule.call_minutes,
                 flags=tuple(flags),
                 handover_from=assignment.handover_from,
+                note=assignment.no_sales_because,
             )
         )
 

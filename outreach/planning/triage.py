@@ -10,7 +10,7 @@ from decimal import Decimal
 from outreach.model.phone import Phone, read_phone
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip, SkipKind
 from outreach.model.settings import Config
-from outreach.planning.playbook import sequence
+from outreach.planning.playbook import Reach, sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,10 @@ class Assignment:
     handover_from: str | None
     account_value: Decimal | None
     """The account's value (its largest row), which orders the work."""
+    reach: Reach = "all"
+    """How far the contact's calls go (rules 14 and 19)."""
+    no_sales_because: str | None = None
+    """Why an upset contact gets the apology and follow-up only (rule 14)."""
 
 
 def triage(
@@ -43,12 +47,25 @@ def triage(
         value = max((c.account_value for c in rows if c.account_value is not None), default=None)
         account_reason = _account_drop_reason(rows, value, config)
         handoff = next((c.handoff_to for c in rows if c.handoff_to), None)
+        decided = any(c.decision_maker for c in rows)
         for contact in rows:
-            reason = account_reason or _contact_drop_reason(contact, blocked_phones, blocked_emails)
+            # Rule 19: the sales steps go to the decision maker, when the account marks one.
+            reach: Reach = "keep_in_touch" if decided and not contact.decision_maker else "all"
+            no_sales = None
+            reason = _contact_drop_reason(contact, blocked_phones, blocked_emails)
+            if account_reason and contact.status == "upset" and not reason:
+                # Rule 14: stopping never leaves a fresh problem unanswered.
+                reach, no_sales = "apology", f"apology and follow-up only: {account_reason[2]}"
+            elif account_reason:
+                reason = account_reason
             if contact.status not in ACTIVE_STATUSES:
                 reason = ("suppressed", "status", f"status {contact.status}: no outreach")
-            elif contact.stage and not sequence(contact, config.plays):  # a stage may end it
-                reason = (
+            elif (
+                (contact.stage or contact.check_ins or reach != "all")
+                and not reason
+                and not sequence(contact, config.plays, reach)  # a stage may end it
+            ):
+                reason = _review(contact, config) or (
                     "suppressed",
                     "stage",
                     f"stage {contact.stage}: every call of the playbook was made",
@@ -68,9 +85,9 @@ def triage(
                     )
                 )
             elif handoff and handoff != contact.owner:
-                assigned.append(Assignment(contact, handoff, contact.owner, value))
+                assigned.append(Assignment(contact, handoff, contact.owner, value, reach, no_sales))
             else:
-                assigned.append(Assignment(contact, contact.owner, None, value))
+                assigned.append(Assignment(contact, contact.owner, None, value, reach, no_sales))
     return assigned, skipped
 
 
@@ -101,16 +118,24 @@ def _account_drop_reason(
     """Rule 14: stop when the account is not worth it, or attempts went nowhere."""
     minimum = config.drop.min_account_value
     if value is not None and value < minimum:
-        return (
-            "dropped",
-            "account_value",
-            f"account_value {value:f} < min_account_value {minimum:f}",
-        )
+        why = f"the account is worth {value:,f}, less than drop.min_account_value ({minimum:,f})"
+        return "dropped", "account_value", why
     attempts = max(c.attempts for c in rows)
     if attempts >= config.drop.max_attempts:
-        return (
-            "dropped",
-            "attempts",
-            f"attempts {attempts} >= max_attempts {config.drop.max_attempts}",
+        why = (
+            f"{attempts} attempts to win the account back went nowhere "
+            f"(drop.max_attempts is {config.drop.max_attempts})"
         )
+        return "dropped", "attempts", why
     return None
+
+
+def _review(contact: Contact, config: Config) -> _Reason | None:
+    """Rule 14: every check-in made and nothing found; the manager decides, not the tool."""
+    if contact.status != "lapsed" or contact.check_ins < config.plays.keep_in_touch_count:
+        return None
+    return "review", "outreach_check_ins", review_reason(contact.check_ins)
+
+
+def review_reason(check_ins: int) -> str:
+    return f"review: stop calling? {check_ins} keep-in-touch calls in a row found nothing"
