@@ -223,7 +223,7 @@ def _kind(raw: Any) -> str:
 
 def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
     reps: dict[str, Rep] = {}
-    allowed = {"timezone", "email", "time_off", "holiday_country"}
+    allowed = {"timezone", "email", "time_off", "holiday_country", "manager"}
     for name, entry in table.items():
         where = f"reps.{name}"
         if not isinstance(entry, Mapping):
@@ -247,9 +247,13 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
         )
         if country:
             _check_holiday_country(source, f"{where}.holiday_country", country)
-        reps[name] = Rep(
-            name, zone, email, tuple(_span(s, f"{where}.time_off", source) for s in spans), country
-        )
+        manager = _convert(str | None, entry.get("manager", ""), f"{where}.manager", source)
+        off = tuple(_span(s, f"{where}.time_off", source) for s in spans)
+        reps[name] = Rep(name, zone, email, off, country, manager)
+    for name, rep in reps.items():  # rule 16: the manager's invitation goes to their e-mail
+        if rep.manager and (rep.manager == name or not getattr(reps.get(rep.manager), "email", 0)):
+            why = f'needs its own [reps."{rep.manager}"] entry with an email'
+            raise ConfigError(source, f"reps.{name}.manager", f"{rep.manager!r} {why}")
     return reps
 
 

@@ -44,6 +44,7 @@ from outreach.model.plan import Call
 from outreach.model.plays import Play
 from outreach.model.settings import Config
 from outreach.model.zones import zone_info
+from outreach.planning.escalation import escalation
 from outreach.planning.invitations import organizer_email
 
 PRODID = "-//outreach//Win-back call planner//EN"
@@ -159,6 +160,12 @@ class CalendarWriter:
         """The VEVENT of one planned call, with the full script as its DESCRIPTION."""
         summary = escape_text(event_summary(call))
         lines = self._opening(summary, call.timezone, call.start, call.end, call.id, sequence)
+        joins = escalation(call, self.config)
+        if joins and joins.email:  # rule 16: the manager is at the apology, in their calendar too
+            lines.append(
+                f"ATTENDEE;{common_name(joins.manager)};PARTSTAT=NEEDS-ACTION"
+                f";ROLE=REQ-PARTICIPANT;RSVP=TRUE:{mailto(joins.email)}"
+            )
         lines += [f"CATEGORIES:{escape_text(call.play)}", f"DESCRIPTION:{escape_text(script)}"]
         phone = call.contact.dial
         if phone:

@@ -68,6 +68,9 @@ class PlaySettings:
     (an apology: the next business day)."""
     max_tries: int = 3
     """Tries of one call that reach nobody before the contact's sequence stops (unreachable)."""
+    manager_joins_above: Decimal | None = None
+    """The rep's manager joins the apology to an account worth more than this (rule 16);
+    none by default: only an escalated account gets the manager."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,8 @@ class Rep:
     time_off: tuple[tuple[date, date], ...] = ()
     holiday_country: str | None = None
     """The public holidays the rep does not work on, when not the team's (schedule's)."""
+    manager: str | None = None
+    """Who joins the rep's apologies when it matters (rule 16): a rep with their own entry."""
 
     def is_off(self, day: date) -> bool:
         return any(first <= day <= last for first, last in self.time_off)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from outreach.model.plan import Call
 from outreach.model.plays import SILENT_PLAYS, Play
 from outreach.model.settings import Config
 from outreach.model.zones import zone_info
+from outreach.planning.escalation import Escalation, escalation
 from outreach.render.filters import first_name
 
 #: Every variable a template can use, and what it holds. Empty CSV cells are None.
@@ -46,6 +47,10 @@ VARIABLES: Mapping[str, str] = {
     "incident": "what went wrong, or None",
     "incident_date": "when it went wrong (a date), or None",
     "root_cause": "how it happened, or None",
+    "escalation": (
+        "the apology only: the manager who joins the call (rule 16), .manager, and why, "
+        ".reason; or None"
+    ),
 }
 
 INCIDENT = ("incident", "incident_date", "root_cause")
@@ -128,7 +133,15 @@ def build_context(call: Call, next_call: Call | None, config: Config, play: str)
         **{name: value for name, value in shared.items() if name not in hidden},
         "call": _call_view(call, rep_zone),
         "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
+        "escalation": _escalation_view(call, config, text),
     }
+
+
+def _escalation_view(
+    call: Call, config: Config, safe: Callable[[str | None], str | None]
+) -> Escalation | None:
+    found = escalation(call, config)
+    return replace(found, manager=safe(found.manager) or "") if found else None
 
 
 def _shared_context(
