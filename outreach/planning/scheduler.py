@@ -118,13 +118,15 @@ class Roster:
 
 
 def priority(assignment: Assignment) -> tuple[object, ...]:
-    """Upset before lapsed, bigger accounts first, older incidents first; then a fixed order."""
+    """Upset before lapsed, bigger accounts first, older incidents first, an account's decision
+    maker first (their clear-the-air comes before the others' check-ins); then a fixed order."""
     contact = assignment.contact
     return (
         contact.status != "upset",
         -(assignment.account_value or 0),
         contact.incident_date or date.max,
         contact.account_id,
+        not contact.decision_maker,
         contact.contact_name.casefold(),
     )
 
