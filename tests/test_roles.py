@@ -86,6 +86,14 @@ def test_an_upset_account_not_worth_the_sales_steps_still_gets_its_apology() -> 
         "apology and follow-up only: the account is worth 650, "
         "less than drop.min_account_value (1,000)"
     )
+    # both made: no sales steps follow, and the row is listed, not lost
+    made = _history(
+        plan.calls[0].contact,
+        ("apology", 1, "reached", datetime(2027, 2, 22, 15, tzinfo=UTC)),
+        ("follow_up", 1, "reached", datetime(2027, 2, 25, 15, tzinfo=UTC)),
+    )
+    after = plan_of([plan.calls[0].contact], history=made)
+    assert after.calls == () and [s.kind for s in after.skipped] == ["suppressed"]
 
 
 def _history(

@@ -173,6 +173,8 @@ class History:
             s.play == "keep_in_touch" and "won_back" not in s.flags for s in remaining
         ):  # rule 14: no check-ins forever; the manager decides
             return trail.standing((), stop=("review", review_reason(trail.check_ins)))
+        if not remaining:  # in no plan, yet never silently lost
+            return trail.standing((), stop=("suppressed", "every call of the playbook was made"))
         return trail.standing(remaining, since=trail.stage_day)
 
     def _walk_from(self, contact: Contact, reach: Reach) -> tuple[list[Step], _Trail]:
