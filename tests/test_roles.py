@@ -120,7 +120,7 @@ def test_check_ins_that_found_nothing_end_in_a_review_not_in_more_check_ins() ->
     [skip] = plan.skipped
     assert (skip.kind, skip.reason) == (
         "review",
-        "review: stop calling? 4 keep-in-touch calls in a row found nothing",
+        "4 keep-in-touch calls in a row found nothing: stop calling?",
     )
     # a next campaign that reads the count back lists the contact for the manager at once
     counted = contact("Lee", status="lapsed", stage="keep_in_touch 4", check_ins=4)

@@ -138,4 +138,4 @@ def _review(contact: Contact, config: Config) -> _Reason | None:
 
 
 def review_reason(check_ins: int) -> str:
-    return f"review: stop calling? {check_ins} keep-in-touch calls in a row found nothing"
+    return f"{check_ins} keep-in-touch calls in a row found nothing: stop calling?"
