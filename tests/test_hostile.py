@@ -96,7 +96,7 @@ def hostile_rows() -> list[dict[str, str]]:
                   phone="+1 212 555 0102"),
         with_text(3, owner="Ann", handoff_to=HANDOFF, status="lapsed", last_contact="2026-01-04",
                   email="c3@example.com"),
-        with_text(4, owner=REP, account_value="$500"),  # dropped: the report lists it
+        with_text(4, owner=REP, status="lapsed", account_value="$500"),  # dropped: the report lists it
         row(account_id="A-5", contact_name="Eve", email="eve@example.com" + HEADERS),
     ]  # fmt: skip
 
