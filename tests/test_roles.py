@@ -55,6 +55,9 @@ def test_without_a_decision_maker_every_contact_gets_the_whole_playbook() -> Non
     rows = [contact("Dana"), contact("Omar", line=3, role="influencer")]
     calls = plays_of(plan_of(rows))
     assert calls["Dana"] == calls["Omar"] and "substantial_offer 1" in calls["Omar"]
+    # nor with one who will not be called: the sales steps do not vanish with them
+    gone = contact("Ann", line=4, role="decision_maker", status="resolved")
+    assert plays_of(plan_of([*rows, gone])) == calls
 
 
 def test_the_role_column_reads_as_crms_name_it(tmp_path: Path) -> None:

@@ -197,6 +197,15 @@ class History:
         return staged, _Trail(stage=contact.stage, stage_day=contact.stage_date)
 
 
+def remaining_steps(
+    assignment: Assignment, standing: Standing | None, plays: PlaySettings
+) -> list[Step]:
+    """The contact's calls still to make: from where they stand, else the playbook's sequence."""
+    if standing:
+        return list(standing.steps)
+    return sequence(assignment.contact, plays, assignment.reach)
+
+
 def first_day(
     contact: Contact,
     standing: Standing,

@@ -18,9 +18,9 @@ from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config
 from outreach.model.zones import local_hour, zone_info
 from outreach.planning.business_days import BusinessDays
-from outreach.planning.history import History, Standing, first_day, stand
+from outreach.planning.history import History, Standing, first_day, remaining_steps, stand
 from outreach.planning.invitations import INVITED_PLAYS, draft_refusal
-from outreach.planning.playbook import Step, after, first_call_day, sequence
+from outreach.planning.playbook import Step, after, first_call_day
 from outreach.planning.slots import DAY, Diary, Openings
 from outreach.planning.triage import Assignment, triage
 
@@ -94,13 +94,7 @@ class Roster:
         for assignments in self.by_rep.values():
             for assignment in assignments:
                 standing = self.standings.get(assignment.contact.key)
-                steps = (
-                    standing.steps
-                    if standing
-                    else sequence(assignment.contact, plays, assignment.reach)
-                )
-                for step in steps:
-                    yield assignment, step
+                yield from ((assignment, s) for s in remaining_steps(assignment, standing, plays))
 
     def call_count(self) -> int:
         return sum(1 for _ in self.steps())
@@ -118,8 +112,7 @@ class Roster:
 
 
 def priority(assignment: Assignment) -> tuple[object, ...]:
-    """Upset before lapsed, bigger accounts first, older incidents first, an account's decision
-    maker first (their clear-the-air comes before the others' check-ins); then a fixed order."""
+    """Upset first, then bigger accounts, older incidents, decision makers; then a fixed order."""
     contact = assignment.contact
     return (
         contact.status != "upset",
@@ -213,11 +206,7 @@ class Scheduler:
     def _progress(self, assignment: Assignment, start: date) -> _Progress:
         contact = assignment.contact
         standing = self.standings.get(contact.key)
-        steps = (
-            list(standing.steps)
-            if standing
-            else sequence(contact, self.config.plays, assignment.reach)
-        )
+        steps = remaining_steps(assignment, standing, self.config.plays)
         diary = self._diary(assignment.owner)
         not_before = self.not_before
         invited = next((step.play for step in steps if step.play in INVITED_PLAYS), None)
@@ -266,8 +255,7 @@ class Scheduler:
             flags.append("outside_rep_hours")
         if step.only_if_small_steps_went_well:
             flags.append("only_if_small_steps_went_well")
-        if assignment.no_sales_because:
-            flags.append("no_sales_steps")
+        flags += ["no_sales_steps"] if assignment.no_sales_because else []  # rule 14
         flags += step.flags
         if step.play == "apology" and "callback" not in step.flags:
             if instant > diary.last_apology:

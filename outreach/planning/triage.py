@@ -47,7 +47,12 @@ def triage(
         value = max((c.account_value for c in rows if c.account_value is not None), default=None)
         account_reason = _account_drop_reason(rows, value, config)
         handoff = next((c.handoff_to for c in rows if c.handoff_to), None)
-        decided = any(c.decision_maker for c in rows)
+        decided = any(  # a decision maker who will not be called leaves the sales to the others
+            c.decision_maker
+            and c.status in ACTIVE_STATUSES
+            and not _contact_drop_reason(c, blocked_phones, blocked_emails)
+            for c in rows
+        )
         for contact in rows:
             # Rule 19: the sales steps go to the decision maker, when the account marks one.
             reach: Reach = "keep_in_touch" if decided and not contact.decision_maker else "all"
