@@ -223,7 +223,7 @@ def _kind(raw: Any) -> str:
 
 def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
     reps: dict[str, Rep] = {}
-    allowed = {"timezone", "email", "time_off", "holiday_country"}
+    allowed = {"timezone", "email", "time_off", "holiday_country", "caldav_url"}
     for name, entry in table.items():
         where = f"reps.{name}"
         if not isinstance(entry, Mapping):
@@ -247,8 +247,20 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
         )
         if country:
             _check_holiday_country(source, f"{where}.holiday_country", country)
+        caldav_url = _convert(
+            str | None, entry.get("caldav_url", ""), f"{where}.caldav_url", source
+        )
+        if caldav_url and not caldav_url.startswith(("https://", "http://")):
+            raise ConfigError(
+                source, f"{where}.caldav_url", f"{caldav_url!r} is not an http(s) URL"
+            )
         reps[name] = Rep(
-            name, zone, email, tuple(_span(s, f"{where}.time_off", source) for s in spans), country
+            name,
+            zone,
+            email,
+            tuple(_span(s, f"{where}.time_off", source) for s in spans),
+            country,
+            caldav_url,
         )
     return reps
 

@@ -103,6 +103,8 @@ class Rep:
     time_off: tuple[tuple[date, date], ...] = ()
     holiday_country: str | None = None
     """The public holidays the rep does not work on, when not the team's (schedule's)."""
+    caldav_url: str | None = None
+    """The rep's calendar on a CalDAV server, for `outreach publish` (overrides --url)."""
 
     def is_off(self, day: date) -> bool:
         return any(first <= day <= last for first, last in self.time_off)
