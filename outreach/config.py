@@ -250,7 +250,9 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
         caldav_url = _convert(
             str | None, entry.get("caldav_url", ""), f"{where}.caldav_url", source
         )
-        if caldav_url and not caldav_url.startswith(("https://", "http://")):
+        if caldav_url and (
+            not caldav_url.startswith(("https://", "http://")) or caldav_url.split() != [caldav_url]
+        ):
             raise ConfigError(
                 source, f"{where}.caldav_url", f"{caldav_url!r} is not an http(s) URL"
             )

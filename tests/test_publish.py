@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import caldav
 import icalendar
 import pytest
+from caldav.davclient import DAVClient
 
 from outreach.errors import InputError
 from outreach.formats.resources import Held, Resource, action, calendar_resources
@@ -85,8 +85,8 @@ def _publish(folder: Path, url: str, *extra: str, password: str = PASSWORD) -> t
     )  # fmt: skip
 
 
-def _client(server: str) -> caldav.DAVClient:
-    return caldav.DAVClient(url=server, username=USER, password=PASSWORD)
+def _client(server: str) -> DAVClient:
+    return DAVClient(url=server, username=USER, password=PASSWORD)
 
 
 def _events(server: str, url: str) -> dict[str, icalendar.Component]:

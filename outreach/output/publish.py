@@ -30,7 +30,7 @@ from outreach.output.confined import ConfinedFolder
 from outreach.output.paths import UnsafePath
 
 if TYPE_CHECKING:
-    from caldav import DAVClient
+    from caldav.davclient import DAVClient
 
 PASSWORD_VARIABLE = "OUTREACH_CALDAV_PASSWORD"
 TIMEOUT = 30
@@ -152,7 +152,7 @@ def publish(
 ) -> Iterator[RepPublished]:
     """Each rep's events published, a rep at a time; PublishError names the rep and URL of
     the first that cannot be."""
-    from caldav import DAVClient
+    from caldav.davclient import DAVClient
     from caldav.lib.error import DAVError
 
     clients: dict[tuple[str, str], DAVClient] = {}  # one per server: it signs in once
