@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.errors import ConfigError
@@ -251,7 +252,9 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
             str | None, entry.get("caldav_url", ""), f"{where}.caldav_url", source
         )
         if caldav_url and (
-            not caldav_url.startswith(("https://", "http://")) or caldav_url.split() != [caldav_url]
+            not caldav_url.startswith(("https://", "http://"))
+            or caldav_url.split() != [caldav_url]
+            or "@" in urlsplit(caldav_url).netloc  # a password belongs in no file
         ):
             raise ConfigError(
                 source, f"{where}.caldav_url", f"{caldav_url!r} is not an http(s) URL"

@@ -220,6 +220,17 @@ def test_an_unreachable_server_and_a_url_without_rep(
     assert err.count("\n") == 1 and "cannot reach the server" in err
     status, _, err = _publish(tmp_path / "out", "https://dav.example.com/calendar/")
     assert status == 2 and "{rep}" in err
+    status, _, err = _publish(tmp_path / "out", "https://manager:pw@dav.example.com/{rep}/")
+    assert status == 2 and "OUTREACH_CALDAV_PASSWORD" in err
+
+
+def test_a_calendar_the_user_may_not_write_is_one_error_line(
+    server: str, marcus: list[dict[str, str]], tmp_path: Path
+) -> None:
+    _generate(tmp_path / "marcus.csv", tmp_path / "out")
+    status, out, err = _publish(tmp_path / "out", f"{server}/{USER}/no-such-folder/{{rep}}/")
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1 and f"{USER} may not write there (HTTP 403)" in err
 
 
 # --- What publishing does with one event, given the server's copy ---

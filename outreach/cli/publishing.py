@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -11,7 +12,7 @@ from outreach.cli.group import cli
 from outreach.cli.options import config_option, load_settings, path_type, quiet_option
 from outreach.cli.screen import progress_bar
 from outreach.model.text import terminal_text
-from outreach.output.publish import Target
+from outreach.output.publish import PASSWORD_VARIABLE, Target
 
 
 @cli.command()
@@ -59,6 +60,11 @@ def publish(
     if url is not None and ("{rep}" not in url or not url.startswith(("https://", "http://"))):
         raise click.BadParameter(
             "must be an http(s) URL holding {rep}, like https://dav.example.com/calendars/{rep}/",
+            param_hint="'--url'",
+        )
+    if url is not None and "@" in urlsplit(url).netloc:
+        raise click.BadParameter(
+            f"holds a user name or password: use --user, and {PASSWORD_VARIABLE} or the keyring",
             param_hint="'--url'",
         )
     config = load_settings(config_path)

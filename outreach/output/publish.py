@@ -25,7 +25,7 @@ from outreach.errors import InputError, OutreachError
 from outreach.formats.calendars import calendar_name
 from outreach.formats.resources import Held, Resource, action, calendar_resources, held_event
 from outreach.model.settings import Config
-from outreach.model.text import plural
+from outreach.model.text import plural, terminal_text
 from outreach.output.confined import ConfinedFolder
 from outreach.output.paths import UnsafePath
 
@@ -51,7 +51,7 @@ class PublishError(OutreachError):
     """A rep's calendar could not be published: the server, the password, the calendar."""
 
     def __init__(self, rep: str, url: str, reason: str) -> None:
-        super().__init__(f"publishing {rep}'s calendar to {url}: {reason}")
+        super().__init__(terminal_text(f"publishing {rep}'s calendar to {url}: {reason}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +169,9 @@ def publish(
                     clients[where.scheme, where.netloc] = client
                 yield _publish_rep(client, calendar, config, target, progress)
             except (DAVError, OSError) as error:  # the HTTP stack's errors are OSErrors too
-                raise PublishError(calendar.rep, calendar.url, _reason(error)) from None
+                raise PublishError(
+                    calendar.rep, calendar.url, _reason(error, target.user)
+                ) from None
     finally:
         for client in clients.values():
             client.close()
@@ -275,13 +277,20 @@ def _send(
     )
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: Exception, user: str | None) -> str:
     from caldav.lib.error import AuthorizationError
 
+    if isinstance(error, AuthorizationError) and user is None:
+        return "the server asks who you are: add --user NAME"
+    if isinstance(error, AuthorizationError) and error.status == 403:
+        return (
+            f"{user} may not write there (HTTP 403): check the URL, and that the calendar is "
+            f"shared with {user} with the right to edit"
+        )
     if isinstance(error, AuthorizationError):
         return (
-            "the server refused the user name or password (set OUTREACH_CALDAV_PASSWORD, or "
-            "the keyring entry for the server), or the user may not write there"
+            f"the server refused the password for {user} (set {PASSWORD_VARIABLE}, or the "
+            "keyring entry for the server)"
         )
     reason = " ".join(str(error).split()) or type(error).__name__
     return f"cannot reach the server ({reason})"
