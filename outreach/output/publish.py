@@ -14,6 +14,7 @@ caldav (and the HTTP stack under it) is imported when a run starts, not with the
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ _NEW_CALENDAR = """<?xml version="1.0" encoding="utf-8"?>
   <D:set><D:prop><D:displayname>{name}</D:displayname></D:prop></D:set>
 </C:mkcalendar>"""
 _CALENDAR_TYPE = "text/calendar; charset=utf-8"
+_SYSTEM_REASON = re.compile(r"\[Errno -?\d+\] ([^'\")]+)|(Failed to resolve '[^']+')")
 
 
 class PublishError(OutreachError):
@@ -115,18 +117,17 @@ def rep_calendars(folder: Path, config: Config, url: str | None) -> list[RepCale
         files = ConfinedFolder(folder)
     except OSError as error:
         raise InputError(folder, f"cannot open the folder: {error.strerror or error}") from None
-    try:
-        names = [name for name in files.names("calendars") if name.endswith(".ics")]
-    except (FileNotFoundError, UnsafePath):
-        names = []
-    if not names:
-        files.close()
-        raise InputError(
-            folder / "calendars",
-            "no calendars here: publish takes the folder generate or campaign wrote",
-        )
     calendars = []
     with closing(files):
+        try:
+            names = [name for name in files.names("calendars") if name.endswith(".ics")]
+        except (FileNotFoundError, UnsafePath):
+            names = []
+        if not names:
+            raise InputError(
+                folder / "calendars",
+                "no calendars here: publish takes the folder generate or campaign wrote",
+            )
         for name in names:
             source = str(folder / "calendars" / name)
             rep, resources = calendar_resources(
@@ -292,8 +293,9 @@ def _reason(error: Exception, user: str | None) -> str:
             f"the server refused the password for {user} (set {PASSWORD_VARIABLE}, or the "
             "keyring entry for the server)"
         )
-    reason = " ".join(str(error).split()) or type(error).__name__
-    return f"cannot reach the server ({reason})"
+    text = " ".join(str(error).split()) or type(error).__name__
+    system = _SYSTEM_REASON.search(text)  # the HTTP stack wraps it in a paragraph of its own
+    return f"cannot reach the server ({system[1] or system[2] if system else text})"
 
 
 def _xml_text(text: str) -> str:
