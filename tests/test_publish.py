@@ -19,6 +19,7 @@ from caldav.davclient import DAVClient
 
 from outreach.errors import InputError
 from outreach.formats.resources import Held, Resource, action, calendar_resources
+from outreach.output.publish import PASSWORD_VARIABLE, caldav_password
 from tests.factories import EXAMPLE, SETTINGS, invoke, read_csv, write_csv
 from tests.terminal import command, environment, in_terminal
 
@@ -285,3 +286,34 @@ def test_each_resource_holds_one_event_its_zones_and_no_method(
 
     with pytest.raises(InputError, match=re.escape("calendar.uid_domain 'vendor.example'")):
         calendar_resources(data, "marcus-chen.ics", "vendor.example")
+
+
+def test_the_password_comes_from_the_environment_else_the_keyring(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Stored(KeyringBackend):
+        priority = 1
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return {("dav.example.com", USER): "from the keyring"}.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            raise NotImplementedError
+
+        def delete_password(self, service: str, username: str) -> None:
+            raise NotImplementedError
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Stored())
+    try:
+        monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
+        assert caldav_password(USER, "https://dav.example.com/x/") == "from the keyring"
+        assert caldav_password("someone", "https://dav.example.com/x/") is None
+        assert caldav_password(None, "https://dav.example.com/x/") is None
+        monkeypatch.setenv(PASSWORD_VARIABLE, "from the environment")
+        assert caldav_password(USER, "https://dav.example.com/x/") == "from the environment"
+    finally:
+        keyring.set_keyring(previous)
