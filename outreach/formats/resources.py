@@ -35,7 +35,6 @@ _HEADER = content_lines(
     ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
 )
 # Servers may store LF for CRLF: every pattern takes both.
-_FOLD = re.compile(r"\r?\n[ \t]")
 _LINES = re.compile(r"\r?\n")
 _LINE = re.compile(r'([A-Za-z0-9-]+)((?:;(?:"[^"]*"|[^";:])*)*):(.*)')
 _TZID = re.compile(r';TZID=("?)([^";:]*)\1', re.IGNORECASE)
@@ -79,7 +78,10 @@ def _properties(block: str) -> dict[str, tuple[str, str]]:
     the first of a name that occurs more than once."""
     found: dict[str, tuple[str, str]] = {}
     depth = 0  # servers may put properties after the alarms (Radicale does)
-    for line in _LINES.split(_FOLD.sub("", block))[1:]:
+    unfolded = block.replace("\r\n ", "").replace("\r\n\t", "")
+    if "\n " in unfolded or "\n\t" in unfolded:  # LF alone
+        unfolded = unfolded.replace("\n ", "").replace("\n\t", "")
+    for line in _LINES.split(unfolded)[1:]:
         if line.startswith(("BEGIN:", "END:")):
             depth += 1 if line.startswith("BEGIN:") else -1
         elif depth == 0 and (match := _LINE.fullmatch(line)):
@@ -125,7 +127,8 @@ def calendar_resources(data: bytes, source: str, uid_domain: str) -> tuple[str, 
         text = data.decode()
     except UnicodeDecodeError:
         raise InputError(source, "not an iCalendar file (not UTF-8)") from None
-    name = _text(_properties(text).get("X-WR-CALNAME", ("", ""))[1])
+    header = text[: text.find("BEGIN:", 1)]  # up to the first time zone or event
+    name = _text(_properties(header).get("X-WR-CALNAME", ("", ""))[1])
     if not text.startswith("BEGIN:VCALENDAR") or not name.startswith(_CALENDAR_PREFIX):
         raise InputError(source, "X-WR-CALNAME: not a calendar written by outreach")
     zones = {}
