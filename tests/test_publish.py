@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
@@ -177,6 +178,31 @@ def test_publish_then_republish_a_changed_plan(
     assert status == 0, err
     assert f", {len(cancelled)} cancelled, 0 conflicts (" in out
     assert _events(server, calendar_url).keys() == later.keys() - cancelled | {"lunch@example.com"}
+
+
+def test_a_run_cut_off_half_way_is_finished_by_the_next(
+    server: str, marcus: list[dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _generate(tmp_path / "marcus.csv", tmp_path / "out")
+    events = len(_file_events(tmp_path / "out", "marcus-chen"))
+    url = f"{server}/{USER}/cut-{{rep}}/"
+    put = DAVClient.put
+    sent: list[str] = []
+
+    def flaky(client: DAVClient, href: str, *args: Any, **kwargs: Any) -> Any:
+        if len(sent) == 3:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        sent.append(href)
+        return put(client, href, *args, **kwargs)
+
+    monkeypatch.setattr(DAVClient, "put", flaky)
+    status, _, err = _publish(tmp_path / "out", url)
+    assert status == 2 and "cannot reach the server (Connection reset by peer)" in err
+    monkeypatch.setattr(DAVClient, "put", put)
+    status, out, _ = _publish(tmp_path / "out", url)
+    assert status == 0
+    assert f"Marcus Chen: {events - 3} created, 0 updated, 3 unchanged, 0 cancelled" in out
+    _assert_same(server, url, tmp_path / "out", "marcus-chen")
 
 
 @pytest.mark.slow
