@@ -22,6 +22,7 @@ from outreach.output.generate import Options, Summary, write_outputs
 from outreach.output.logged import Logged
 from outreach.output.outcomes import Tally, log_lines, outcomes_log
 from outreach.output.previous import read_previous
+from outreach.output.publish import RepCalendar, RepPublished, Target, publish, rep_calendars
 from outreach.output.workers import run_tasks, worker_count
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import CampaignPlan, plan_campaign
@@ -206,3 +207,19 @@ def log_outcome_file(folder: Path, source: Path, config: Config, clock: datetime
 def _outcome_reader(folder: Path, config: Config, clock: datetime) -> OutcomeReader:
     plan = read_previous(folder, "outreach log")
     return OutcomeReader(plan, str(folder / "plan.csv"), config, clock)
+
+
+def calendars_to_publish(folder: Path, config: Config, url: str | None) -> list[RepCalendar]:
+    """The reps' calendars in an output folder, read and checked, each with its URL: `url`
+    with `{rep}` replaced, or the rep's own `caldav_url`."""
+    return rep_calendars(folder, config, url)
+
+
+def publish_folder(
+    calendars: list[RepCalendar],
+    config: Config,
+    target: Target,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[RepPublished]:
+    """Each rep's calendar put on the CalDAV server, a rep at a time."""
+    return publish(calendars, config, target, progress)

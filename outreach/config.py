@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.errors import ConfigError
@@ -223,7 +224,7 @@ def _kind(raw: Any) -> str:
 
 def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
     reps: dict[str, Rep] = {}
-    allowed = {"timezone", "email", "time_off", "holiday_country", "manager"}
+    allowed = {"timezone", "email", "time_off", "holiday_country", "manager", "caldav_url"}
     for name, entry in table.items():
         where = f"reps.{name}"
         if not isinstance(entry, Mapping):
@@ -248,13 +249,25 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
         if country:
             _check_holiday_country(source, f"{where}.holiday_country", country)
         manager = _convert(str | None, entry.get("manager", ""), f"{where}.manager", source)
+        caldav_url = _caldav_url(entry, where, source)
         off = tuple(_span(s, f"{where}.time_off", source) for s in spans)
-        reps[name] = Rep(name, zone, email, off, country, manager)
+        reps[name] = Rep(name, zone, email, off, country, manager, caldav_url)
     for name, rep in reps.items():  # rule 16: the manager's invitation goes to their e-mail
         if rep.manager and (rep.manager == name or not getattr(reps.get(rep.manager), "email", 0)):
             why = f'needs its own [reps."{rep.manager}"] entry with an email'
             raise ConfigError(source, f"reps.{name}.manager", f"{rep.manager!r} {why}")
     return reps
+
+
+def _caldav_url(entry: Mapping[str, Any], where: str, source: str) -> str | None:
+    url = _convert(str | None, entry.get("caldav_url", ""), f"{where}.caldav_url", source)
+    if url and (
+        not url.startswith(("https://", "http://"))
+        or url.split() != [url]
+        or "@" in urlsplit(url).netloc  # a password belongs in no file
+    ):
+        raise ConfigError(source, f"{where}.caldav_url", f"{url!r} is not an http(s) URL")
+    return url
 
 
 def _span(text: str, where: str, source: str) -> tuple[date, date]:

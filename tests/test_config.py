@@ -131,6 +131,12 @@ def test_a_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
         ("[reps.Dana]\nemail = 'dana@example.com\\r\\nBcc: x@evil.example'\n", "reps.Dana.email"),
         ("[reps.Dana]\nemail = 'not an address'\n", "reps.Dana.email"),
         ("[calendar]\nuid_domain = 'exa mple'\n", "calendar.uid_domain"),
+        ("[reps.Dana]\ncaldav_url = 'webcal://dav.example.com/dana/'\n", "reps.Dana.caldav_url"),
+        ("[reps.Dana]\ncaldav_url = 'https://dana:pw@dav.example.com/'\n", "reps.Dana.caldav_url"),
+        (
+            "[reps.Dana]\ncaldav_url = 'https://dav.example.com/\\r\\nX: y'\n",
+            "reps.Dana.caldav_url",
+        ),
     ],
 )
 def test_addresses_that_would_break_a_header_or_uid_are_refused(

@@ -108,6 +108,8 @@ class Rep:
     """The public holidays the rep does not work on, when not the team's (schedule's)."""
     manager: str | None = None
     """Who joins the rep's apologies when it matters (rule 16): a rep with their own entry."""
+    caldav_url: str | None = None
+    """The rep's calendar on a CalDAV server, for `outreach publish` (overrides --url)."""
 
     def is_off(self, day: date) -> bool:
         return any(first <= day <= last for first, last in self.time_off)
