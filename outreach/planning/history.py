@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from outreach.model.outcomes import MISSED, CallOutcome, Outcome
+from outreach.model.outcomes import MISSED, CallOutcome, Outcome, Promise
 from outreach.model.plan import Flag, call_id
 from outreach.model.plays import Play, stage_of
 from outreach.model.records import Contact, Skip, SkipKind
@@ -24,6 +24,7 @@ from outreach.planning.playbook import (
     earliest_first_call,
     first_call_day,
     first_check_in,
+    follow_up,
     sequence,
     trust_ladder,
 )
@@ -60,6 +61,8 @@ class Standing:
     stage_day: date | None = None
     last: CallOutcome | None = None
     """The latest outcome logged for the contact's calls."""
+    promises: tuple[Promise, ...] = ()
+    """Promised and not yet confirmed by a follow-up (rule 7)."""
 
 
 @dataclass(slots=True)
@@ -70,6 +73,7 @@ class _Trail:
     stage: str | None = None
     stage_day: date | None = None
     last: CallOutcome | None = None
+    promises: tuple[Promise, ...] = ()
 
     def standing(self, steps: Iterable[Step], **found: Any) -> Standing:
         return Standing(
@@ -78,6 +82,7 @@ class _Trail:
             stage=self.stage,
             stage_day=self.stage_day,
             last=self.last,
+            promises=self.promises,
             **found,
         )
 
@@ -147,7 +152,14 @@ class History:
             trail.stage, trail.stage_day = stage_of(step.play, step.step), last.at.date()
             if step.play == "keep_in_touch":
                 check_in = step.step + 1
-            steps[index + 1 :] = _branch(step, last.outcome, steps[index + 1 :], plays, check_in)
+            if step.play in ("apology", "follow_up"):
+                # A follow-up declined found a promise not kept: checked again, unless new ones
+                # were made; any other outcome of a follow-up confirmed them all.
+                kept = (step.play, last.outcome) != ("follow_up", "declined")
+                trail.promises = last.promises or (() if kept else trail.promises)
+            steps[index + 1 :] = _branch(
+                step, last.outcome, steps[index + 1 :], plays, check_in, trail.promises
+            )
             index += 1
         if trail.last is None:
             return None
@@ -159,7 +171,7 @@ class History:
         And the trail so far: the stage it starts after."""
         staged = sequence(contact, self.plays)
         if not contact.stage:
-            return staged, _Trail()
+            return staged, _Trail(promises=contact.promises)
         unstaged = sequence(replace(contact, stage=None, stage_date=None), self.plays)
         for index, step in enumerate(unstaged):
             if (
@@ -169,8 +181,10 @@ class History:
                 before = (
                     stage_of(unstaged[index - 1].play, unstaged[index - 1].step) if index else None
                 )
-                return unstaged[index:], _Trail(stage=before)
-        return staged, _Trail(stage=contact.stage, stage_day=contact.stage_date)
+                return unstaged[index:], _Trail(stage=before, promises=contact.promises)
+        return staged, _Trail(
+            stage=contact.stage, stage_day=contact.stage_date, promises=contact.promises
+        )
 
 
 def first_day(
@@ -192,9 +206,15 @@ def first_day(
 
 
 def _branch(
-    step: Step, outcome: Outcome, rest: list[Step], plays: PlaySettings, check_in: int
+    step: Step,
+    outcome: Outcome,
+    rest: list[Step],
+    plays: PlaySettings,
+    check_in: int,
+    promises: tuple[Promise, ...],
 ) -> list[Step]:
-    """The calls after `step`, made with `outcome` (issue 16's branches of the playbook)."""
+    """The calls after `step`, made with `outcome` (issue 16's branches of the playbook), with
+    `promises` open."""
     if outcome == "won_back" or (step.play == "substantial_offer" and outcome == "agreed"):
         # the "how are we doing" check-ins, silent about the incident (rule 8)
         return check_ins(plays, check_in, ("won_back",))
@@ -206,8 +226,9 @@ def _branch(
         clear = Step("clear_the_air", 1, Delay(plays.lapsed_cooldown_days, "days"))
         return [clear, *check_ins(plays, check_in)]
     if step.play == "follow_up" and outcome == "declined":  # a fix not delivered: again
-        again = Step("follow_up", step.step + 1, Delay(plays.follow_up_days, "business_days"))
-        return [again, *rest]
+        return [follow_up(step.step + 1, plays, promises), *rest]
+    if step.play == "apology" and rest and rest[0].play == "follow_up":  # when they are due
+        return [follow_up(rest[0].step, plays, promises), *rest[1:]]
     if step.play == "small_step" and outcome == "declined":
         if step.step > len(plays.small_step_days):  # the one more small step: enough
             return check_ins(plays, check_in)
@@ -255,6 +276,10 @@ def stand(
         standing = history.standing(contact)
         if standing is not None:
             standings[contact.key] = standing
+            if standing.promises != contact.promises:  # what the follow-up's script lists
+                assignment = replace(
+                    assignment, contact=replace(contact, promises=standing.promises)
+                )
         if standing is not None and standing.stop is not None:
             kind, reason = standing.stop
             skipped.append(
