@@ -390,7 +390,7 @@ def test_a_manifest_naming_outcomes_csv_does_not_get_it_removed(out: Path) -> No
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-@pytest.mark.slow  # five commands, each in a terminal and piped: ~6 s
+@pytest.mark.slow  # four commands, each in a terminal and piped: ~8 s
 def test_log_in_a_terminal_and_piped(out: Path, tmp_path: Path) -> None:
     call = apology(out)
     bad = tmp_path / "bad.csv"
@@ -400,6 +400,8 @@ def test_log_in_a_terminal_and_piped(out: Path, tmp_path: Path) -> None:
          "Recorded: voicemail, apology call to Dana Ruiz (A-1)"),
         (["log", str(out), call["id"], "shouted", "--now", LATER], 2,
          "Error: Invalid value for 'OUTCOME': unknown outcome 'shouted'"),
+        (["log", str(out), call["id"], "agreed", "--promise", "Credit of 10%", "--due",
+          "2027-03-20", "--now", LATER], 0, "promised 'Credit of 10%' by 2027-03-20"),
         (["log", str(out), "--from", str(bad), "--now", LATER], 1,
          f"{bad}:3: id: no call 'nope' in"),
     ]  # fmt: skip
