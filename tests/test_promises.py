@@ -111,6 +111,22 @@ def test_promises_go_round_the_quarters_until_a_follow_up_confirms_them(tmp_path
     assert read_csv(q4 / "accounts.next.csv")[0]["outreach_promises"] == ""
 
 
+def test_a_follow_up_waiting_past_the_quarter_is_not_due_and_its_promises_carry_on(
+    contacts: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "q1"
+    code, _, err = invoke("campaign", str(contacts), "--quarter", "2027Q1", "--out", str(out),
+                          "--now", "2027-03-10T22:00:00Z", "--outcomes",
+                          str(outcomes(tmp_path, f"{APOLOGY},{CREDIT.text},2027-04-20")))  # fmt: skip
+    assert code == 0, err
+    skipped = read_csv(out / "skipped.csv")[0]
+    assert (skipped["kind"], skipped["reason"]) == (
+        "not due", "the follow-up waits for promises due by 2027-04-20, after 2027-03-31")  # fmt: skip
+    crm = read_csv(out / "accounts.next.csv")[0]
+    assert crm["outreach_promises"] == f"{CREDIT.text} (due 2027-04-20)"
+    assert crm["outreach_stage"] == "apology"
+
+
 def test_an_open_promises_cell_reads_back_and_a_bad_one_is_named(tmp_path: Path) -> None:
     assert parse_promises(promises_cell((CREDIT, PALLETS))) == (CREDIT, PALLETS)
     odd = Promise("Refund (due 2027-01-01) as agreed", date(2027, 4, 1))
