@@ -129,7 +129,7 @@ def test_a_follow_up_waiting_past_the_quarter_is_not_due_and_its_promises_carry_
 
 def test_an_open_promises_cell_reads_back_and_a_bad_one_is_named(tmp_path: Path) -> None:
     assert parse_promises(promises_cell((CREDIT, PALLETS))) == (CREDIT, PALLETS)
-    odd = Promise("Refund (due 2027-01-01) as agreed", date(2027, 4, 1))
+    odd = Promise("Refund (due 2027-01-01)\nas agreed", date(2027, 4, 1))
     assert parse_promises(promises_cell((odd,))) == (odd,)
     bad = write_csv(tmp_path / "c.csv", [row(outreach_promises="Credit of 10%")],
                     [*row(), "outreach_promises"])  # fmt: skip
@@ -156,6 +156,8 @@ def test_each_small_step_proposes_its_own_offer() -> None:
     contact = make_contact(low_risk_offer=" | ".join(offers))
     second = renderer.render(make_call(contact, "small_step", step=2), None)
     assert f"easy to say no to: {offers[1]}." in second and offers[0] not in second
+    clear = renderer.render(make_call(contact, "clear_the_air"), None)
+    assert f"({offers[0]})" in clear and offers[1] not in clear  # the small first step
     bare = renderer.render(make_call(make_contact(low_risk_offer=None), "small_step"), None)
     assert "[the offer" not in bare and "Agree one with your manager before you dial" in bare
 
@@ -167,7 +169,7 @@ def test_a_promise_needs_its_due_date_on_a_call_that_can_make_one(tmp_path: Path
                   "2027-03-01T12:00:00+00:00", "--start", "2027-03-08", "-q")[0] == 0  # fmt: skip
     call = apology(out)["id"]
     cases = [
-        (("agreed", "--promise", "Credit"), "Invalid value for '--due': 1 promises and 0 due"),
+        (("agreed", "--promise", "Credit"), "Invalid value for '--due': 1 promise and 0 due dates"),
         (("agreed", "--promise", "Credit", "--due", "soon"), "'--due': cannot read 'soon'"),
         (("agreed", "--promise", "Credit", "--due", "2027-03-01"), "is before the call"),
         (("agreed", "--promise", "A | B", "--due", "2027-03-20"), "holds |"),

@@ -228,7 +228,7 @@ def parse_options(text: str) -> tuple[str, ...]:
     return tuple(option.strip() for option in text.split("|") if option.strip())
 
 
-_DUE = re.compile(r"(.*?)\s*\(due ([^()]*)\)")
+_DUE = re.compile(r"(.*?)\s*\(due ([^()]*)\)", re.DOTALL)  # a promise may hold line breaks
 
 
 def parse_promises(text: str, day_first: bool = False) -> tuple[Promise, ...]:

@@ -29,7 +29,7 @@ from outreach.model.outcomes import (
 )
 from outreach.model.records import Skip
 from outreach.model.settings import Config
-from outreach.model.text import shown
+from outreach.model.text import plural, shown
 from outreach.model.zones import zone_info
 
 
@@ -127,8 +127,8 @@ class OutcomeReader:
             field = "due" if len(texts) > len(dues) else "promise"
             raise Problem(
                 field,
-                f"{len(texts)} promises and {len(dues)} due dates: each promise needs the date "
-                "it is due by, in the same order",
+                f"{plural(len(texts), 'promise')} and {plural(len(dues), 'due date')}: each "
+                "promise needs the date it is due by, in the same order",
             )
         if texts and outcome not in PROMISING.get(play, ()):
             raise Problem(

@@ -44,8 +44,8 @@ VARIABLES: Mapping[str, str] = {
         "separated by |; or None"
     ),
     "offer": (
-        "a small step's own offer: the n-th of low_risk_offer for small step n, the last one "
-        "again past the end; None without any, and on other calls"
+        "the low-risk offer this call proposes: the n-th of low_risk_offer for small step n "
+        "(the last one again past the end), the first on other calls; None without any"
     ),
     "extra": "CSV columns the tool does not know, by header: extra['Region']",
     "changes_made": "what changed so the problem does not happen again, or None",
@@ -146,7 +146,7 @@ def build_context(call: Call, next_call: Call | None, config: Config, play: str)
     offers = parse_options(call.contact.low_risk_offer or "")
     return {
         **{name: value for name, value in shared.items() if name not in hidden},
-        "offer": text(step_offer(offers, call.step)) if call.play == "small_step" else None,
+        "offer": text(step_offer(offers, call.step if call.play == "small_step" else 1)),
         "call": _call_view(call, rep_zone),
         "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
     }
