@@ -173,7 +173,10 @@ def test_a_promise_needs_its_due_date_on_a_call_that_can_make_one(tmp_path: Path
         (("agreed", "--promise", "Credit", "--due", "soon"), "'--due': cannot read 'soon'"),
         (("agreed", "--promise", "Credit", "--due", "2027-03-01"), "is before the call"),
         (("agreed", "--promise", "A | B", "--due", "2027-03-20"), "holds |"),
-        (("voicemail", "--promise", "Credit", "--due", "2027-03-20"), "not for a apology call"),
+        (
+            ("voicemail", "--promise", "Credit", "--due", "2027-03-20"),
+            "cannot go with voicemail on the apology call",
+        ),
     ]
     for args, message in cases:
         code, _, err = log(out, call, *args)

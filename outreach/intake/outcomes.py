@@ -2,8 +2,9 @@
 read against the plan whose calls they are; each problem named by its field.
 
 A file of outcomes is any CSV with `id` and `outcome` columns, and optionally `at`, `note`,
-`callback`, and `promise` with `due` (several separated by `|`, paired in order): plan.csv with an `outcome` column filled in a spreadsheet, or a CRM's export of
-calls once the settings' [columns] table names its columns. Lines with no outcome are passed
+`callback`, and `promise` with `due` (several separated by `|`, paired in order): plan.csv
+with an `outcome` column filled in a spreadsheet, or a CRM's export of calls once the
+settings' [columns] table names its columns. Lines with no outcome are passed
 over: a plan's calls that were not made yet."""
 
 from __future__ import annotations
@@ -133,19 +134,19 @@ class OutcomeReader:
         if texts and outcome not in PROMISING.get(play, ()):
             raise Problem(
                 "promise",
-                f"is not for a {play} call {outcome}: the follow-up checks the promises made on "
-                "an apology reached or agreed, or new ones on a follow-up declined",
+                f"cannot go with {outcome} on the {play} call: promises go with an apology "
+                "reached or agreed, or a follow-up declined, and the next follow-up checks them",
             )
         promises = []
         for text, typed in zip(texts, dues, strict=True):
             text = unicodedata.normalize("NFC", text.strip())
-            if not text or "|" in text:
+            if not text:
+                raise Problem("promise", "is empty")
+            if "|" in text:
                 raise Problem(
                     "promise",
-                    "is empty"
-                    if not text
-                    else f"{shown(text)!r} holds |, "
-                    "which separates promises in a file: give each with its own --promise",
+                    f"{shown(text)!r} holds |, which separates promises in a file: give each "
+                    "with its own --promise",
                 )
             try:
                 due = parse_date(typed.strip(), self.config.input.day_first)
@@ -216,8 +217,8 @@ def _columns(
         raise InputError(
             path,
             f"no {' and no '.join(missing)} column: a file of outcomes has the columns id and "
-            "outcome (and may have at, note, callback, promise, due); name a CRM's columns in the settings' "
-            '[columns], like "Call Result" = "outcome"',
+            "outcome (and may have at, note, callback, promise, due); name a CRM's columns in "
+            'the settings\' [columns], like "Call Result" = "outcome"',
             line=line,
         )
     return list(found.items())
