@@ -15,7 +15,8 @@ import pytest
 from outreach.intake.cells import parse_promises, promises_cell
 from outreach.model.outcomes import Promise
 from outreach.model.plays import SILENT_PLAYS, Play
-from outreach.planning.playbook import step_offer
+from outreach.model.settings import PlaySettings
+from outreach.planning.playbook import sequence, step_offer
 from outreach.render.scripts import ScriptRenderer
 from tests.factories import invoke, make_call, make_contact, read_csv, row, write_csv
 from tests.test_history import calls_of, cid, plan
@@ -125,6 +126,14 @@ def test_a_follow_up_waiting_past_the_quarter_is_not_due_and_its_promises_carry_
     crm = read_csv(out / "accounts.next.csv")[0]
     assert crm["outreach_promises"] == f"{CREDIT.text} (due 2027-04-20)"
     assert crm["outreach_stage"] == "apology"
+
+
+def test_a_contact_past_a_follow_up_with_promises_open_gets_another() -> None:
+    contact = make_contact(stage="follow_up", promises=(CREDIT,))
+    first, second = sequence(contact, PlaySettings())[:2]
+    assert (first.play, first.step, first.not_before) == ("follow_up", 2, date(2027, 3, 20))
+    assert second.play == "small_step"
+    assert sequence(make_contact(stage="follow_up"), PlaySettings())[0].play == "small_step"
 
 
 def test_an_open_promises_cell_reads_back_and_a_bad_one_is_named(tmp_path: Path) -> None:
