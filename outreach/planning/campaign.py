@@ -190,6 +190,9 @@ def _without_waiting(
     going = []
     for assignment in assigned:
         contact = assignment.contact
+        if not contact.promises:  # only a follow-up waits, for the promises (history.stand)
+            going.append(assignment)
+            continue
         standing = standings.get(contact.key)
         steps = standing.steps if standing else sequence(contact, config.plays)
         waits = steps[0].not_before if steps else None
