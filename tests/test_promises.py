@@ -200,6 +200,10 @@ def test_a_promise_needs_its_due_date_on_a_call_that_can_make_one(tmp_path: Path
     assert log(out, "--from", str(out / "outcomes.csv"))[1].endswith(
         "already recorded 1, rejected 0\n"
     )
+    calls = tmp_path / "calls.csv"
+    calls.write_text(f"id,outcome,Promises,Due Date\n{call},agreed,Credit | Pallets,2027-03-20\n")
+    code, _, err = log(out, "--from", str(calls))
+    assert code == 1 and f"{calls}:2: due: 2 promises and 1 due date" in err
 
 
 def test_an_outcomes_csv_from_before_promises_is_still_appended_to(tmp_path: Path) -> None:
