@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -186,11 +186,14 @@ def log_outcome(
     at: str = "",
     note: str = "",
     callback: str = "",
+    promises: Sequence[str] = (),
+    dues: Sequence[str] = (),
 ) -> tuple[CallOutcome, bool]:
-    """One outcome of a call of the plan in `folder`, added to its outcomes.csv; whether it
-    was new. Problem names the field that is wrong."""
+    """One outcome of a call of the plan in `folder`, with the promises made on it (each due
+    on the date of `dues` in the same place), added to its outcomes.csv; whether it was new.
+    Problem names the field that is wrong."""
     logged = _outcome_reader(folder, config, clock).read(
-        call_id, outcome, at, note, callback, default_at=clock
+        call_id, outcome, at, note, callback, clock, promises, dues
     )
     if problem := logged.against_clock(clock):
         raise Problem(*problem)

@@ -260,7 +260,9 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
 
 
 def _caldav_url(entry: Mapping[str, Any], where: str, source: str) -> str | None:
-    url = _convert(str | None, entry.get("caldav_url", ""), f"{where}.caldav_url", source)
+    url: str | None = _convert(
+        str | None, entry.get("caldav_url", ""), f"{where}.caldav_url", source
+    )
     if url and (
         not url.startswith(("https://", "http://"))
         or url.split() != [url]

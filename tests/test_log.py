@@ -29,7 +29,7 @@ NOW = "2027-03-01T12:00:00+00:00"
 START = "2027-03-08"
 LATER = "2027-03-10T22:00:00+00:00"
 """A clock after the first calls of the plan: Monday's and Tuesday's were made."""
-HEADER = "id,outcome,at,note,callback,account_id,contact_name,play\n"
+HEADER = "id,outcome,at,note,callback,account_id,contact_name,play,promise,due\n"
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_an_outcome_is_appended_to_outcomes_csv_with_its_call(out: Path) -> None
     assert stdout == (f"Recorded: voicemail, apology call to Dana Ruiz (A-1) at "
                       f"2027-03-10T17:00:00-05:00; in {out / 'outcomes.csv'}\n")  # fmt: skip
     assert (out / "outcomes.csv").read_text(encoding="utf-8") == HEADER + (
-        f"{call['id']},voicemail,2027-03-10T17:00:00-05:00,'=left a message,,A-1,Dana Ruiz,apology\n"
+        f"{call['id']},voicemail,2027-03-10T17:00:00-05:00,'=left a message,,A-1,Dana Ruiz,apology,,\n"
     )
 
 
@@ -191,8 +191,8 @@ def test_plan_csv_filled_in_a_spreadsheet_is_recorded_once(out: Path) -> None:
     recorded = (out / "outcomes.csv").read_bytes()
     dana, omar = apology(out)["id"], apology(out, "Omar Haddad")["id"]
     assert recorded.decode() == HEADER + (
-        f"{dana},voicemail,2027-03-08T09:00:00-05:00,,,A-1,Dana Ruiz,apology\n"
-        f"{omar},agreed,2027-03-08T09:30:00-05:00,wants the credit,,A-1,Omar Haddad,apology\n"
+        f"{dana},voicemail,2027-03-08T09:00:00-05:00,,,A-1,Dana Ruiz,apology,,\n"
+        f"{omar},agreed,2027-03-08T09:30:00-05:00,wants the credit,,A-1,Omar Haddad,apology,,\n"
     )  # `at` is the planned start where the line gives none
     code, stdout, _ = log(out, "--from", str(filled), now="2027-04-01T12:00:00+00:00")
     assert code == 0
@@ -338,7 +338,7 @@ def test_a_second_writer_waits_for_the_lock(out: Path) -> None:
         time.sleep(1.5)
         assert run.poll() is None, "the second writer did not wait for the lock"
         held.write(
-            f"{call['id']},voicemail,2027-03-08T09:00:00-05:00,,,A-1,Dana Ruiz,apology\n".encode()
+            f"{call['id']},voicemail,2027-03-08T09:00:00-05:00,,,A-1,Dana Ruiz,apology,,\n".encode()
         )
     assert run.wait(timeout=60) == 0
     lines = (out / "outcomes.csv").read_text(encoding="utf-8").splitlines()
@@ -390,7 +390,7 @@ def test_a_manifest_naming_outcomes_csv_does_not_get_it_removed(out: Path) -> No
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-@pytest.mark.slow  # five commands, each in a terminal and piped: ~6 s
+@pytest.mark.slow  # four commands, each in a terminal and piped: ~8 s
 def test_log_in_a_terminal_and_piped(out: Path, tmp_path: Path) -> None:
     call = apology(out)
     bad = tmp_path / "bad.csv"
@@ -400,6 +400,8 @@ def test_log_in_a_terminal_and_piped(out: Path, tmp_path: Path) -> None:
          "Recorded: voicemail, apology call to Dana Ruiz (A-1)"),
         (["log", str(out), call["id"], "shouted", "--now", LATER], 2,
          "Error: Invalid value for 'OUTCOME': unknown outcome 'shouted'"),
+        (["log", str(out), call["id"], "agreed", "--promise", "Credit of 10%", "--due",
+          "2027-03-20", "--now", LATER], 0, "promised 'Credit of 10%' by 2027-03-20"),
         (["log", str(out), "--from", str(bad), "--now", LATER], 1,
          f"{bad}:3: id: no call 'nope' in"),
     ]  # fmt: skip

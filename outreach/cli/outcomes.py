@@ -28,6 +28,8 @@ _PARAMETERS = {
     "outcome": "'OUTCOME'",
     "at": "'--at'",
     "callback": "'--callback'",
+    "promise": "'--promise'",
+    "due": "'--due'",
 }
 """The parameter each field of an outcome is typed in, for a message."""
 
@@ -41,7 +43,7 @@ _PARAMETERS = {
     "source",
     type=path_type(dir_okay=False),
     help="A CSV of outcomes to record instead: columns id and outcome, and optionally at, "
-    "note and callback (plan.csv with an outcome column filled in works).",
+    "note, callback, promise and due (plan.csv with an outcome column filled in works).",
 )
 @click.option(
     "--at",
@@ -57,6 +59,22 @@ _PARAMETERS = {
     metavar="DATETIME",
     help="With the outcome callback: the time the contact asked to be called at, in their time.",
 )
+@click.option(
+    "--promise",
+    "promises",
+    multiple=True,
+    metavar="TEXT",
+    help="What was promised on an apology reached or agreed (or a follow-up declined), for "
+    "the follow-up to check; repeatable, each with its --due.",
+)
+@click.option(
+    "--due",
+    "dues",
+    multiple=True,
+    metavar="DATE",
+    help="The date the promise of the same place is due by (2027-03-20); the follow-up is "
+    "planned the business day after the last.",
+)
 @now_option
 @config_option
 @quiet_option
@@ -68,6 +86,8 @@ def log(
     at: str,
     note: str,
     callback: str,
+    promises: tuple[str, ...],
+    dues: tuple[str, ...],
     now: datetime | None,
     config_path: Path | None,
     quiet: bool,
@@ -86,11 +106,12 @@ def log(
     Example:
       outreach log out 5654638b2c408a80f4f5 voicemail
       outreach log out 5654638b2c408a80f4f5 callback --callback "2027-03-11 15:00"
+      outreach log out 5654638b2c408a80f4f5 agreed --promise "Credit of 10%" --due 2027-03-20
       outreach log out --from calls.csv
     """
     config = load_settings(config_path)
     clock = run_clock(now)
-    if source is not None and (call_id or at or note or callback):
+    if source is not None and (call_id or at or note or callback or promises or dues):
         raise click.UsageError("--from reads every outcome from the file: give it alone")
     if source is None and (call_id is None or outcome is None):
         raise click.UsageError("give CALL_ID and OUTCOME, or --from FILE.csv")
@@ -99,7 +120,16 @@ def log(
     else:
         try:
             logged, added = log_outcome(
-                folder, config, clock, call_id or "", outcome or "", at, note, callback
+                folder,
+                config,
+                clock,
+                call_id or "",
+                outcome or "",
+                at,
+                note,
+                callback,
+                promises,
+                dues,
             )
         except Problem as problem:
             raise click.BadParameter(str(problem), param_hint=_PARAMETERS[problem.field]) from None
@@ -125,7 +155,8 @@ def _log_file(folder: Path, source: Path, config: Config, clock: datetime, quiet
 
 def _described(logged: CallOutcome) -> str:
     callback = f", call back at {logged.callback.isoformat()}" if logged.callback else ""
+    promised = "".join(f"; promised {p.text!r} by {p.due}" for p in logged.promises)
     return terminal_text(
         f"{logged.outcome}{callback}, {logged.play} call to "
-        f"{logged.contact_name} ({logged.account_id}) at {logged.at.isoformat()}"
+        f"{logged.contact_name} ({logged.account_id}) at {logged.at.isoformat()}{promised}"
     )

@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 
 from outreach.formats.tables import LineEnds, spreadsheet_cell
+from outreach.intake.cells import promises_cell
 from outreach.intake.columns import normalize_header
 from outreach.intake.csvrows import Broken, byte_order_mark, open_rows, open_text
 from outreach.intake.owncolumns import own_fields
@@ -39,9 +40,11 @@ AFTER_CALLS = (
     "outreach_last_outcome_at",
     "outreach_attempts",
     "outreach_check_ins",
+    "outreach_promises",
 )
 """Added too when the campaign read outcomes (planning.history): the stage columns then name
-the last call made, not the last planned, and the next campaign continues from it."""
+the last call made, not the last planned, and the next campaign continues from it, checking
+the promises still open (intake.cells.promises_cell)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,7 @@ def next_accounts(
                     _cell(cells, read_from.get("stage_date")),
                     _cell(cells, present.get(names.index("outreach_attempts"))),
                     _cell(cells, present.get(names.index("outreach_check_ins"))),
+                    _cell(cells, present.get(names.index("outreach_promises"))),
                 )
                 added[:2], after = _after_calls(calls.get(item[0]), *earlier)
                 added += after
@@ -144,13 +148,18 @@ def next_accounts(
 
 
 def _after_calls(
-    calls: CallStanding | None, stage: str, stage_date: str, attempts: str, check_ins: str
+    calls: CallStanding | None,
+    stage: str,
+    stage_date: str,
+    attempts: str,
+    check_ins: str,
+    promises: str,
 ) -> tuple[list[str], list[str]]:
     """The stage columns (the last call made) and AFTER_CALLS' cells; the unreached tries and
     the check-ins that found nothing (rule 14) are added to those an earlier campaign counted.
     A contact with nothing logged keeps the input's."""
     if calls is None:
-        return [stage, stage_date], ["", "", attempts, check_ins]
+        return [stage, stage_date], ["", "", attempts, check_ins, promises]
     stage, stage_date = calls.stage or "", calls.stage_day.isoformat() if calls.stage_day else ""
     last = calls.last
     earlier = int(attempts) if attempts.isdigit() else 0
@@ -159,6 +168,7 @@ def _after_calls(
         last.at.isoformat() if last else "",
         str(earlier + calls.attempts + calls.found_nothing),
         str(calls.check_ins),
+        promises_cell(calls.promises),
     ]
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil import parser as dateparser
 
+from outreach.model.outcomes import Promise
 from outreach.model.records import DECISION_MAKER
 from outreach.model.text import shown
 from outreach.model.zones import zone_info
@@ -233,6 +234,29 @@ def parse_role(text: str) -> str:
 @lru_cache(maxsize=4096)  # likewise its options: one tuple for all of them
 def parse_options(text: str) -> tuple[str, ...]:
     return tuple(option.strip() for option in text.split("|") if option.strip())
+
+
+_DUE = re.compile(r"(.*?)\s*\(due ([^()]*)\)", re.DOTALL)  # a promise may hold line breaks
+
+
+def parse_promises(text: str, day_first: bool = False) -> tuple[Promise, ...]:
+    """`Credit of 10% (due 2027-03-20) | New pallets (due 2027-03-25)`, as promises_cell
+    writes open promises into accounts.next.csv."""
+    promises = []
+    for item in parse_options(text):
+        match = _DUE.fullmatch(item)
+        if not match or not match[1]:
+            raise ValueError(
+                f"cannot read {shown(item)!r} as a promise; write each as 'what was promised "
+                "(due 2027-03-20)', several separated by |"
+            )
+        promises.append(Promise(match[1], parse_date(match[2].strip(), day_first)))
+    return tuple(promises)
+
+
+def promises_cell(promises: tuple[Promise, ...]) -> str:
+    """The cell parse_promises reads."""
+    return " | ".join(f"{promise.text} (due {promise.due.isoformat()})" for promise in promises)
 
 
 # Plain ASCII only: an address or domain goes into mailto: URIs, mail headers and UIDs as is.

@@ -35,9 +35,10 @@ FIELDS = (
     "stage_date",
     "outreach_attempts",  # tries that reached nobody, as a campaign counted them: add to attempts
     "outreach_check_ins",  # keep-in-touch calls made with nothing found, over campaigns
+    "outreach_promises",  # the promises a follow-up has yet to confirm, as a campaign wrote them
 )
 REQUIRED = ("account_id", "company", "contact_name", "status")
-OUTCOME_FIELDS = ("id", "outcome", "at", "note", "callback")
+OUTCOME_FIELDS = ("id", "outcome", "at", "note", "callback", "promise", "due")
 """The columns of a file of call outcomes (plan.csv with an `outcome` column, a CRM's calls)."""
 NAMED_FIELDS = (*FIELDS, *OUTCOME_FIELDS)
 """The fields the settings' [columns] may name a CRM's column for."""
@@ -70,6 +71,8 @@ OUTCOME_ALIASES = {
     "callresult": "outcome",
     "notes": "note",
     "callnotes": "note",
+    "promises": "promise",
+    "duedate": "due",
     **{normalize_header(name): name for name in OUTCOME_FIELDS},
 }
 """An outcomes file's columns by their normalized header, with what CRMs call them."""

@@ -88,6 +88,9 @@ class _Validator:
             "options": cells.parse_options,
             "stage": lambda text: stage_of(*parse_stage(text)),
             "stage_date": self._date,
+            "outreach_promises": lambda text: cells.parse_promises(
+                text, self.config.input.day_first
+            ),
         }
 
     def _date(self, text: str) -> Any:
@@ -185,6 +188,8 @@ class _Validator:
             parsed["attempts"] = parsed.get("attempts", 0) + parsed.pop("outreach_attempts")
         if "outreach_check_ins" in parsed:
             parsed["check_ins"] = parsed.pop("outreach_check_ins")
+        if "outreach_promises" in parsed:
+            parsed["promises"] = parsed.pop("outreach_promises")
         extra = tuple(
             (name, cells[i].strip()) for i, name in self.extra_columns if cells[i].strip()
         )

@@ -1,28 +1,36 @@
 """Logged outcomes in: a line of a file of outcomes, or an outcome typed on the command line,
 read against the plan whose calls they are; each problem named by its field.
 
-A file of outcomes is any CSV with `id` and `outcome` columns, and optionally `at`, `note` and
-`callback`: plan.csv with an `outcome` column filled in a spreadsheet, or a CRM's export of
-calls once the settings' [columns] table names its columns. Lines with no outcome are passed
+A file of outcomes is any CSV with `id` and `outcome` columns, and optionally `at`, `note`,
+`callback`, and `promise` with `due` (several separated by `|`, paired in order): plan.csv
+with an `outcome` column filled in a spreadsheet, or a CRM's export of calls once the
+settings' [columns] table names its columns. Lines with no outcome are passed
 over: a plan's calls that were not made yet."""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
 from outreach.errors import InputError
-from outreach.intake.cells import parse_moment
+from outreach.intake.cells import parse_date, parse_moment, parse_options
 from outreach.intake.columns import OUTCOME_ALIASES, map_headers
 from outreach.intake.contacts import MAX_CELL
 from outreach.intake.csvrows import Broken, open_rows, undecodable
-from outreach.model.outcomes import CallOutcome, outcome_labels, read_outcome
+from outreach.model.outcomes import (
+    PROMISING,
+    CallOutcome,
+    Outcome,
+    Promise,
+    outcome_labels,
+    read_outcome,
+)
 from outreach.model.records import Skip
 from outreach.model.settings import Config
-from outreach.model.text import shown
+from outreach.model.text import plural, shown
 from outreach.model.zones import zone_info
 
 
@@ -71,9 +79,12 @@ class OutcomeReader:
         note: str = "",
         callback: str = "",
         default_at: datetime | None = None,
+        promises: Sequence[str] = (),
+        dues: Sequence[str] = (),
     ) -> CallOutcome:
         """The outcome of the call `call_id`, made at `at` (else at `default_at`, else at the
-        call's planned start); Problem naming the field that is wrong."""
+        call's planned start), with the `promises` made on it, each due on the date of `dues` in
+        the same place; Problem naming the field that is wrong."""
         call = self.plan.get(call_id)
         if call is None:
             raise Problem(
@@ -95,16 +106,56 @@ class OutcomeReader:
                 f"is empty, and the call is planned for {call.start.isoformat()}, "
                 "after the run's clock: give the time it was made",
             )
+        made = _local(self._moment("at", at, call) if at else default_at or call.start, call)
         return CallOutcome(
             call_id=call_id,
             outcome=outcome,
-            at=_local(self._moment("at", at, call) if at else default_at or call.start, call),
+            at=made,
             note=unicodedata.normalize("NFC", note.strip()),
             callback=_local(self._moment("callback", callback, call), call) if callback else None,
             account_id=call.account_id,
             contact_name=call.contact_name,
             play=call.play,
+            promises=self._promises(promises, dues, call.play, outcome, made.date()),
         )
+
+    def _promises(
+        self, texts: Sequence[str], dues: Sequence[str], play: str, outcome: Outcome, made: date
+    ) -> tuple[Promise, ...]:
+        """Each promise paired with its due date, on a call that may make promises, due no
+        sooner than the day the call was made."""
+        if len(texts) != len(dues):
+            field = "due" if len(texts) > len(dues) else "promise"
+            raise Problem(
+                field,
+                f"{plural(len(texts), 'promise')} and {plural(len(dues), 'due date')}: each "
+                "promise needs the date it is due by, in the same order",
+            )
+        if texts and outcome not in PROMISING.get(play, ()):
+            raise Problem(
+                "promise",
+                f"cannot go with {outcome} on the {play} call: promises go with an apology "
+                "reached or agreed, or a follow-up declined, and the next follow-up checks them",
+            )
+        promises = []
+        for text, typed in zip(texts, dues, strict=True):
+            text = unicodedata.normalize("NFC", text.strip())
+            if not text:
+                raise Problem("promise", "is empty")
+            if "|" in text:
+                raise Problem(
+                    "promise",
+                    f"{shown(text)!r} holds |, which separates promises in a file: give each "
+                    "with its own --promise",
+                )
+            try:
+                due = parse_date(typed.strip(), self.config.input.day_first)
+            except ValueError as error:
+                raise Problem("due", str(error)) from None
+            if due < made:
+                raise Problem("due", f"{due} is before the call ({made}): a promise is for later")
+            promises.append(Promise(text, due))
+        return tuple(promises)
 
     def _moment(self, field: str, text: str, call: PlannedCall) -> datetime:
         try:
@@ -141,6 +192,8 @@ class OutcomeReader:
                 texts.get("at", ""),
                 texts.get("note", ""),
                 texts.get("callback", ""),
+                promises=parse_options(texts.get("promise", "")),
+                dues=parse_options(texts.get("due", "")),
             )
         except Problem as problem:
             return _rejected(path, line, problem.field, str(problem))
@@ -164,8 +217,8 @@ def _columns(
         raise InputError(
             path,
             f"no {' and no '.join(missing)} column: a file of outcomes has the columns id and "
-            "outcome (and may have at, note, callback); name a CRM's columns in the settings' "
-            '[columns], like "Call Result" = "outcome"',
+            "outcome (and may have at, note, callback, promise, due); name a CRM's columns in "
+            'the settings\' [columns], like "Call Result" = "outcome"',
             line=line,
         )
     return list(found.items())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, cast, get_args
 
 from outreach.model.text import shown
@@ -73,6 +73,21 @@ def read_outcome(text: str, labels: Mapping[str, Outcome]) -> Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Promise:
+    """What a rep promised on a call, and by when (rule 7): the follow-up checks it after then."""
+
+    text: str
+    due: date
+
+
+PROMISING: dict[str, frozenset[Outcome]] = {
+    "apology": frozenset({"reached", "agreed"}),
+    "follow_up": frozenset({"declined"}),  # a promise not kept: a new date, or a new promise
+}
+"""The calls a promise may be logged with, by play: those the follow-up then checks."""
+
+
+@dataclass(frozen=True, slots=True)
 class CallOutcome:
     """What happened on one call of a plan, as a rep logged it."""
 
@@ -88,11 +103,13 @@ class CallOutcome:
     contact_name: str = ""
     play: str = ""
     """The call's account, contact and play, from the plan: for people reading outcomes.csv."""
+    promises: tuple[Promise, ...] = ()
 
     @property
     def key(self) -> tuple[object, ...]:
-        """What makes two logged lines one: the same call, outcome, instant, note and callback."""
-        return (self.call_id, self.outcome, self.at, self.note, self.callback)
+        """What makes two logged lines one: the same call, outcome, instant, note, callback and
+        promises."""
+        return (self.call_id, self.outcome, self.at, self.note, self.callback, self.promises)
 
     def against_clock(self, now: datetime) -> tuple[str, str] | None:
         """(field, reason) if the outcome cannot be logged at `now`: made after it, or a

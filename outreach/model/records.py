@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
 
+from outreach.model.outcomes import Promise
 from outreach.model.phone import Phone
 from outreach.model.text import terminal_text
 
@@ -83,6 +84,8 @@ class Contact:
     stage: str | None = None
     stage_date: date | None = None
     """When the call of the stage was planned: later calls keep their spacing from it."""
+    promises: tuple[Promise, ...] = ()
+    """Promised on an earlier call and not confirmed yet: the follow-up checks them (rule 7)."""
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     @property

@@ -14,21 +14,26 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from outreach.errors import OutputError
 from outreach.formats.tables import csv_rows, csv_text, from_spreadsheet_cell
-from outreach.model.outcomes import CallOutcome
+from outreach.intake.cells import parse_options
+from outreach.model.outcomes import CallOutcome, Promise
 from outreach.model.records import Skip
 from outreach.output.confined import ConfinedFolder
 from outreach.output.folder import OUTCOMES
 
-OUTCOME_COLUMNS = ("id", "outcome", "at", "note", "callback", "account_id", "contact_name", "play")
+BEFORE_PROMISES = ("id", "outcome", "at", "note", "callback", "account_id", "contact_name", "play")
+"""The header of an outcomes.csv written before promises: still read, and appended to in its
+own layout while no line carries a promise."""
+OUTCOME_COLUMNS = (*BEFORE_PROMISES, "promise", "due")
 
 
 def outcome_row(outcome: CallOutcome) -> tuple[str, ...]:
-    """The outcome's cells, in the order of OUTCOME_COLUMNS."""
+    """The outcome's cells, in the order of OUTCOME_COLUMNS: several promises, and their due
+    dates in the same order, separated by `|` as other lists in a CSV."""
     callback = outcome.callback.isoformat() if outcome.callback else ""
     return (
         outcome.call_id,
@@ -39,6 +44,8 @@ def outcome_row(outcome: CallOutcome) -> tuple[str, ...]:
         outcome.account_id,
         outcome.contact_name,
         outcome.play,
+        " | ".join(promise.text for promise in outcome.promises),
+        " | ".join(promise.due.isoformat() for promise in outcome.promises),
     )
 
 
@@ -46,7 +53,9 @@ class OutcomesLog:
     """The outcomes recorded in outcomes.csv, and those added since it was read."""
 
     def __init__(self, recorded: bytes, path: Path) -> None:
-        self._keys = set(_recorded_keys(recorded, path))
+        self._path = path
+        self._columns = _header(recorded, path)
+        self._keys = set(_recorded_keys(recorded, self._columns))
         self._new = not recorded
         self._open_line = recorded[-1:] not in (b"", b"\n")  # a line someone left unended
         self.added: list[CallOutcome] = []
@@ -59,17 +68,22 @@ class OutcomesLog:
         """Adds the outcome unless the same line is there already; whether it was added."""
         if self.has(outcome):
             return False
+        if outcome.promises and self._columns == BEFORE_PROMISES:
+            raise OutputError(
+                f"{self._path}: written before promises were logged, it has no promise and due "
+                "columns; move the file away (plan, generate and campaign read it with "
+                "--outcomes FILE), and outreach log starts a new one"
+            )
         self._keys.add(outcome.key)
         self.added.append(outcome)
         return True
 
     def appended(self) -> bytes:
         """What to append to the file: the lines added (after the header, in a new file)."""
-        rows = map(outcome_row, self.added)
+        width = len(self._columns)
+        rows = (outcome_row(outcome)[:width] for outcome in self.added)
         text = (
-            "".join(csv_text(OUTCOME_COLUMNS, rows))
-            if self._new
-            else csv_rows(OUTCOME_COLUMNS, rows)
+            "".join(csv_text(self._columns, rows)) if self._new else csv_rows(self._columns, rows)
         )
         return (b"\n" if self._open_line and text else b"") + text.encode("utf-8")
 
@@ -127,21 +141,50 @@ def log_lines(
     return tally
 
 
-def _recorded_keys(data: bytes, path: Path) -> Iterator[tuple[object, ...]]:
-    """The key (see CallOutcome.key) of each line of outcomes.csv as outreach writes it; an
-    OutputError if its header is not outreach's, as lines appended to it would be misread."""
+def _lines(data: bytes) -> Iterator[list[str]]:
     text = data.decode("utf-8-sig", errors="surrogateescape")
-    rows = csv.reader(io.StringIO(text, newline=""))  # a note's line breaks stay in the note
-    header = next(rows, None)
-    if header is not None and tuple(cell.strip() for cell in header) != OUTCOME_COLUMNS:
+    return csv.reader(io.StringIO(text, newline=""))  # a note's line breaks stay in the note
+
+
+def _header(data: bytes, path: Path) -> tuple[str, ...]:
+    """The columns lines are appended in: the file's header (today's, or the one before
+    promises); an OutputError if it is not outreach's, as lines appended would be misread."""
+    header = tuple(cell.strip() for cell in next(_lines(data), OUTCOME_COLUMNS))
+    if header not in (OUTCOME_COLUMNS, BEFORE_PROMISES):
         raise OutputError(
             f"{path}: its first line is not the header outreach writes ({','.join(OUTCOME_COLUMNS)}); "
             "move the file away, and outreach log starts a new one"
         )
+    return header
+
+
+def _recorded_keys(data: bytes, columns: tuple[str, ...]) -> Iterator[tuple[object, ...]]:
+    """The key (see CallOutcome.key) of each line of outcomes.csv as outreach writes it."""
+    rows = _lines(data)
+    next(rows, None)
     for row in rows:
         if len(row) >= 5:
             call_id, outcome, at, note, callback = map(from_spreadsheet_cell, row[:5])
-            yield (call_id, outcome, _instant(at), note, _instant(callback) if callback else None)
+            cells = dict(zip(columns, map(from_spreadsheet_cell, row), strict=False))
+            yield (
+                call_id,
+                outcome,
+                _instant(at),
+                note,
+                _instant(callback) if callback else None,
+                _promises(cells.get("promise", ""), cells.get("due", "")),
+            )
+
+
+def _promises(texts: str, dues: str) -> tuple[object, ...]:
+    """Promises as written, read back for comparison; as they are if they are not (an edit)."""
+    try:
+        return tuple(
+            Promise(text, date.fromisoformat(due))
+            for text, due in zip(parse_options(texts), parse_options(dues), strict=True)
+        )
+    except ValueError:
+        return (texts, dues)
 
 
 def _instant(text: str) -> datetime | str:

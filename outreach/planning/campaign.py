@@ -141,6 +141,7 @@ def plan_campaign(
     assigned, dropped = triage(due, config, source)
     assigned, standings = stand(assigned, history, source, dropped)
     skipped += dropped
+    assigned = _without_waiting(assigned, standings, config, last, source, skipped)
     scheduler = Scheduler(config, now, standings)
     business = BusinessDays(config.schedule)
     estimates = {
@@ -174,6 +175,46 @@ def plan_campaign(
         return CampaignPlan(plan, name, shortfalls)
     by_line = {c.line: standings[c.key] for c in due if c.key in standings}
     return CampaignPlan(plan, name, shortfalls, by_line)
+
+
+def _without_waiting(
+    assigned: list[Assignment],
+    standings: Mapping[tuple[str, str], Standing],
+    config: Config,
+    last: date,
+    source: str,
+    skipped: list[Skip],
+) -> list[Assignment]:
+    """The assignments but those whose follow-up waits for promises due after the window:
+    they are not due yet (rule 7), and `skipped` says until when."""
+    going = []
+    for assignment in assigned:
+        contact = assignment.contact
+        if not contact.promises:  # only a follow-up waits, for the promises (history.stand)
+            going.append(assignment)
+            continue
+        standing = standings.get(contact.key)
+        steps = standing.steps if standing else sequence(contact, config.plays)
+        waits = steps[0].not_before if steps else None
+        if waits is None or waits <= last:
+            going.append(assignment)
+            continue
+        reason = (
+            f"the follow-up waits for promises due by {waits - timedelta(days=1)}, after {last}"
+        )
+        skipped.append(
+            Skip(
+                source,
+                contact.line,
+                "not due",
+                reason,
+                None,
+                contact.account_id,
+                contact.contact_name,
+                assignment.owner,
+            )
+        )
+    return going
 
 
 def _calls_in_window(

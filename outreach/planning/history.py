@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from outreach.model.outcomes import MISSED, CallOutcome, Outcome
+from outreach.model.outcomes import MISSED, CallOutcome, Outcome, Promise
 from outreach.model.plan import Flag, call_id
 from outreach.model.plays import Play, stage_of
 from outreach.model.records import Contact, Skip, SkipKind
@@ -25,6 +25,7 @@ from outreach.planning.playbook import (
     earliest_first_call,
     first_call_day,
     first_check_in,
+    follow_up,
     sequence,
     trust_ladder,
     within,
@@ -66,6 +67,8 @@ class Standing:
     """Keep-in-touch calls in a row that found nothing, those of earlier campaigns included."""
     found_nothing: int = 0
     """Of them, those logged in this run: fruitless cycles, which count as attempts."""
+    promises: tuple[Promise, ...] = ()
+    """Promised and not yet confirmed by a follow-up (rule 7)."""
 
 
 @dataclass(slots=True)
@@ -78,6 +81,7 @@ class _Trail:
     last: CallOutcome | None = None
     check_ins: int = 0
     found_nothing: int = 0
+    promises: tuple[Promise, ...] = ()
 
     def standing(self, steps: Iterable[Step], **found: Any) -> Standing:
         return Standing(
@@ -88,6 +92,7 @@ class _Trail:
             last=self.last,
             check_ins=self.check_ins,
             found_nothing=self.found_nothing,
+            promises=self.promises,
             **found,
         )
 
@@ -163,7 +168,14 @@ class History:
                 else:
                     trail.check_ins += 1
                     trail.found_nothing += 1
-            branch = _branch(step, last.outcome, steps[index + 1 :], plays, check_in)
+            if step.play in ("apology", "follow_up"):
+                # A follow-up declined found a promise not kept: checked again, unless new ones
+                # were made; any other outcome of a follow-up confirmed them all.
+                kept = (step.play, last.outcome) != ("follow_up", "declined")
+                trail.promises = last.promises or (() if kept else trail.promises)
+            branch = _branch(
+                step, last.outcome, steps[index + 1 :], plays, check_in, trail.promises
+            )
             steps[index + 1 :] = within(branch, reach)
             index += 1
         if trail.last is None:
@@ -183,7 +195,7 @@ class History:
         And the trail so far: the stage it starts after."""
         staged = sequence(contact, self.plays, reach)
         if not contact.stage:
-            return staged, _Trail()
+            return staged, _Trail(promises=contact.promises)
         unstaged = sequence(replace(contact, stage=None, stage_date=None), self.plays, reach)
         for index, step in enumerate(unstaged):
             if (
@@ -193,8 +205,10 @@ class History:
                 before = (
                     stage_of(unstaged[index - 1].play, unstaged[index - 1].step) if index else None
                 )
-                return unstaged[index:], _Trail(stage=before)
-        return staged, _Trail(stage=contact.stage, stage_day=contact.stage_date)
+                return unstaged[index:], _Trail(stage=before, promises=contact.promises)
+        return staged, _Trail(
+            stage=contact.stage, stage_day=contact.stage_date, promises=contact.promises
+        )
 
 
 def remaining_steps(
@@ -225,9 +239,15 @@ def first_day(
 
 
 def _branch(
-    step: Step, outcome: Outcome, rest: list[Step], plays: PlaySettings, check_in: int
+    step: Step,
+    outcome: Outcome,
+    rest: list[Step],
+    plays: PlaySettings,
+    check_in: int,
+    promises: tuple[Promise, ...],
 ) -> list[Step]:
-    """The calls after `step`, made with `outcome` (issue 16's branches of the playbook)."""
+    """The calls after `step`, made with `outcome` (issue 16's branches of the playbook), with
+    `promises` open."""
     if outcome == "won_back" or (step.play == "substantial_offer" and outcome == "agreed"):
         # the "how are we doing" check-ins, silent about the incident (rule 8)
         return check_ins(plays, check_in, ("won_back",))
@@ -239,8 +259,9 @@ def _branch(
         clear = Step("clear_the_air", 1, Delay(plays.lapsed_cooldown_days, "days"))
         return [clear, *check_ins(plays, check_in)]
     if step.play == "follow_up" and outcome == "declined":  # a fix not delivered: again
-        again = Step("follow_up", step.step + 1, Delay(plays.follow_up_days, "business_days"))
-        return [again, *rest]
+        return [follow_up(step.step + 1, plays, promises), *rest]
+    if step.play == "apology" and rest and rest[0].play == "follow_up":  # when they are due
+        return [follow_up(rest[0].step, plays, promises), *rest[1:]]
     if step.play == "small_step" and outcome == "declined":
         if step.step > len(plays.small_step_days):  # the one more small step: enough
             return check_ins(plays, check_in)
@@ -288,6 +309,10 @@ def stand(
         standing = history.standing(contact, assignment.reach)
         if standing is not None:
             standings[contact.key] = standing
+            if standing.promises != contact.promises:  # what the follow-up's script lists
+                assignment = replace(
+                    assignment, contact=replace(contact, promises=standing.promises)
+                )
         if standing is not None and standing.stop is not None:
             kind, reason = standing.stop
             skipped.append(

@@ -10,6 +10,7 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
+from outreach.model.outcomes import Promise
 from outreach.model.plan import Flag
 from outreach.model.plays import ORDER, Play, parse_stage
 from outreach.model.records import Contact
@@ -39,6 +40,9 @@ class Step:
     only_if_small_steps_went_well: bool = False
     flags: tuple[Flag, ...] = ()
     """What the outcomes of earlier calls say of this one (planning.history)."""
+    not_before: date | None = None
+    """No sooner than this day, whatever the spacing: a follow-up waits for the promises it
+    checks to be due."""
 
 
 NOW = Delay(0, "days")
@@ -52,7 +56,7 @@ def sequence(contact: Contact, plays: PlaySettings, reach: Reach = "all") -> lis
         # Rule 2: apologize at once; rule 7: confirm the fixes; rule 9: small steps, then more.
         steps = [
             Step("apology", 1, NOW),
-            Step("follow_up", 1, Delay(plays.follow_up_days, "business_days")),
+            follow_up(1, plays, contact.promises),
             *trust_ladder(plays),
         ]
     elif contact.status == "lapsed":
@@ -66,6 +70,8 @@ def sequence(contact: Contact, plays: PlaySettings, reach: Reach = "all") -> lis
         # from the stage's call, when its date is known (see first_call_day).
         position = ORDER.index(done[0])
         steps = [s for s in steps if (ORDER.index(s.play), s.step) > (position, done[1])]
+        if contact.promises and done[0] == "follow_up":  # a promise not kept yet: check again
+            steps.insert(0, follow_up(done[1] + 1, plays, contact.promises))
     if contact.check_ins:  # rule 14: the check-ins that found nothing in earlier campaigns count
         more = max(0, plays.keep_in_touch_count - contact.check_ins)
         steps = [s for s in steps if s.play != "keep_in_touch"] + [
@@ -81,6 +87,24 @@ def within(steps: list[Step], reach: Reach) -> list[Step]:
     if reach == "apology":
         return [step for step in steps if step.play in ("apology", "follow_up")]
     return steps
+
+
+def follow_up(number: int, plays: PlaySettings, promises: tuple[Promise, ...]) -> Step:
+    """Rule 7: the follow-up that checks what was promised, `plays.follow_up_days` business
+    days after the call before it, and not before the day after the last promise is due."""
+    last_due = max((promise.due for promise in promises), default=None)
+    return Step(
+        "follow_up",
+        number,
+        Delay(plays.follow_up_days, "business_days"),
+        not_before=last_due + timedelta(days=1) if last_due else None,
+    )
+
+
+def step_offer(offers: tuple[str, ...], step: int) -> str | None:
+    """Rule 9, one small step after another: small step n proposes the n-th low-risk offer,
+    the last one again when there are fewer offers than steps; None without any."""
+    return offers[min(step, len(offers)) - 1] if offers else None
 
 
 def trust_ladder(plays: PlaySettings) -> list[Step]:

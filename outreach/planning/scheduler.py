@@ -233,6 +233,7 @@ class Scheduler:
         day, floor = progress.day, progress.not_before
         if progress.calls:
             day = after(day, step.after, diary.business)
+        day = max(day, step.not_before or day)
         urgent = step.play in URGENT
         if not urgent and diary.last_apology > floor:
             floor = diary.last_apology

@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from outreach.intake.cells import parse_options
 from outreach.model.plan import Call
 from outreach.model.plays import SILENT_PLAYS, Play
 from outreach.model.settings import Config
 from outreach.model.zones import zone_info
 from outreach.planning.escalation import Escalation, escalation
+from outreach.planning.playbook import step_offer
 from outreach.render.filters import first_name
 
 #: Every variable a template can use, and what it holds. Empty CSV cells are None.
@@ -38,10 +40,21 @@ VARIABLES: Mapping[str, str] = {
     "attempts": "earlier attempts to win the account back (0 when none)",
     "last_contact": "date of the last contact before this campaign, or None",
     "notes": "free notes on the account, or None",
-    "low_risk_offer": "the small, low-risk first order to propose (rule 9), or None",
+    "low_risk_offer": (
+        "the small, low-risk orders to propose (rule 9), as the CSV cell holds them: several "
+        "separated by |; or None"
+    ),
+    "offer": (
+        "the low-risk offer this call proposes: the n-th of low_risk_offer for small step n "
+        "(the last one again past the end), the first on other calls; None without any"
+    ),
     "extra": "CSV columns the tool does not know, by header: extra['Region']",
     "changes_made": "what changed so the problem does not happen again, or None",
     "options": "the remedies offered or promised (a list, possibly empty)",
+    "promises": (
+        "what was promised on the apology (or a follow-up) and is not confirmed yet: a list of "
+        "text and due (a date), empty when none"
+    ),
     "fault": "'company' or 'personal' (who failed, rule 4), or None",
     "reason": "the kind of problem (delivery, billing, …), or None",
     "incident": "what went wrong, or None",
@@ -56,7 +69,7 @@ VARIABLES: Mapping[str, str] = {
 INCIDENT = ("incident", "incident_date", "root_cause")
 """The incident itself: only the apology and the clear-the-air call speak of it."""
 CAUSE = ("fault", "reason")
-PROMISES = ("changes_made", "options")
+PROMISES = ("changes_made", "options", "promises")
 """What was done about the incident: the follow-up checks it; later calls would recall the
 incident through it, so they do not get it either."""
 
@@ -109,6 +122,12 @@ class RepView:
 
 
 @dataclass(frozen=True, slots=True)
+class PromiseView:
+    text: str
+    due: date
+
+
+@dataclass(frozen=True, slots=True)
 class ContactView:
     name: str
     first_name: str
@@ -129,8 +148,10 @@ def build_context(call: Call, next_call: Call | None, config: Config, play: str)
     hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
     text = one_line if play == "invite" else markdown_text  # an invitation is plain text
     shared = _shared_context(call, config, rep_zone, text)
+    offers = parse_options(call.contact.low_risk_offer or "")
     return {
         **{name: value for name, value in shared.items() if name not in hidden},
+        "offer": text(step_offer(offers, call.step if call.play == "small_step" else 1)),
         "call": _call_view(call, rep_zone),
         "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
         "escalation": _escalation_view(call, config, text),
@@ -180,6 +201,7 @@ def _shared_context(
         "extra": {key: safe(value) for key, value in contact.extra},
         "changes_made": safe(contact.changes_made),
         "options": [text for text in map(safe, contact.options) if text],
+        "promises": [PromiseView(safe(p.text) or "", p.due) for p in contact.promises],
         "fault": contact.fault,
         "reason": safe(contact.reason),
         "incident": safe(contact.incident),
