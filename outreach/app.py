@@ -162,6 +162,7 @@ def run_campaign(
             campaign.name,
             first,
             last,
+            config,
             summary.calendars,
             tuple(s.advice() for s in campaign.shortfalls),
             made,

@@ -6,7 +6,6 @@ import itertools
 import re
 from collections import Counter
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from tests.factories import (
     invoke,
     read_csv,
     row,
+    usd,
     write_csv,
 )
 
@@ -33,7 +33,7 @@ def lapsed(n: int, **fields: Any) -> Contact:
     values: dict[str, Any] = {
         "line": n + 2, "account_id": f"A-{n}", "company": f"Company {n}", "contact_name": f"Contact {n}",
         "status": "lapsed", "owner": "Sam", "timezone": "America/New_York", "phone": "+1 212 555 0100",
-        "account_value": Decimal(10_000 + n),
+        "account_value": usd(10_000 + n),
     }  # fmt: skip
     values.update(fields)
     return Contact(**dial_of(values))
@@ -67,7 +67,9 @@ def test_calls_are_spread_evenly_and_the_most_valuable_first(
     assert all(abs(a - b) <= 1 for a, b in itertools.pairwise(counts)), counts
     assert max(counts) <= cap
     assert all(first <= call.start.date() <= last for call in campaign.plan.calls)
-    by_value = sorted(campaign.plan.calls, key=lambda c: -(c.contact.account_value or 0))
+    by_value = sorted(
+        campaign.plan.calls, key=lambda c: -(c.contact.account_value or usd(0)).amount
+    )
     assert [c.start for c in by_value] == sorted(c.start for c in by_value)
     over = [s for s in campaign.plan.skipped if s.kind == "over capacity"]
     assert len(campaign.plan.calls) + len(over) == contacts
@@ -169,7 +171,7 @@ def test_accounts_next_keeps_every_original_column_row_and_value(tmp_path: Path)
     added = {r[2]: dict(zip(back[0][-5:], r[-5:], strict=True)) for r in back[1:]}
     assert added["Dana"]["outreach_next_play"] == "apology" and added["Dana"]["outreach_stage"]
     assert back[3] == original[3]  # Ann's row is rejected: kept as it was, nothing added
-    assert added["Bea"]["outreach_note"].startswith("dropped: account_value 500")
+    assert added["Bea"]["outreach_note"].startswith("dropped: account_value 500 USD")
 
 
 def test_the_report_shows_the_figures_of_plan_csv(tmp_path: Path) -> None:
@@ -180,7 +182,7 @@ def test_the_report_shows_the_figures_of_plan_csv(tmp_path: Path) -> None:
     assert "<script" not in page and "http" not in page.replace('href="calendars/', "")
     assert re.search(rf"<b>{len(plan)}</b>calls planned", page)
     for rep, n in Counter(r["owner"] for r in plan).items():
-        assert re.search(rf"<tr><td>{rep}</td><td class=\"n\">{n}</td>", page), rep
+        assert re.search(rf"<tr><th scope=\"row\">{rep}</th><td class=\"n\">{n}</td>", page), rep
         assert f'href="calendars/{rep.lower().replace(" ", "-")}.ics"' in page
     for play, n in Counter(r["play"] for r in plan).items():
         assert f'<td>{play.replace("_", " ")}</td><td class="n">{n}</td>' in page

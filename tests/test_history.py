@@ -370,4 +370,4 @@ def test_the_summary_and_report_show_what_the_calls_made_came_to(tmp_path: Path)
     assert (
         "<h2>Calls made</h2>" in report and "apology: 1 reached, 1 voicemail, 1 refused" in report
     )
-    assert "<h2>Stopped by an outcome</h2>" in report and "<td>refused</td>" in report
+    assert "<h3>Refused: 1 row, 1 upset</h3>" in report

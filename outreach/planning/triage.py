@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
+from outreach.model.money import Money
 from outreach.model.phone import Phone, read_phone
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip, SkipKind
 from outreach.model.settings import Config
@@ -20,7 +20,7 @@ class Assignment:
     contact: Contact
     owner: str
     handover_from: str | None
-    account_value: Decimal | None
+    account_value: Money | None
     """The account's value (its largest row), which orders the work."""
 
 
@@ -40,7 +40,11 @@ def triage(
     assigned: list[Assignment] = []
     skipped: list[Skip] = []
     for rows in accounts.values():
-        value = max((c.account_value for c in rows if c.account_value is not None), default=None)
+        value = max(
+            (c.account_value for c in rows if c.account_value is not None),
+            key=lambda money: money.amount,
+            default=None,
+        )
         account_reason = _account_drop_reason(rows, value, config)
         handoff = next((c.handoff_to for c in rows if c.handoff_to), None)
         for contact in rows:
@@ -65,6 +69,8 @@ def triage(
                         contact.account_id,
                         contact.contact_name,
                         contact.owner,
+                        status=contact.status,
+                        account_value=contact.account_value,
                     )
                 )
             elif handoff and handoff != contact.owner:
@@ -96,15 +102,16 @@ def _contact_drop_reason(contact: Contact, phones: set[_Line], emails: set[str])
 
 
 def _account_drop_reason(
-    rows: list[Contact], value: Decimal | None, config: Config
+    rows: list[Contact], value: Money | None, config: Config
 ) -> _Reason | None:
-    """Rule 14: stop when the account is not worth it, or attempts went nowhere."""
+    """Rule 14: stop when the account is not worth it, or attempts went nowhere. The amount
+    is compared in its own currency: no exchange rates."""
     minimum = config.drop.min_account_value
-    if value is not None and value < minimum:
+    if value is not None and value.amount < minimum:
         return (
             "dropped",
             "account_value",
-            f"account_value {value:f} < min_account_value {minimum:f}",
+            f"account_value {value.amount:f} {value.currency} < min_account_value {minimum:f}",
         )
     attempts = max(c.attempts for c in rows)
     if attempts >= config.drop.max_attempts:
