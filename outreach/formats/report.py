@@ -105,6 +105,10 @@ class Figures:
     """What the calls made came to, per rep, when the campaign read outcomes."""
 
     @property
+    def late_shown(self) -> tuple[LateApology, ...]:
+        return self.late[:SHOWN_ROWS]
+
+    @property
     def total_calls(self) -> int:
         return sum(r.calls for r in self.reps)
 
