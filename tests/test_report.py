@@ -16,6 +16,7 @@ from outreach.config import parse_config
 from outreach.formats.report import figures, report_html, totals_table
 from outreach.intake.contacts import read_contacts
 from outreach.model.money import Money, totals
+from outreach.model.plan import Plan
 from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config, Rep, ScheduleSettings
 from outreach.planning.campaign import plan_campaign
@@ -152,3 +153,18 @@ def test_the_report_of_10000_contacts_stays_under_a_megabyte(tmp_path: Path) -> 
     )
     assert len(page.encode()) < 1_000_000
     assert plan.skipped  # the lists are long, the page is not
+
+
+def test_a_long_list_collapses_to_its_first_rows_with_the_count() -> None:
+    skipped = [
+        Skip("c.csv", line, "over capacity", "no room in Sam's calls", None, f"A-{line}",
+             f"C{line}", "Sam", "upset" if line == 40 else "lapsed", Money(Decimal(line), "EUR"))
+        for line in range(2, 42)
+    ]  # fmt: skip
+    plan = Plan(date(2027, 1, 4), (), tuple(skipped))
+    data = figures(plan, "Q1", date(2027, 1, 4), date(2027, 3, 31), Config(), {})
+    page = report_html(data, jinja2.FileSystemLoader(builtin_templates_dir()))
+    parsed = _tables(page)
+    rows = parsed.tables[parsed.summaries["no room in Sam's calls: 40 rows, 1 upset"]][1:]
+    assert len(rows) == 10 and rows[0][:6] == ["40", "A-40", "C40", "Sam", "upset", "EUR 40"]
+    assert "The first 10 of 40: the rest are in skipped.csv." in page

@@ -230,10 +230,11 @@ def _by_kind(skipped: Iterable[Skip]) -> Iterator[SkipKindGroup]:
 
 
 def _group_key(kind: str) -> Callable[[Skip], str]:
-    """Rejected rows go together by field (their reasons quote each cell); others by reason."""
-    if kind == "rejected":
-        return lambda s: f"{s.field}" if s.field else "the row"
-    return lambda s: s.reason
+    """Over capacity and suppressed rows go together by reason (one per rep, one per status);
+    the others by field, as their reasons quote each row's cell, date or outcome."""
+    if kind in ("over capacity", "suppressed"):
+        return lambda s: s.reason
+    return lambda s: s.field or kind
 
 
 def _groups(rows: list[Skip], key: Callable[[Skip], str]) -> tuple[SkipGroup, ...]:
@@ -256,7 +257,8 @@ def report_html(data: Figures, templates: jinja2.BaseLoader) -> str:
         keep_trailing_newline=True,
     )
     environment.filters["money"] = lambda values: ", ".join(map(str, values))
-    environment.filters["shade"] = lambda load: f"{0.08 + 0.72 * min(load.share, 1):.2f}"
+    # At most 55% of the load colour: dark text keeps a contrast above 6:1 on every cell.
+    environment.filters["shade"] = lambda load: f"{0.04 + 0.51 * min(load.share, 1):.2f}"
     return environment.get_template(REPORT_TEMPLATE).render(f=data)
 
 

@@ -29,6 +29,8 @@ class WeekLoad:
     calls: int
     capacity: int
     """The calls the rep can make that week: calls_per_day on each working day of the window."""
+    outside_hours: int = 0
+    """Calls that week outside the rep's working hours (inside the contact's)."""
 
     @property
     def share(self) -> float:
@@ -54,17 +56,20 @@ def weekly_load(
     """Rep → Monday of each week the window touches → the rep's calls that week (on the rep's
     own calendar) against the rep's capacity that week."""
     counted: dict[str, Counter[date]] = {rep: Counter() for rep in reps}
+    outside: dict[str, Counter[date]] = {rep: Counter() for rep in reps}
     for call in calls:
         zone = zone_info(config.rep_timezone(call.owner))
-        day = datetime.fromtimestamp(call.at, zone).date()
-        counted.setdefault(call.owner, Counter())[monday_of(day)] += 1
+        monday = monday_of(datetime.fromtimestamp(call.at, zone).date())
+        counted.setdefault(call.owner, Counter())[monday] += 1
+        if "outside_rep_hours" in call.flags:
+            outside.setdefault(call.owner, Counter())[monday] += 1
     business = BusinessDays(config.schedule)
     load: dict[str, dict[date, WeekLoad]] = {}
     for rep, by_week in sorted(counted.items()):
         days = Counter(map(monday_of, working_days(rep, first, last, config, business)))
         per_day = config.schedule.calls_per_day
         load[rep] = {
-            monday: WeekLoad(by_week[monday], per_day * days[monday])
+            monday: WeekLoad(by_week[monday], per_day * days[monday], outside[rep][monday])
             for monday in mondays(first, last)
         }
     return load
