@@ -19,7 +19,7 @@ from outreach.model.plays import PLAYS
 from outreach.model.records import STOPPED, Skip, SkipKind
 from outreach.model.settings import Config
 from outreach.model.text import terminal_text
-from outreach.planning.capacity import WeekLoad, monday_of, mondays, weekly_load
+from outreach.planning.capacity import WeekLoad, monday_of, mondays, rep_day, weekly_load
 
 REPORT_TEMPLATE = "report.html.j2"
 SHOWN_ROWS = 10
@@ -159,7 +159,7 @@ def figures(
     load = weekly_load(plan.calls, reps, first, last, config)
     weeks = mondays(first, last)
     for call in plan.calls:
-        weekly_plays[monday_of(call.start.date())][call.play] += 1
+        weekly_plays[monday_of(rep_day(call, config))][call.play] += 1
     rep_totals = tuple(
         RepTotals(
             rep,

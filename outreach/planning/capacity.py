@@ -44,6 +44,11 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def rep_day(call: Call, config: Config) -> date:
+    """The day of the call on its rep's calendar, which their capacity is counted in."""
+    return datetime.fromtimestamp(call.at, zone_info(config.rep_timezone(call.owner))).date()
+
+
 def mondays(first: date, last: date) -> tuple[date, ...]:
     """Monday of each week from first to last."""
     start = monday_of(first)
@@ -58,8 +63,7 @@ def weekly_load(
     counted: dict[str, Counter[date]] = {rep: Counter() for rep in reps}
     outside: dict[str, Counter[date]] = {rep: Counter() for rep in reps}
     for call in calls:
-        zone = zone_info(config.rep_timezone(call.owner))
-        monday = monday_of(datetime.fromtimestamp(call.at, zone).date())
+        monday = monday_of(rep_day(call, config))
         counted.setdefault(call.owner, Counter())[monday] += 1
         if "outside_rep_hours" in call.flags:
             outside.setdefault(call.owner, Counter())[monday] += 1
