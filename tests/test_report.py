@@ -14,6 +14,8 @@ import pytest
 
 from outreach.config import parse_config
 from outreach.formats.report import figures, report_html, totals_table
+from outreach.formats.tables import PLAN_FIELDS, plan_row
+from outreach.intake import cells
 from outreach.intake.contacts import read_contacts
 from outreach.model.money import Money, totals
 from outreach.model.plan import Plan
@@ -168,3 +170,13 @@ def test_a_long_list_collapses_to_its_first_rows_with_the_count() -> None:
     rows = parsed.tables[parsed.summaries["no room in Sam's calls: 40 rows, 1 upset"]][1:]
     assert len(rows) == 10 and rows[0][:6] == ["40", "A-40", "C40", "Sam", "upset", "EUR 40"]
     assert "The first 10 of 40: the rest are in skipped.csv." in page
+
+
+@pytest.mark.parametrize("value", ["EUR 85000.5", "JPY 9800000", "USD 0"])
+def test_the_value_in_plan_csv_reads_back_the_same_whatever_the_default(value: str) -> None:
+    code, amount = value.split()
+    money = Money(Decimal(amount), code)
+    cell = dict(
+        zip(PLAN_FIELDS, plan_row(make_call(make_contact(account_value=money))), strict=True)
+    )
+    assert cells.parse_money(cell["account_value"], "AUD") == money
