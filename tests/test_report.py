@@ -180,3 +180,12 @@ def test_the_value_in_plan_csv_reads_back_the_same_whatever_the_default(value: s
         zip(PLAN_FIELDS, plan_row(make_call(make_contact(account_value=money))), strict=True)
     )
     assert cells.parse_money(cell["account_value"], "AUD") == money
+
+
+@pytest.mark.parametrize(
+    ("default", "meant"), [("CAD", "CAD"), ("MXN", "MXN"), ("KWD", "USD"), ("EUR", "USD")]
+)
+def test_a_bare_dollar_sign_is_the_default_currency_only_when_that_is_written_with_one(
+    default: str, meant: str
+) -> None:
+    assert cells.parse_money("$500", default) == Money(Decimal(500), meant)
