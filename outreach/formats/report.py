@@ -150,6 +150,7 @@ def figures(
     for call in plan.calls:
         contacts[call.owner].add(call.contact.key)
         flagged[call.owner].update(call.flags)
+        weekly_plays[monday_of(rep_day(call, config))][call.play] += 1
         value = call.contact.account_value
         known = values[call.owner].get(call.contact.account_id)
         if value is not None and (known is None or value.amount > known.amount):
@@ -158,8 +159,6 @@ def figures(
     reps = sorted(set(contacts) | set(over))
     load = weekly_load(plan.calls, reps, first, last, config)
     weeks = mondays(first, last)
-    for call in plan.calls:
-        weekly_plays[monday_of(rep_day(call, config))][call.play] += 1
     rep_totals = tuple(
         RepTotals(
             rep,
