@@ -86,12 +86,15 @@ def test_every_row_of_a_messy_export_is_counted_and_upset_rows_come_first(tmp_pa
                           "--now", "2027-01-04T08:00Z")  # fmt: skip
     assert code != 0 and "Traceback" not in err  # rejected rows make the exit status non-zero
     skipped = Counter(r["kind"] for r in read_csv(tmp_path / "q/skipped.csv"))
-    planned = {(r["account_id"], r["contact_name"]) for r in read_csv(tmp_path / "q/plan.csv")}
+    calls = read_csv(tmp_path / "q/plan.csv")
+    planned = {(r["account_id"], r["contact_name"]) for r in calls}
     assert skipped["rejected"] == 6 and sum(skipped.values()) + len(planned) == len(rows)
     page = _tables((tmp_path / "q/report.html").read_text(encoding="utf-8"))
     counts = next(t for t in page.tables if t[0] == ["rows", "count", "of them upset"])
     shown = {cells[0]: int(cells[1]) for cells in counts[1:]}
     assert shown == {"with calls": len(planned), **skipped, "total": len(rows)}
+    weekly = page.tables[page.summaries["Calls per week, by play: the figures as a table"]]
+    assert sum(int(n) for week in weekly[1:] for n in week[1:]) == len(calls)
     listed = page.tables[page.summaries["timezone: 2 rows, 1 upset"]]
     assert listed[1][:6] == ["3", "A-9", "Bad Zone", "Sam Rep", "upset", "USD 1,200,000"]
     assert listed[2][4] == "lapsed"
