@@ -163,6 +163,7 @@ def run_campaign(
             campaign.name,
             first,
             last,
+            config,
             summary.calendars,
             tuple(s.advice() for s in campaign.shortfalls),
             made,

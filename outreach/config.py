@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from outreach.errors import ConfigError
 from outreach.intake.cells import MAX_ATTEMPTS, MAX_MONEY, is_domain, is_plain_address
 from outreach.intake.columns import NAMED_FIELDS
+from outreach.model.money import CODES
 from outreach.model.outcomes import OUTCOMES
 from outreach.model.phone import parse_country, read_phone
 from outreach.model.settings import (
@@ -365,7 +366,14 @@ def _validate(config: Config) -> None:
             _check_limit(source, key, number)
     if schedule.holiday_country:
         _check_holiday_country(source, "schedule.holiday_country", schedule.holiday_country)
+    _check_currency(config)
     _check_phones(config)
+
+
+def _check_currency(config: Config) -> None:
+    if config.input.currency not in CODES:
+        message = f"{config.input.currency!r} is not an ISO 4217 currency code such as USD or EUR"
+        raise ConfigError(config.source, "input.currency", message)
 
 
 def _check_phones(config: Config) -> None:

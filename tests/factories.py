@@ -24,6 +24,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from outreach.cli import cli
 from outreach.formats.calendars import CalendarWriter, CancelledCall, cancellation_order
+from outreach.model.money import Money
 from outreach.model.phone import Phone, read_phone, zone_region
 from outreach.model.plan import Call, Flag, call_id
 from outreach.model.plays import Play
@@ -54,6 +55,10 @@ def dial_of(fields: dict[str, Any]) -> dict[str, Any]:
     return {**fields, "dial": dial}
 
 
+def usd(amount: int | str) -> Money:
+    return Money(Decimal(amount), "USD")
+
+
 def make_contact(**overrides: Any) -> Contact:
     """Dana Ruiz of Northwind Traders, upset after a late delivery the company caused."""
     fields: dict[str, Any] = {
@@ -78,7 +83,7 @@ def make_contact(**overrides: Any) -> Contact:
             "Free expedited shipping for the next two orders",
         ),
         "low_risk_offer": "A trial order of display stands",
-        "account_value": Decimal(48000),
+        "account_value": usd(48000),
         "last_contact": date(2026, 11, 10),
         "attempts": 1,
         "notes": "Escalated to her CFO",

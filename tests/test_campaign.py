@@ -6,7 +6,6 @@ import itertools
 import re
 from collections import Counter
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from tests.factories import (
     invoke,
     read_csv,
     row,
+    usd,
     write_csv,
 )
 
@@ -33,7 +33,7 @@ def lapsed(n: int, **fields: Any) -> Contact:
     values: dict[str, Any] = {
         "line": n + 2, "account_id": f"A-{n}", "company": f"Company {n}", "contact_name": f"Contact {n}",
         "status": "lapsed", "owner": "Sam", "timezone": "America/New_York", "phone": "+1 212 555 0100",
-        "account_value": Decimal(10_000 + n),
+        "account_value": usd(10_000 + n),
     }  # fmt: skip
     values.update(fields)
     return Contact(**dial_of(values))
@@ -67,7 +67,9 @@ def test_calls_are_spread_evenly_and_the_most_valuable_first(
     assert all(abs(a - b) <= 1 for a, b in itertools.pairwise(counts)), counts
     assert max(counts) <= cap
     assert all(first <= call.start.date() <= last for call in campaign.plan.calls)
-    by_value = sorted(campaign.plan.calls, key=lambda c: -(c.contact.account_value or 0))
+    by_value = sorted(
+        campaign.plan.calls, key=lambda c: -(c.contact.account_value or usd(0)).amount
+    )
     assert [c.start for c in by_value] == sorted(c.start for c in by_value)
     over = [s for s in campaign.plan.skipped if s.kind == "over capacity"]
     assert len(campaign.plan.calls) + len(over) == contacts
@@ -173,7 +175,7 @@ def test_accounts_next_keeps_every_original_column_row_and_value(tmp_path: Path)
     # rule 14: an upset account not worth the sales steps still gets its apology, and says why
     assert added["Bea"]["outreach_next_play"] == "apology"
     assert added["Bea"]["outreach_note"] == (
-        "apology and follow-up only: the account is worth 500, "
+        "apology and follow-up only: the account is worth USD 500, "
         "less than drop.min_account_value (1,000)"
     )
 
@@ -186,7 +188,7 @@ def test_the_report_shows_the_figures_of_plan_csv(tmp_path: Path) -> None:
     assert "<script" not in page and "http" not in page.replace('href="calendars/', "")
     assert re.search(rf"<b>{len(plan)}</b>calls planned", page)
     for rep, n in Counter(r["owner"] for r in plan).items():
-        assert re.search(rf"<tr><td>{rep}</td><td class=\"n\">{n}</td>", page), rep
+        assert re.search(rf"<tr><th scope=\"row\">{rep}</th><td class=\"n\">{n}</td>", page), rep
         assert f'href="calendars/{rep.lower().replace(" ", "-")}.ics"' in page
     for play, n in Counter(r["play"] for r in plan).items():
         assert f'<td>{play.replace("_", " ")}</td><td class="n">{n}</td>' in page

@@ -19,7 +19,7 @@ def test_table_shows_rep_and_contact_times() -> None:
     header, *lines = out.splitlines()
     assert header.split()[:2] == ["rep", "rep's"]
     assert any("Northwind Traders" in line and "apology" in line for line in lines)
-    assert "the account is worth 650, less than drop.min_account_value (1,000)" in err
+    assert "the account is worth USD 650, less than drop.min_account_value (1,000)" in err
 
 
 def test_csv_has_the_documented_fields_and_offsets() -> None:

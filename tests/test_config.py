@@ -89,6 +89,7 @@ time_off = ["2027-03-10", "2027-03-15..2027-03-19"]
         ("[schedule]\nbusiness_days = ['monday']\n", "schedule.business_days", "'monday'"),
         ("[schedule]\nholiday_country = 'XX'\n", "schedule.holiday_country", "country code"),
         ("[input]\nday_first = 'yes'\n", "input.day_first", "true or false"),
+        ("[input]\ncurrency = 'usd'\n", "input.currency", "not an ISO 4217 currency code"),
         ("[reps.Dana]\nphone = '1'\n", "reps.Dana.phone", "unknown key"),
         (
             "[reps.Dana]\ntime_off = ['2027-03-19..2027-03-15']\n",

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 
 import pytest
 
 from outreach.config import parse_config
 from outreach.errors import ConfigError
 from outreach.render.scripts import ScriptRenderer
-from tests.factories import at, build_calendar, make_call, make_contact
+from tests.factories import at, build_calendar, make_call, make_contact, usd
 
 SETTINGS = {
     "plays": {"manager_joins_above": 40000},
@@ -24,7 +23,7 @@ NOW = at(2026, 11, 13)
 
 
 def test_the_manager_joins_the_apology_of_an_escalated_account() -> None:
-    small = make_contact(account_value=Decimal(5000), escalated="CFO called the CEO")
+    small = make_contact(account_value=usd(5000), escalated="CFO called the CEO")
     apology = make_call(small)
     script = ScriptRenderer(CONFIG).render(apology)
     assert "Elena Park joins this call (the customer escalated)" in script
@@ -38,9 +37,9 @@ def test_the_manager_joins_the_apology_of_an_escalated_account() -> None:
 
 def test_the_manager_joins_above_the_configured_value_and_not_below() -> None:
     renderer = ScriptRenderer(CONFIG)
-    big = renderer.render(make_call(make_contact(account_value=Decimal(48000))))
-    assert "Elena Park joins this call (an account worth 48,000, above 40,000)" in big
-    small = renderer.render(make_call(make_contact(account_value=Decimal(40000))))
+    big = renderer.render(make_call(make_contact(account_value=usd(48000))))
+    assert "Elena Park joins this call (an account worth USD 48,000, above 40,000)" in big
+    small = renderer.render(make_call(make_contact(account_value=usd(40000))))
     assert "joins this call" not in small
     without = replace(CONFIG, plays=replace(CONFIG.plays, manager_joins_above=None))
     assert "joins this call" not in ScriptRenderer(without).render(make_call(make_contact()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -370,4 +371,7 @@ def test_the_summary_and_report_show_what_the_calls_made_came_to(tmp_path: Path)
     assert (
         "<h2>Calls made</h2>" in report and "apology: 1 reached, 1 voicemail, 1 refused" in report
     )
-    assert "<h2>Stopped by an outcome</h2>" in report and "<td>refused</td>" in report
+    assert "<h3>Refused: 1 row, 1 upset</h3>" in report
+    funnel = report.split("From planned to won back, per rep: the figures as a table")[1]
+    cells = [f'<td class="n">{n}</td>' for n in (3, 2, 0, 0)]  # made, reached, agreed, won back
+    assert re.search(r'<th scope="row">Sam Rep</th><td class="n">\d+</td>' + "".join(cells), funnel)

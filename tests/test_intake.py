@@ -11,6 +11,7 @@ from outreach.config import parse_config
 from outreach.errors import InputError
 from outreach.intake import cells
 from outreach.intake.contacts import read_contacts
+from outreach.model.money import Money
 from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config, InputSettings
 from tests.factories import HEADER, row, write_csv
@@ -29,7 +30,7 @@ def test_a_good_row_becomes_a_typed_contact(tmp_path: Path) -> None:
     contact = only(read(write_csv(tmp_path / "c.csv", [row(options="Credit | Refund ||Visit")])))
     assert isinstance(contact, Contact)
     assert contact.line == 2
-    assert contact.account_value == Decimal(12000)
+    assert contact.account_value == Money(Decimal(12000), "USD")
     assert contact.incident_date == date(2026, 11, 2)
     assert contact.options == ("Credit", "Refund", "Visit")
     assert contact.last_contact is None and contact.notes is None
@@ -57,14 +58,38 @@ def test_dates_are_read_as_people_type_them(
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("$12,500", "12500"), ("12500.00", "12500.00"), ("EUR 12.500,00", "12500.00"), ("12 500", "12500"),
-     ("12,500 USD", "12500"), ("Fr. 1.500,00", "1500.00"), ("1.2E+5", "120000.00"), ("(0)", "0")],
+    [("$12,500", "USD 12500"), ("12500.00", "USD 12500.00"), ("EUR 12.500,00", "EUR 12500.00"),
+     ("12 500", "USD 12500"), ("12,500 USD", "USD 12500"), ("Fr. 1.500,00", "CHF 1500.00"),
+     ("1.2E+5", "USD 120000.00"), ("(0)", "USD 0"), ("85.000,00 €", "EUR 85000.00"),
+     ("A$ 31,500", "AUD 31500"), ("¥9,800,000", "JPY 9800000"), ("£22,750", "GBP 22750"),
+     ("chf 900", "CHF 900"), ("R$ 165.000,00", "BRL 165000.00"), ("$12 USD", "USD 12")],
 )  # fmt: skip
-def test_money_is_read_with_symbols_and_separators(
+def test_money_is_read_with_its_currency_and_separators(
     tmp_path: Path, typed: str, expected: str
 ) -> None:
     contact = only(read(write_csv(tmp_path / "c.csv", [row(account_value=typed)])))
-    assert isinstance(contact, Contact) and contact.account_value == Decimal(expected)
+    code, amount = expected.split()
+    assert isinstance(contact, Contact) and contact.account_value == Money(Decimal(amount), code)
+
+
+def test_a_bare_dollar_or_number_is_in_the_configured_currency(tmp_path: Path) -> None:
+    config = Config(input=InputSettings(currency="AUD"))
+    contacts = read(write_csv(tmp_path / "c.csv", [
+        row(account_value="$500"), row(contact_name="B", account_value="500"),
+        row(contact_name="C", account_value="US$500"),
+    ]), config)  # fmt: skip
+    assert [c.account_value.currency for c in contacts if isinstance(c, Contact) and c.account_value] == [
+        "AUD", "AUD", "USD"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [("XYZ 500", "unknown currency 'XYZ'"), ("500 kr", "write the ISO code"),
+     ("€500 USD", "names two currencies, EUR and USD")],
+)  # fmt: skip
+def test_a_currency_we_cannot_tell_is_refused(tmp_path: Path, typed: str, reason: str) -> None:
+    skip = only(read(write_csv(tmp_path / "c.csv", [row(account_value=typed)])))
+    assert isinstance(skip, Skip) and skip.field == "account_value" and reason in skip.reason
 
 
 @pytest.mark.parametrize(
@@ -246,7 +271,8 @@ def test_a_dot_before_three_digits_groups_thousands(
     tmp_path: Path, typed: str, expected: str
 ) -> None:
     contact = only(read(write_csv(tmp_path / "c.csv", [row(account_value=typed)])))
-    assert isinstance(contact, Contact) and contact.account_value == Decimal(expected)
+    assert isinstance(contact, Contact) and contact.account_value
+    assert contact.account_value.amount == Decimal(expected)
 
 
 def test_dotted_dates_are_day_first_everywhere(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +24,7 @@ from outreach.model.records import Contact
 from outreach.model.settings import Config, InvitesSettings, PlaySettings, Rep, ScheduleSettings
 from outreach.planning.invitations import send_day
 from outreach.planning.scheduler import make_roster
-from tests.factories import EXAMPLE, SETTINGS, invoke, make_call, row, write_csv
+from tests.factories import EXAMPLE, SETTINGS, invoke, make_call, row, usd, write_csv
 
 SYDNEY, NEW_YORK = ZoneInfo("Australia/Sydney"), ZoneInfo("America/New_York")
 MONDAY_0300_UTC = datetime(2027, 3, 8, 3, 0, tzinfo=UTC)
@@ -125,7 +124,7 @@ def _contact(index: int, zone: str, owner: str, status: str, email: bool) -> Con
     return Contact(line=index + 2, account_id=f"A-{index}", company="Acme", contact_name=f"C{index}",
                    status=status, owner=owner, timezone=zone,  # type: ignore[arg-type]
                    email=f"c{index}@acme.example" if email else None, phone="+1 212 555 0100",
-                   account_value=Decimal(5000))  # fmt: skip
+                   account_value=usd(5000))  # fmt: skip
 
 
 @pytest.mark.slow  # 80 plans over awkward clocks: the Sydney test above is the quick check

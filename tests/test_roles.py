@@ -4,7 +4,6 @@ time never skips the apology nor calls forever (rule 14). Planning rules, tested
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from outreach.model.records import Contact
 from outreach.model.settings import Config, PlaySettings
 from outreach.planning.history import History
 from outreach.planning.scheduler import make_roster
-from tests.factories import read_csv, row, write_csv
+from tests.factories import read_csv, row, usd, write_csv
 from tests.test_scheduler import contact
 
 MONDAY = date(2027, 3, 1)
@@ -75,7 +74,7 @@ def test_the_role_column_reads_as_crms_name_it(tmp_path: Path) -> None:
 
 def test_an_upset_account_not_worth_the_sales_steps_still_gets_its_apology() -> None:
     plan = plan_of([
-        contact("Dana", account_value=Decimal(650)),
+        contact("Dana", account_value=usd(650)),
         contact("Omar", account_id="A-2", line=3, attempts=5),
     ])  # fmt: skip
     assert plays_of(plan) == {
@@ -86,7 +85,7 @@ def test_an_upset_account_not_worth_the_sales_steps_still_gets_its_apology() -> 
     assert all("no_sales_steps" in call.flags for call in plan.calls)
     notes = {call.contact.contact_name: call.note for call in plan.calls}
     assert notes["Dana"] == (
-        "apology and follow-up only: the account is worth 650, "
+        "apology and follow-up only: the account is worth USD 650, "
         "less than drop.min_account_value (1,000)"
     )
     # both made: no sales steps follow, and the row is listed, not lost

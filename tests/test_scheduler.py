@@ -4,7 +4,6 @@ import itertools
 import random
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,7 @@ from outreach.model.records import Contact
 from outreach.model.settings import Config, DropSettings, PlaySettings, Rep, ScheduleSettings
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.scheduler import make_roster
-from tests.factories import dial_of
+from tests.factories import dial_of, usd
 
 MONDAY = date(2027, 3, 1)
 
@@ -25,7 +24,7 @@ def contact(name: str = "Dana", **fields: Any) -> Contact:
     values: dict[str, Any] = {
         "line": 2, "account_id": "A-1", "company": "Acme", "contact_name": name, "status": "upset",
         "owner": "Sam", "timezone": "America/New_York", "phone": "+1 212 555 0100",
-        "account_value": Decimal(5000),
+        "account_value": usd(5000),
     }  # fmt: skip
     values.update(fields)
     return Contact(**dial_of(values))
@@ -80,25 +79,25 @@ def test_a_handoff_moves_every_call_of_the_account() -> None:
 
 def test_small_and_exhausted_accounts_are_dropped_with_the_reason() -> None:
     plan = plan_of([
-        contact("Dana", status="lapsed", account_value=Decimal(800)),
+        contact("Dana", status="lapsed", account_value=usd(800)),
         contact("Omar", status="lapsed", account_id="A-2", line=3, attempts=5),
         contact("Kim", account_id="A-3", line=4, phone=None),
         contact("Lee", account_id="A-4", line=5, phone="(212) 555-0199"),
         contact("Ann", account_id="A-5", line=6, status="resolved"),
         contact("Bo", account_id="A-6", line=7, email="Bo@Acme.example"),
-        contact("Cy", status="lapsed", account_id="A-7", line=8, account_value=Decimal(900),
+        contact("Cy", status="lapsed", account_id="A-7", line=8, account_value=usd(900),
                 handoff_to="Priya"),
     ], Config(drop=DropSettings(do_not_call=("+1 212 555 0199", "bo@acme.example"))))  # fmt: skip
     assert plan.calls == ()
     assert [(s.line, s.kind, s.reason) for s in plan.skipped] == [
-        (2, "dropped", "the account is worth 800, less than drop.min_account_value (1,000)"),
+        (2, "dropped", "the account is worth USD 800, less than drop.min_account_value (1,000)"),
         (3, "dropped", "5 attempts to win the account back went nowhere (drop.max_attempts is 5)"),
         (4, "dropped", "no phone number to call"),
         (5, "dropped", "phone number is on the do-not-call list"),
         (6, "suppressed", "status resolved: no outreach"),
         (7, "dropped", "e-mail address is on the do-not-call list"),
         # handed over or not, an account is worth the effort or it is not
-        (8, "dropped", "the account is worth 900, less than drop.min_account_value (1,000)"),
+        (8, "dropped", "the account is worth USD 900, less than drop.min_account_value (1,000)"),
     ]
 
 
@@ -173,8 +172,8 @@ def test_rep_hours_are_respected_where_they_overlap_and_flagged_where_they_canno
 def test_priority_upset_first_then_value_then_older_incident() -> None:
     config = Config(schedule=ScheduleSettings(calls_per_day=1))
     plan = plan_of([
-        contact("Lapsed", account_id="A-1", status="lapsed", account_value=Decimal(90000)),
-        contact("Small", account_id="A-2", account_value=Decimal(2000)),
+        contact("Lapsed", account_id="A-1", status="lapsed", account_value=usd(90000)),
+        contact("Small", account_id="A-2", account_value=usd(2000)),
         contact("Newer", account_id="A-3", incident_date=date(2026, 5, 1)),
         contact("Older", account_id="A-4", incident_date=date(2026, 1, 1)),
     ], config)  # fmt: skip
@@ -217,7 +216,7 @@ def test_scheduling_invariants(
 ) -> None:
     contacts = [
         contact(name, line=i + 2, account_id=f"A-{account}", timezone=zone, owner=owner, status=status,
-                account_value=None if value is None else Decimal(value),
+                account_value=None if value is None else usd(value),
                 phone="+1 555 0100" if phone else None)
         for i, (account, name, zone, owner, status, value, phone) in enumerate(rows)
     ]  # fmt: skip

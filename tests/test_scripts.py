@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from outreach.errors import TemplateError
+from outreach.model.money import Money
 from outreach.model.plan import Call
 from outreach.model.plays import PLAYS, SILENT_PLAYS, Play
 from outreach.model.records import Contact
@@ -157,7 +158,7 @@ def _golden_calls() -> dict[str, tuple[Call, Call | None]]:
         changes_made="Every visit is now confirmed in writing and kept in a calendar shared with the account",
         options=("A visit at their convenience this month", "A free packaging consultation"),
         low_risk_offer="A sample pallet of the new trays",
-        account_value=Decimal("9800000"),
+        account_value=Money(Decimal(9_800_000), "JPY"),
         last_contact=date(2026, 7, 1),
         notes="Personality clash with Marcus on the last call",
     )

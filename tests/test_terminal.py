@@ -247,7 +247,7 @@ def test_preview_says_why_an_account_has_no_script(tmp_path: Path) -> None:
         row(contact_name="Gone", account_id="A-4", company="Odd", status="angry"),
     ])  # fmt: skip
     cases = {
-        ("A-2",): "account 'A-2' got no call: line 3 (Low): dropped: the account is worth 500, less than drop.min_account_value (1,000)",
+        ("A-2",): "account 'A-2' got no call: line 3 (Low): dropped: the account is worth USD 500, less than drop.min_account_value (1,000)",
         ("a-3",): "account 'a-3' got no call: line 4 (Done): suppressed: status resolved",
         ("A-4",): "account 'A-4' got no call: line 5 (Gone): rejected: unknown status 'angry'",
         ("A-9",): f"no account 'A-9' in {contacts}",

@@ -138,9 +138,9 @@ def plan(
 
     A table by default (the rep's and the contact's local times, play, company,
     contact); csv or json with the fields id, owner, account_id, company,
-    contact_name, phone, tel, play, step, start, end, timezone, flags. Rejected and
-    dropped rows are summarised on stderr; the exit status is 1 when a row was
-    rejected.
+    contact_name, phone, tel, play, step, start, end, timezone, flags,
+    account_value. Rejected and dropped rows are summarised on stderr; the exit
+    status is 1 when a row was rejected.
 
     \b
     Example:

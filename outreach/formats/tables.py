@@ -28,6 +28,7 @@ PLAN_FIELDS = (
     "end",
     "timezone",
     "flags",
+    "account_value",
 )
 SKIPPED_FIELDS = ("line", "kind", "field", "reason", "account_id", "contact_name", "owner")
 
@@ -50,6 +51,7 @@ def plan_row(call: Call) -> tuple[str, ...]:
         call.end.isoformat(),
         call.timezone,
         " ".join(call.flags),
+        str(contact.account_value or ""),
     )
 
 

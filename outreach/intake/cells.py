@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil import parser as dateparser
 
+from outreach.model.money import Money, currency_of
 from outreach.model.outcomes import Promise
 from outreach.model.records import DECISION_MAKER
 from outreach.model.text import shown
@@ -119,9 +120,10 @@ _THOUSANDS = re.compile(r",\d{3}$")
 _DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 
 
-@lru_cache(maxsize=4096)  # an account's rows repeat its value: one Decimal for all of them
-def parse_money(text: str) -> Decimal:
-    """`$12,500`, `12500.00`, `EUR 12.500,00`, `12 500`, `1.2E+5`: a non-negative amount.
+@lru_cache(maxsize=4096)  # an account's rows repeat its value: one Money for all of them
+def parse_money(text: str, default_currency: str = "USD") -> Money:
+    """`$12,500`, `12500.00`, `EUR 12.500,00`, `12 500 €`, `1.2E+5`: a non-negative amount in
+    the currency typed beside it (a code or a symbol), else in `default_currency`.
 
     `(500)`, `-500` and `500-` are negative; letters inside the number (`12k`, `1.5M`) are
     refused rather than dropped."""
@@ -129,10 +131,12 @@ def parse_money(text: str) -> Decimal:
     accounting = body.startswith("(") and body.endswith(")")
     if accounting:
         body = body[1:-1].strip()
+    currency = default_currency
     if scientific := _SCIENTIFIC.fullmatch(body):
         signs, number = scientific[1], scientific[2]
-    elif (amount := _AMOUNT.fullmatch(body)) and _units(amount[1], amount[3]):
+    elif (amount := _AMOUNT.fullmatch(body)) and (units := _units(amount[1], amount[3])):
         signs, number = amount[1] + amount[3], _decimal_point(_GROUPING.sub("", amount[2]))
+        currency = _currency(units, default_currency, text)
     else:
         raise ValueError(f"cannot read {shown(text)!r} as an amount of money")
     try:
@@ -145,16 +149,27 @@ def parse_money(text: str) -> Decimal:
         raise ValueError(f"{shown(text)!r} is implausibly large")
     if scientific:  # 1.2E+5 as 120000.00; the range is checked, so this is short
         value = value.quantize(Decimal("0.01"))
-    return value
+    return Money(value, currency)
 
 
-def _units(*around: str) -> bool:
-    """Whether the text around a number is signs and currency: `-$`, ` EUR`, `US$ `, `-`."""
+def _units(*around: str) -> list[str] | None:
+    """The currency units typed around a number (`-$`, ` EUR`, `US$ `, `-`: signs dropped),
+    or None when the text there is not signs and currency."""
+    units = []
     for text in around:
         unit = _SIGNS.sub("", text)
         if not _UNIT.fullmatch(unit) or unit.casefold() in _MAGNITUDES:
-            return False
-    return True
+            return None
+        units.append(unit)
+    return units
+
+
+def _currency(units: list[str], default: str, text: str) -> str:
+    """The one currency the units name (`$12 USD` is fine, `$12 EUR` is not)."""
+    codes = {currency_of(unit, default) for unit in units if unit}
+    if len(codes) > 1:
+        raise ValueError(f"{shown(text)!r} names two currencies, {' and '.join(sorted(codes))}")
+    return codes.pop() if codes else default
 
 
 def _decimal_point(number: str) -> str:

@@ -75,7 +75,7 @@ class _Validator:
         self.parsers: dict[str, Callable[[str], Any]] = {
             "incident_date": self._date,
             "last_contact": self._date,
-            "account_value": cells.parse_money,
+            "account_value": self._money,
             "attempts": cells.parse_count,
             "outreach_attempts": cells.parse_count,
             "outreach_check_ins": cells.parse_count,
@@ -95,6 +95,9 @@ class _Validator:
 
     def _date(self, text: str) -> Any:
         return cells.parse_date(text, self.config.input.day_first)
+
+    def _money(self, text: str) -> Any:
+        return cells.parse_money(text, self.config.input.currency)
 
     def _check_columns(self, path: Path, line: int) -> None:
         seen: dict[str, str] = {}
@@ -261,7 +264,21 @@ class _Validator:
             pick("account_id"),
             pick("contact_name"),
             pick("owner"),
+            *self._status_and_value(row),
         )
+
+    def _status_and_value(self, row: Any) -> tuple[Any, Any]:
+        """What the report lists a rejected row by: its status and value, where they read."""
+        if isinstance(row, Contact):
+            return row.status, row.account_value
+        return self._read_or_none(row, "status"), self._read_or_none(row, "account_value")
+
+    def _read_or_none(self, row: Any, name: str) -> Any:
+        text = row.get(name) if isinstance(row, dict) else None
+        try:
+            return self.parsers[name](text) if text else None
+        except ValueError:
+            return None
 
 
 def _extra_columns(header: list[str], fields: list[str | None]) -> list[tuple[int, str]]:

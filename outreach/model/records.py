@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Literal, get_args
 
+from outreach.model.money import Money
 from outreach.model.outcomes import Promise
 from outreach.model.phone import Phone
 from outreach.model.text import terminal_text
@@ -70,7 +70,7 @@ class Contact:
     changes_made: str | None = None
     options: tuple[str, ...] = ()
     low_risk_offer: str | None = None
-    account_value: Decimal | None = None
+    account_value: Money | None = None
     last_contact: date | None = None
     attempts: int = 0
     notes: str | None = None
@@ -115,6 +115,10 @@ class Skip:
     account_id: str | None = None
     contact_name: str | None = None
     owner: str | None = None
+    status: Status | None = None
+    account_value: Money | None = None
+    """The row's status and value, where they could be read: the report lists upset rows
+    first, and what each is worth."""
 
     def message(self) -> str:
         """`file:line: field: reason`, for a terminal (a field is a header from the file)."""

@@ -22,6 +22,8 @@ class InputSettings:
     phone_region: str | None = None
     """Country (ISO 3166 code) of numbers typed without a country code, for rows with neither
     a country nor a time zone of their own; default: the country of schedule.timezone."""
+    currency: str = "USD"
+    """ISO 4217 code of account values typed without a currency, or with a bare `$`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from outreach.model.records import Contact, Skip
 from outreach.model.settings import Config
 from outreach.model.text import plural
 from outreach.planning.business_days import BusinessDays
+from outreach.planning.capacity import working_days
 from outreach.planning.history import History, Standing, stand
 from outreach.planning.playbook import after, earliest_first_call, sequence
 from outreach.planning.scheduler import Scheduler, Window
@@ -136,6 +137,8 @@ def plan_campaign(
                     contact.account_id,
                     contact.contact_name,
                     contact.owner,
+                    status=contact.status,
+                    account_value=contact.account_value,
                 )
             )
     assigned, dropped = triage(due, config, source)
@@ -150,7 +153,7 @@ def plan_campaign(
     demand: Counter[str] = Counter()
     for assignment in assigned:
         demand[assignment.owner] += estimates[assignment.contact.key]
-    days = {rep: _working_days(rep, first, last, config, business) for rep in demand}
+    days = {rep: working_days(rep, first, last, config, business) for rep in demand}
     quotas = {rep: _quota(demand[rep], days[rep], config.schedule.calls_per_day) for rep in demand}
     calls, overflow = scheduler.schedule(assigned, first, Window(first, last, quotas))
     shortfalls = _shortfalls(overflow, estimates, calls, days, config)
@@ -168,6 +171,8 @@ def plan_campaign(
                 contact.account_id,
                 contact.contact_name,
                 assignment.owner,
+                status=contact.status,
+                account_value=contact.account_value,
             )
         )
     plan = Plan.ordered(first, calls, skipped)
@@ -231,15 +236,6 @@ def _calls_in_window(
             break
         count += 1
     return count
-
-
-def _working_days(
-    rep: str, first: date, last: date, config: Config, business: BusinessDays
-) -> list[date]:
-    who = config.rep(rep)
-    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    works = business.of(who.holiday_country)
-    return [day for day in days if works(day) and not who.is_off(day)]
 
 
 def _quota(calls: int, days: list[date], cap: int) -> dict[date, int]:

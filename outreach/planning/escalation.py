@@ -25,8 +25,11 @@ def escalation(call: Call, config: Config) -> Escalation | None:
     contact, above = call.contact, config.plays.manager_joins_above
     if contact.escalated:
         reason = "the customer escalated"
-    elif above is not None and contact.account_value is not None and contact.account_value > above:
-        reason = f"an account worth {contact.account_value:,f}, above {above:,f}"
+    elif (
+        (value := contact.account_value) is not None and above is not None and value.amount > above
+    ):
+        # compared in the value's own currency, like drop.min_account_value: no exchange rates
+        reason = f"an account worth {value}, above {above:,f}"
     else:
         return None
     return Escalation(manager, config.rep(manager).email, reason)

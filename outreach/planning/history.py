@@ -325,6 +325,8 @@ def stand(
                     contact.account_id,
                     contact.contact_name,
                     assignment.owner,
+                    status=contact.status,
+                    account_value=contact.account_value,
                 )
             )
         else:

@@ -112,11 +112,13 @@ class Roster:
 
 
 def priority(assignment: Assignment) -> tuple[object, ...]:
-    """Upset first, then bigger accounts, older incidents, decision makers; then a fixed order."""
+    """Upset before lapsed, bigger accounts first (amounts as typed: no exchange rates),
+    older incidents first, decision makers first; then a fixed order."""
     contact = assignment.contact
+    value = assignment.account_value
     return (
         contact.status != "upset",
-        -(assignment.account_value or 0),
+        -(value.amount if value else 0),
         contact.incident_date or date.max,
         contact.account_id,
         not contact.decision_maker,

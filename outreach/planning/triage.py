@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
+from outreach.model.money import Money
 from outreach.model.phone import Phone, read_phone
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip, SkipKind
 from outreach.model.settings import Config
@@ -20,7 +20,7 @@ class Assignment:
     contact: Contact
     owner: str
     handover_from: str | None
-    account_value: Decimal | None
+    account_value: Money | None
     """The account's value (its largest row), which orders the work."""
     reach: Reach = "all"
     """How far the contact's calls go (rules 14 and 19)."""
@@ -44,7 +44,11 @@ def triage(
     assigned: list[Assignment] = []
     skipped: list[Skip] = []
     for rows in accounts.values():
-        value = max((c.account_value for c in rows if c.account_value is not None), default=None)
+        value = max(
+            (c.account_value for c in rows if c.account_value is not None),
+            key=lambda money: money.amount,
+            default=None,
+        )
         account_reason = _account_drop_reason(rows, value, config)
         handoff = next((c.handoff_to for c in rows if c.handoff_to), None)
         decided = any(  # a decision maker who will not be called leaves the sales to the others
@@ -87,6 +91,8 @@ def triage(
                         contact.account_id,
                         contact.contact_name,
                         contact.owner,
+                        status=contact.status,
+                        account_value=contact.account_value,
                     )
                 )
             elif handoff and handoff != contact.owner:
@@ -118,12 +124,13 @@ def _contact_drop_reason(contact: Contact, phones: set[_Line], emails: set[str])
 
 
 def _account_drop_reason(
-    rows: list[Contact], value: Decimal | None, config: Config
+    rows: list[Contact], value: Money | None, config: Config
 ) -> _Reason | None:
-    """Rule 14: stop when the account is not worth it, or attempts went nowhere."""
+    """Rule 14: stop when the account is not worth it, or attempts went nowhere. The amount
+    is compared in its own currency: no exchange rates."""
     minimum = config.drop.min_account_value
-    if value is not None and value < minimum:
-        why = f"the account is worth {value:,f}, less than drop.min_account_value ({minimum:,f})"
+    if value is not None and value.amount < minimum:
+        why = f"the account is worth {value}, less than drop.min_account_value ({minimum:,f})"
         return "dropped", "account_value", why
     attempts = max(c.attempts for c in rows)
     if attempts >= config.drop.max_attempts:

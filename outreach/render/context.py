@@ -36,7 +36,7 @@ VARIABLES: Mapping[str, str] = {
     ),
     "company": "the account's company name",
     "account_id": "the account's id in the CRM",
-    "account_value": "the account's value (a number, format it with |money), or None",
+    "account_value": "the account's value (amount and currency, format it with |money), or None",
     "attempts": "earlier attempts to win the account back (0 when none)",
     "last_contact": "date of the last contact before this campaign, or None",
     "notes": "free notes on the account, or None",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from outreach.model.money import Money, amount_text
 from outreach.model.phone import tel_uri
 from outreach.model.zones import zone_info
 
@@ -73,16 +74,14 @@ def first_name(name: str | None) -> str:
     return words[0] if words else ""
 
 
-def money(amount: Decimal | int | None) -> str:
-    """`48,000` or `1,234.50`: thousands separated, cents only when there are some.
-
-    No currency symbol: the CSV's currency is not kept, and guessing one would mislead."""
-    if amount is None:
+def money(value: Money | Decimal | int | None) -> str:
+    """`USD 48,000` or `EUR 1,234.50`: the currency's code, thousands separated, cents only
+    when there are some; a bare number without a currency."""
+    if value is None:
         return ""
-    value = Decimal(amount)
-    if value == value.to_integral_value():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+    if isinstance(value, Money):
+        return str(value)
+    return amount_text(Decimal(value))
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
