@@ -38,8 +38,10 @@ from outreach.planning.invitations import (
 )
 from outreach.render.plaintext import plain_text
 from outreach.render.scripts import ScriptRenderer, next_calls
+from outreach.render.sheets import SheetCall, rep_day, rep_days, sheet_call, sheet_html
 
-GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
+GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest", "value", "brief")
+"""`value` and `brief` are the day sheet's, for `outreach agenda` to read back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,13 +196,17 @@ class _RepWriter:
         gone = self.gone_of[rep]
         scripts = script_paths(self._folder_of(rep), calls)
         invites = self._invite_paths(calls, scripts)
-        self.folder.journal([*scripts.values(), *(path for path, _ in invites.values())])
+        sheets = self._sheet_paths(rep, calls)
+        self.folder.journal(
+            [*scripts.values(), *(path for path, _ in invites.values()), *sheets.values()]
+        )
         result.late += late_apologies(calls)
         following = next_calls(calls)  # a contact's calls are all its rep's
         calendar = CalendarWriter.for_calls(
             self.config, rep, calls, now=self.options.now, cancelled=gone
         )
         rows: list[tuple[str, ...]] = []
+        on_sheets: list[SheetCall] = []
         with self.folder.stream(self.calendars[rep]) as ics:
             ics.write(calendar.header())
             for call in calls:
@@ -211,11 +217,25 @@ class _RepWriter:
                 result.invites += self._invite(call, invites.get(call.id), sequence, result)
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1
-                rows.append((*plan_row(call), scripts[call.id], str(sequence), digest))
+                on_sheet = sheet_call(call)
+                on_sheets.append(on_sheet)
+                rows.append(
+                    (
+                        *plan_row(call),
+                        scripts[call.id],
+                        str(sequence),
+                        digest,
+                        on_sheet.value,
+                        "\n".join(on_sheet.brief),
+                    )
+                )
                 tick()
             for record in gone:
                 ics.write(calendar.cancellation(record))
             ics.write(calendar.footer())
+        zone = self.config.rep_timezone(rep)
+        for day, of_day in rep_days(on_sheets, zone):
+            self.folder.write(sheets[day], sheet_html(rep, zone, day, of_day).encode())
         self.folder.scratch_write(
             self.rows_name(rep), csv_rows(GENERATED_PLAN_FIELDS, rows).encode("utf-8")
         )
@@ -224,7 +244,14 @@ class _RepWriter:
         """Every script and invitation path of the rep's calls."""
         scripts = script_paths(self._folder_of(rep), calls)
         drafts = self._invite_paths(calls, scripts).values()
-        return [*scripts.values(), *(path for path, _ in drafts)]
+        sheets = self._sheet_paths(rep, calls).values()
+        return [*scripts.values(), *(path for path, _ in drafts), *sheets]
+
+    def _sheet_paths(self, rep: str, calls: list[Call]) -> dict[date, str]:
+        """The rep's day → `sheets/<rep>/<day>.html`, for each of the rep's days with calls."""
+        zone = self.config.rep_timezone(rep)
+        days = sorted({rep_day(call.start, zone) for call in calls})
+        return {day: f"sheets/{self._folder_of(rep)}/{day.isoformat()}.html" for day in days}
 
     def _folder_of(self, rep: str) -> str:
         """The name of the rep's folders of scripts and invitations: their calendar's."""

@@ -1,4 +1,5 @@
-"""What an earlier run planned, read back from its plan.csv, so calendars update in place."""
+"""What an earlier run planned, read back from its plan.csv: so calendars update in place,
+and for `outreach agenda`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import io
 import os
 import stat
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ from outreach.errors import InputError
 from outreach.formats.tables import from_spreadsheet_cell
 from outreach.intake.cells import parse_zone
 from outreach.model.plays import PLAYS, Play
+from outreach.render.sheets import SheetCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,7 @@ def read_previous(folder: Path, reader: str = "--previous") -> dict[str, Previou
     message when there is no plan.csv."""
     path = folder / "plan.csv"
     calls: dict[str, PreviousCall] = {}
-    with _open_plain(path, reader) as handle:
+    with open_plain(path, reader) as handle:
         rows = csv.DictReader(handle)
         try:
             for row in rows:
@@ -50,7 +53,45 @@ def read_previous(folder: Path, reader: str = "--previous") -> dict[str, Previou
     return calls
 
 
-def _open_plain(path: Path, reader: str) -> io.TextIOWrapper:
+def read_sheets(folder: Path) -> dict[str, list[SheetCall]]:
+    """Rep → their calls in `folder`'s plan.csv as day sheets show them, in time order."""
+    path = folder / "plan.csv"
+    calls: dict[str, list[SheetCall]] = defaultdict(list)
+    with open_plain(path, "outreach agenda") as handle:
+        rows = csv.DictReader(handle)
+        try:
+            for row in rows:
+                calls[from_spreadsheet_cell(row["owner"])].append(_sheet_call(row))
+        except (KeyError, TypeError, ValueError, csv.Error) as error:
+            raise InputError(
+                path, f"not a plan.csv written by outreach ({error})", rows.line_num
+            ) from None
+    return dict(calls)
+
+
+def _sheet_call(row: dict[str, str]) -> SheetCall:
+    cell = {name: from_spreadsheet_cell(value) for name, value in row.items() if name and value}
+    zone = parse_zone(cell["timezone"])
+    start = _instant(cell["start"])
+    brief = cell.get("brief", "")  # a plan.csv written before day sheets had none
+    return SheetCall(
+        id=cell["id"],
+        play=cell["play"],
+        step=int(cell["step"]),
+        company=cell["company"],
+        contact_name=cell["contact_name"],
+        phone=cell.get("phone", ""),
+        tel=cell.get("tel", ""),
+        value=cell.get("value", ""),
+        brief=tuple(brief.split("\n")) if brief else (),
+        start=start,
+        timezone=zone,
+        minutes=int((_instant(cell["end"]) - start).total_seconds()) // 60,
+        flags=tuple(cell.get("flags", "").split()),
+    )
+
+
+def open_plain(path: Path, reader: str) -> io.TextIOWrapper:
     """`path` open for reading, if it is a plain file: a named pipe there would never end."""
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
