@@ -8,15 +8,19 @@ import io
 import os
 import stat
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from outreach.errors import InputError
 from outreach.formats.tables import from_spreadsheet_cell
 from outreach.intake.cells import parse_zone
 from outreach.model.plays import PLAYS, Play
 from outreach.render.sheets import SheetCall
+
+Record = TypeVar("Record")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,35 +42,36 @@ class PreviousCall:
 def read_previous(folder: Path, reader: str = "--previous") -> dict[str, PreviousCall]:
     """The calls of the run that wrote `folder`, by id; `reader` names what asks, for the
     message when there is no plan.csv."""
-    path = folder / "plan.csv"
-    calls: dict[str, PreviousCall] = {}
-    with open_plain(path, reader) as handle:
-        rows = csv.DictReader(handle)
-        try:
-            for row in rows:
-                call = _previous_call(row)
-                calls[call.id] = call
-        except (KeyError, TypeError, ValueError, csv.Error) as error:  # UnicodeDecodeError too
-            raise InputError(
-                path, f"not a plan.csv written by outreach ({error})", rows.line_num
-            ) from None
-    return calls
+    return {call.id: call for call in _read_plan(folder, reader, _previous_call)}
 
 
 def read_sheets(folder: Path) -> dict[str, list[SheetCall]]:
     """Rep → their calls in `folder`'s plan.csv as day sheets show them, in time order."""
-    path = folder / "plan.csv"
     calls: dict[str, list[SheetCall]] = defaultdict(list)
-    with open_plain(path, "outreach agenda") as handle:
+    for owner, call in _read_plan(folder, "outreach agenda", _owned_sheet_call):
+        calls[owner].append(call)
+    return dict(calls)
+
+
+def _read_plan(
+    folder: Path, reader: str, read: Callable[[dict[str, str]], Record]
+) -> Iterator[Record]:
+    """`read` of each row of `folder`'s plan.csv; an error names the line its row starts on
+    (a brief spans lines)."""
+    path = folder / "plan.csv"
+    with open_plain(path, reader) as handle:
         rows = csv.DictReader(handle)
+        line = 2
         try:
             for row in rows:
-                calls[from_spreadsheet_cell(row["owner"])].append(_sheet_call(row))
-        except (KeyError, TypeError, ValueError, csv.Error) as error:
-            raise InputError(
-                path, f"not a plan.csv written by outreach ({error})", rows.line_num
-            ) from None
-    return dict(calls)
+                yield read(row)
+                line = rows.line_num + 1
+        except (KeyError, TypeError, ValueError, csv.Error) as error:  # UnicodeDecodeError too
+            raise InputError(path, f"not a plan.csv written by outreach ({error})", line) from None
+
+
+def _owned_sheet_call(row: dict[str, str]) -> tuple[str, SheetCall]:
+    return from_spreadsheet_cell(row["owner"]), _sheet_call(row)
 
 
 def _sheet_call(row: dict[str, str]) -> SheetCall:

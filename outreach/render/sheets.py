@@ -90,10 +90,15 @@ def brief(call: Call) -> tuple[str, str, str]:
         f"handed over from {call.handover_from}" if call.handover_from else None,
     ]
     return (
-        shown(about, BRIEF_LINE),
-        shown("; ".join(part for part in history if part) or "No history on file", BRIEF_LINE),
-        shown(contact.notes or "No notes", BRIEF_LINE),
+        _line(about),
+        _line("; ".join(part for part in history if part) or "No history on file"),
+        _line(contact.notes or "No notes"),
     )
+
+
+def _line(text: str) -> str:
+    """One line of the brief, however many a CSV cell held: a brief is three lines."""
+    return shown(" ".join(text.split()), BRIEF_LINE)
 
 
 def rep_day(start: datetime, rep_zone: str) -> date:
