@@ -6,7 +6,7 @@ calendar event and forgotten: memory holds the plan, not the rendered output."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -206,9 +206,10 @@ class _RepWriter:
             self.config, rep, calls, now=self.options.now, cancelled=gone
         )
         rows: list[tuple[str, ...]] = []
-        on_sheets: list[SheetCall] = []
-        with self.folder.stream(self.calendars[rep]) as ics:
-            ics.write(calendar.header())
+
+        def written() -> Iterator[SheetCall]:
+            """Each call's script, event, invitation and plan.csv row written, in plan order;
+            the call as its day sheet shows it."""
             for call in calls:
                 script = self.renderer.render(call, following.get(call.id))
                 sequence, digest = sequence_of(call, script, self.options.previous)
@@ -218,7 +219,7 @@ class _RepWriter:
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1
                 on_sheet = sheet_call(call)
-                on_sheets.append(on_sheet)
+                brief = "\n".join(on_sheet.brief)
                 rows.append(
                     (
                         *plan_row(call),
@@ -226,16 +227,21 @@ class _RepWriter:
                         str(sequence),
                         digest,
                         on_sheet.value,
-                        "\n".join(on_sheet.brief),
+                        brief,
                     )
                 )
                 tick()
+                yield on_sheet
+
+        zone = self.config.rep_timezone(rep)
+        with self.folder.stream(self.calendars[rep]) as ics:
+            ics.write(calendar.header())
+            # A day's sheet is written once its last call is: memory holds one day of sheets.
+            for day, of_day in rep_days(written(), zone):
+                self.folder.write(sheets[day], sheet_html(rep, zone, day, of_day).encode())
             for record in gone:
                 ics.write(calendar.cancellation(record))
             ics.write(calendar.footer())
-        zone = self.config.rep_timezone(rep)
-        for day, of_day in rep_days(on_sheets, zone):
-            self.folder.write(sheets[day], sheet_html(rep, zone, day, of_day).encode())
         self.folder.scratch_write(
             self.rows_name(rep), csv_rows(GENERATED_PLAN_FIELDS, rows).encode("utf-8")
         )
