@@ -104,7 +104,7 @@ def brief(call: Call) -> tuple[str, str, str]:
 
 def _line(text: str) -> str:
     """One line of the brief, however many a CSV cell held: a brief is three lines."""
-    return shown(" ".join(text.split()), BRIEF_LINE)
+    return shown(text if text.isprintable() else " ".join(text.split()), BRIEF_LINE)
 
 
 def rep_day(start: datetime, rep_zone: str) -> date:
