@@ -77,13 +77,15 @@ def dump_dom(page: Path, width: int = 1000) -> str:
     return chromium("--dump-dom", f"--window-size={width},900", page.as_uri())
 
 
-def overflowing(page: Path, width: int, copy: Path) -> str:
-    """The cells of `page` whose text overflows at `width` pixels, as OVERFLOW_CHECK names them."""
+def laid_out(page: Path, width: int, copy: Path) -> tuple[str, str]:
+    """The DOM of `page` laid out `width` pixels wide, and which of its cells' text overflows,
+    as OVERFLOW_CHECK names them (`overflow 0: ` when none does)."""
     html = page.read_text(encoding="utf-8")
     copy.write_text(html.replace("</body>", OVERFLOW_CHECK + "</body>"), encoding="utf-8")
-    title = re.search(r"<title>(.*?)</title>", dump_dom(copy, width), re.S)
+    dom = dump_dom(copy, width)
+    title = re.search(r"<title>(.*?)</title>", dom, re.S)
     assert title is not None
-    return title.group(1)
+    return dom, title.group(1)
 
 
 def with_page_size(page: Path, size: str, copy: Path) -> Path:

@@ -15,8 +15,7 @@ import pytest
 from tests.browser import (
     A4,
     LETTER,
-    dump_dom,
-    overflowing,
+    laid_out,
     pdf_pages,
     print_to_pdf,
     requires_chromium,
@@ -61,7 +60,8 @@ def test_the_busiest_day_sheet_prints_whole_calls_and_shows_the_plan(tmp_path: P
     sheet, calls = Counter(sheet_of.values()).most_common(1)[0]  # the rep-day with most calls
     assert calls >= 4
 
-    dom = dump_dom(sheet, PRINTABLE_A4_WIDTH)
+    dom, overflow = laid_out(sheet, PRINTABLE_A4_WIDTH, tmp_path / "laid-out.html")
+    assert overflow == "overflow 0: "
     shown_ids = re.findall(r'<td class="id">([0-9a-f]{20})</td>', dom)
     expected = [row for row in planned if sheet_of[row["id"]] == sheet]
     assert shown_ids == [row["id"] for row in expected]  # in time order, as plan.csv
@@ -69,7 +69,6 @@ def test_the_busiest_day_sheet_prints_whole_calls_and_shows_the_plan(tmp_path: P
     for row in expected:
         assert f"{row['contact_name']}, {row['company']}" in page
         assert row["phone"].removeprefix("'") in page
-    assert overflowing(sheet, PRINTABLE_A4_WIDTH, tmp_path / "overflow.html") == "overflow 0: "
 
     for paper, size in (("A4", A4), ("letter", LETTER)):
         copy = with_page_size(sheet, paper, tmp_path / f"{paper}.html")
@@ -82,8 +81,9 @@ def test_the_busiest_day_sheet_prints_whole_calls_and_shows_the_plan(tmp_path: P
 def test_the_report_prints_on_landscape_pages_and_shows_the_plan(tmp_path: Path) -> None:
     campaign = run(tmp_path, "campaign", "--quarter", "2027Q1", "--now", "2026-12-20T00:00:00Z")
     report = campaign / "report.html"
-    assert overflowing(report, LANDSCAPE_WIDTH, tmp_path / "overflow.html") == "overflow 0: "
-    page = text_of(dump_dom(report, LANDSCAPE_WIDTH))
+    dom, overflow = laid_out(report, LANDSCAPE_WIDTH, tmp_path / "laid-out.html")
+    assert overflow == "overflow 0: "
+    page = text_of(dom)
     planned = rows(campaign / "plan.csv")
     assert f"{len(planned)} calls planned" in page
     for rep in {row["owner"] for row in planned}:

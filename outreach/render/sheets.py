@@ -178,7 +178,7 @@ _STYLE = """\
   :root { --ink: #1f2933; --muted: #52606d; --line: #9aa5b1; }
   * { box-sizing: border-box; }
   body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
-         margin: 1.5rem auto; max-width: 52rem; padding: 0 1rem; }
+         margin: 1.5rem auto; max-width: 52rem; padding: 0 1rem; overflow-wrap: anywhere; }
   h1 { font-size: 1.4rem; margin: 0 0 .2rem; }
   .sub { color: var(--muted); margin: 0 0 1rem; }
   section.call { border: 1px solid var(--line); border-radius: 4px; padding: .5rem .8rem; margin: 0 0 .8rem;
@@ -186,8 +186,7 @@ _STYLE = """\
   h2 { font-size: 1.1rem; margin: 0 0 .3rem; }
   h2 .time { font-variant-numeric: tabular-nums; }
   table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-  th, td { text-align: left; vertical-align: top; padding: .15rem .4rem; border-top: 1px solid #d9e2ec;
-           overflow-wrap: anywhere; }
+  th, td { text-align: left; vertical-align: top; padding: .15rem .4rem; border-top: 1px solid #d9e2ec; }
   th { width: 8.5rem; font-weight: 600; color: var(--muted); }
   td.brief p { margin: 0; }
   .id { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
