@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from outreach.errors import OutreachError
 from outreach.formats.report import Figures, figures, report_html
 from outreach.formats.results import RepResults, contact_owners, results
 from outreach.intake.contacts import read_contacts
@@ -17,16 +18,18 @@ from outreach.model.outcomes import CallOutcome
 from outreach.model.plan import Call, LateApology, Plan, late_apologies, late_order
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.model.settings import Config
+from outreach.model.text import shortened, shown
 from outreach.output.folder import output_folder
 from outreach.output.generate import Options, Summary, write_outputs
 from outreach.output.logged import Logged
 from outreach.output.outcomes import Tally, log_lines, outcomes_log
-from outreach.output.previous import read_previous
+from outreach.output.previous import read_previous, read_sheets
 from outreach.output.publish import RepCalendar, RepPublished, Target, publish, rep_calendars
 from outreach.output.workers import run_tasks, worker_count
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.campaign import CampaignPlan, plan_campaign
 from outreach.planning.scheduler import Roster, make_roster
+from outreach.render.sheets import SheetCall, rep_day
 from outreach.render.templates import builtin_templates_dir
 from outreach.summary import CheckReport
 
@@ -227,3 +230,46 @@ def publish_folder(
 ) -> Iterator[RepPublished]:
     """Each rep's calendar put on the CalDAV server, a rep at a time."""
     return publish(calendars, config, target, progress)
+
+
+@dataclass(frozen=True, slots=True)
+class RepDay:
+    """A rep's calls on one of their days, and the next day they have calls after it."""
+
+    rep: str
+    zone: str
+    day: date
+    calls: list[SheetCall]
+    next_day: date | None
+
+
+def agenda(
+    folder: Path, config: Config, now: datetime, rep: str | None, day: date | None
+) -> list[RepDay]:
+    """The day sheet of `rep` (any case; every rep of the plan in `folder` when None) for
+    `day`, or for today where the rep is."""
+    planned = read_sheets(folder)
+    reps = list(planned)
+    if rep is not None:
+        reps = [name for name in planned if name.casefold() == rep.casefold()]
+        if not reps:
+            known = shortened([repr(name) for name in planned], 20) or "none"
+            raise OutreachError(
+                f"{folder / 'plan.csv'}: no calls for a rep {shown(rep)!r}; its reps: {known}"
+            )
+    days = []
+    for name in reps:
+        calls = planned[name]
+        zone = config.rep_timezone(name)
+        wanted = day or now.astimezone(ZoneInfo(zone)).date()
+        later = (on for call in calls if (on := rep_day(call.start, zone)) > wanted)
+        days.append(
+            RepDay(
+                name,
+                zone,
+                wanted,
+                [call for call in calls if rep_day(call.start, zone) == wanted],
+                min(later, default=None),
+            )
+        )
+    return days

@@ -103,6 +103,7 @@ def run_lines(summary: Summary, out: Path) -> Iterator[str]:
     if summary.cancelled:
         yield f"  cancelled: {plural(summary.cancelled, 'call')} of the previous run, as cancelled events"
     yield f"  scripts:   {out / 'scripts'}/<rep>/"
+    yield f"  sheets:    {out / 'sheets'}/<rep>/<day>.html, to print (or: outreach agenda {out})"
     if summary.invites:
         yield f"  drafts:    {plural(summary.invites, 'invitation')} in {out / 'invites'}/<rep>/send-<day>/ (nothing was sent)"
         if summary.next_send:

@@ -112,6 +112,8 @@ def test_two_quarters_continue_where_the_first_ended(tmp_path: Path) -> None:
     assert code == 0, out
     q1, q2 = read_csv(tmp_path / "q1/plan.csv"), read_csv(tmp_path / "q2/plan.csv")
     assert not [r for r in q2 if r["play"] == "apology"]  # rule 8: never apologize twice
+    sheets = [p.read_text(encoding="utf-8") for p in (tmp_path / "q1/sheets").rglob("*.html")]
+    assert all(sum(r["id"] in sheet for sheet in sheets) == 1 for r in q1)  # each on one day sheet
     assert not {(r["contact_name"], r["play"], r["step"]) for r in q1} & {
         (r["contact_name"], r["play"], r["step"]) for r in q2
     }

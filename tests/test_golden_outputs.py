@@ -28,6 +28,7 @@ GOLDEN_FILES = [
     "2027-03-08_sakura-foods-k-k_kenji-watanabe_clear_the_air.eml",
     "generate/plan.csv",
     "generate/skipped.csv",
+    "generate/sheets/priya-nair/2027-03-08.html",
     "campaign/accounts.next.csv",
     "campaign/report.html",
 ]

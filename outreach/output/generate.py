@@ -6,7 +6,7 @@ calendar event and forgotten: memory holds the plan, not the rendered output."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -38,8 +38,10 @@ from outreach.planning.invitations import (
 )
 from outreach.render.plaintext import plain_text
 from outreach.render.scripts import ScriptRenderer, next_calls
+from outreach.render.sheets import SheetCall, rep_day, rep_days, sheet_call, sheet_html
 
-GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
+GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest", "brief")
+"""`brief` is the day sheet's, for `outreach agenda` to read back (with `account_value`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,15 +196,20 @@ class _RepWriter:
         gone = self.gone_of[rep]
         scripts = script_paths(self._folder_of(rep), calls)
         invites = self._invite_paths(calls, scripts)
-        self.folder.journal([*scripts.values(), *(path for path, _ in invites.values())])
+        sheets = self._sheet_paths(rep, calls)
+        self.folder.journal(
+            [*scripts.values(), *(path for path, _ in invites.values()), *sheets.values()]
+        )
         result.late += late_apologies(calls)
         following = next_calls(calls)  # a contact's calls are all its rep's
         calendar = CalendarWriter.for_calls(
             self.config, rep, calls, now=self.options.now, cancelled=gone
         )
         rows: list[tuple[str, ...]] = []
-        with self.folder.stream(self.calendars[rep]) as ics:
-            ics.write(calendar.header())
+
+        def written() -> Iterator[SheetCall]:
+            """Each call's script, event, invitation and plan.csv row written, in plan order;
+            the call as its day sheet shows it."""
             for call in calls:
                 script = self.renderer.render(call, following.get(call.id))
                 sequence, digest = sequence_of(call, script, self.options.previous)
@@ -211,8 +218,26 @@ class _RepWriter:
                 result.invites += self._invite(call, invites.get(call.id), sequence, result)
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1
-                rows.append((*plan_row(call), scripts[call.id], str(sequence), digest))
+                on_sheet = sheet_call(call)
+                brief = "\n".join(on_sheet.brief)
+                rows.append(
+                    (
+                        *plan_row(call),
+                        scripts[call.id],
+                        str(sequence),
+                        digest,
+                        brief,
+                    )
+                )
                 tick()
+                yield on_sheet
+
+        zone = self.config.rep_timezone(rep)
+        with self.folder.stream(self.calendars[rep]) as ics:
+            ics.write(calendar.header())
+            # A day's sheet is written once its last call is: memory holds one day of sheets.
+            for day, of_day in rep_days(written(), zone):
+                self.folder.write(sheets[day], sheet_html(rep, zone, day, of_day).encode())
             for record in gone:
                 ics.write(calendar.cancellation(record))
             ics.write(calendar.footer())
@@ -224,7 +249,14 @@ class _RepWriter:
         """Every script and invitation path of the rep's calls."""
         scripts = script_paths(self._folder_of(rep), calls)
         drafts = self._invite_paths(calls, scripts).values()
-        return [*scripts.values(), *(path for path, _ in drafts)]
+        sheets = self._sheet_paths(rep, calls).values()
+        return [*scripts.values(), *(path for path, _ in drafts), *sheets]
+
+    def _sheet_paths(self, rep: str, calls: list[Call]) -> dict[date, str]:
+        """The rep's day → `sheets/<rep>/<day>.html`, for each of the rep's days with calls."""
+        zone = self.config.rep_timezone(rep)
+        days = sorted({rep_day(call.start, zone) for call in calls})
+        return {day: f"sheets/{self._folder_of(rep)}/{day.isoformat()}.html" for day in days}
 
     def _folder_of(self, rep: str) -> str:
         """The name of the rep's folders of scripts and invitations: their calendar's."""
