@@ -244,6 +244,7 @@ def generate(
             invites=invites,
             force=force,
             previous=logged.still_planned(),
+            previous_folder=previous,
             progress=progress,
             jobs=jobs,
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from outreach.formats.calendars import CalendarWriter, CancelledCall
+from outreach.formats.calendars import CalendarWriter, CancelledCall, event_uid, events_by_uid
 from outreach.formats.invites import build_invitation
 from outreach.formats.tables import (
     PLAN_FIELDS,
@@ -27,8 +27,15 @@ from outreach.model.settings import Config
 from outreach.model.zones import zone_info
 from outreach.output.folder import OutputFolder
 from outreach.output.naming import calendar_paths, script_paths
+from outreach.output.paths import UnsafePath
 from outreach.output.previous import PreviousCall
-from outreach.output.sequence import cancellations, sequence_of
+from outreach.output.sequence import (
+    call_inputs,
+    cancellations,
+    content_digest,
+    run_inputs,
+    sequence_of,
+)
 from outreach.output.workers import run_tasks, worker_count
 from outreach.planning.invitations import (
     INVITED_PLAYS,
@@ -39,7 +46,7 @@ from outreach.planning.invitations import (
 from outreach.render.plaintext import plain_text
 from outreach.render.scripts import ScriptRenderer, next_calls
 
-GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest")
+GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest", "inputs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,9 @@ class Options:
     invites: bool = False
     force: bool = False
     previous: dict[str, PreviousCall] = field(default_factory=dict)
+    previous_folder: Path | None = None
+    """The folder `previous` was read from: when it is `out`, the files of calls that did not
+    change stay as they are (see `_RepWriter._kept`)."""
     progress: Callable[[int], None] | None = field(default=None, compare=False)
     """Told of each call written, for a progress bar."""
     jobs: int | None = None
@@ -93,6 +103,9 @@ def write_outputs(
     writer = _RepWriter(calls, config, options, folder, calendars, cancelled)
     writer.renderer.check_templates()
     folder.claim([*calendars.values(), "plan.csv", "skipped.csv", *extra])
+    if _in_place(options):  # the earlier run's calendars, where they are as it wrote them
+        earlier = {path: folder.previous.get(path) for path in calendars.values()}
+        writer.earlier = {path: digest for path, digest in earlier.items() if digest}
     if folder.foreign:  # --force beside a user's files: a clash stops the run before any write
         for rep in calendars:
             folder.refuse_foreign(writer.paths_of(rep, calls.calls_of(rep)))
@@ -103,6 +116,14 @@ def write_outputs(
     )
     summary.skipped_by_kind.update(skip.kind for skip in skipped)
     return summary
+
+
+def _in_place(options: Options) -> bool:
+    """Whether this run writes into the folder of the run it follows."""
+    try:
+        return bool(options.previous_folder and options.previous_folder.samefile(options.out))
+    except OSError:
+        return False
 
 
 def _write_all(
@@ -165,6 +186,11 @@ class _RepWriter:
         self.calls, self.config, self.folder, self.calendars = calls, config, folder, calendars
         self.options = replace(options, progress=None)  # the progress bar stays in the parent
         self.renderer = ScriptRenderer(config, options.templates)
+        self.run_inputs = run_inputs(
+            config, self.renderer.finder.sources_digest(), options.now, options.invites
+        )
+        self.earlier: dict[str, str] = {}
+        """Calendar path → its digest in the manifest, on a rerun into the earlier run's folder."""
         self._index = {rep: index for index, rep in enumerate(calendars)}
         self.gone_of: dict[str, list[CancelledCall]] = defaultdict(list)
         for record in cancelled:
@@ -201,17 +227,25 @@ class _RepWriter:
             self.config, rep, calls, now=self.options.now, cancelled=gone
         )
         rows: list[tuple[str, ...]] = []
+        events = self._earlier_events(self.calendars[rep])
+        write = self.folder.refresh if self.earlier else self.folder.write
         with self.folder.stream(self.calendars[rep]) as ics:
             ics.write(calendar.header())
             for call in calls:
-                script = self.renderer.render(call, following.get(call.id))
-                sequence, digest = sequence_of(call, script, self.options.previous)
-                self.folder.write(scripts[call.id], script.encode())
-                ics.write(calendar.event(call, plain_text(script), sequence))
+                inputs = call_inputs(self.run_inputs, call, following.get(call.id))
+                kept = self._kept(call, scripts[call.id], inputs, events)
+                if kept:
+                    sequence, digest, event = kept
+                else:
+                    script = self.renderer.render(call, following.get(call.id))
+                    sequence, digest = sequence_of(call, script, self.options.previous)
+                    write(scripts[call.id], script.encode())
+                    event = calendar.event(call, plain_text(script), sequence)
+                ics.write(event)
                 result.invites += self._invite(call, invites.get(call.id), sequence, result)
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1
-                rows.append((*plan_row(call), scripts[call.id], str(sequence), digest))
+                rows.append((*plan_row(call), scripts[call.id], str(sequence), digest, inputs))
                 tick()
             for record in gone:
                 ics.write(calendar.cancellation(record))
@@ -219,6 +253,35 @@ class _RepWriter:
         self.folder.scratch_write(
             self.rows_name(rep), csv_rows(GENERATED_PLAN_FIELDS, rows).encode("utf-8")
         )
+
+    def _earlier_events(self, path: str) -> dict[str, bytes]:
+        """The events of the earlier run's calendar at `path`, by UID, if it is as written."""
+        digest = self.earlier.get(path)
+        data = self.folder.as_written(path, digest) if digest else None
+        return events_by_uid(data) if data else {}
+
+    def _kept(
+        self, call: Call, path: str, inputs: str, events: dict[str, bytes]
+    ) -> tuple[int, str, bytes] | None:
+        """The call's SEQUENCE, content digest and event, as the earlier run in this folder
+        wrote them, when everything the call's files are made of is unchanged (`inputs`) and
+        its script is still there as written: the script is then neither rendered nor
+        rewritten, and its event is copied."""
+        earlier = self.options.previous.get(call.id)
+        if earlier is None or earlier.inputs != inputs:
+            return None
+        event = events.get(event_uid(call.id, self.config))
+        if event is None:
+            return None
+        try:
+            data = self.folder.files.read(path)
+            unchanged = content_digest(call, data.decode()) == earlier.digest
+        except (OSError, UnsafePath, UnicodeDecodeError):
+            return None
+        if not unchanged:
+            return None
+        self.folder.keep(path, data)
+        return earlier.sequence, earlier.digest, event
 
     def paths_of(self, rep: str, calls: list[Call]) -> list[str]:
         """Every script and invitation path of the rep's calls."""
@@ -267,9 +330,8 @@ class _RepWriter:
             return 0
         path, day = draft
         body = self.renderer.render_invite(call)
-        self.folder.write(
-            path, build_invitation(self.config, call, body, now=self.options.now, sequence=sequence)
-        )
+        email = build_invitation(self.config, call, body, now=self.options.now, sequence=sequence)
+        (self.folder.refresh if self.earlier else self.folder.write)(path, email)
         if (
             day
             > self.options.now.astimezone(zone_info(self.config.rep_timezone(call.owner))).date()

@@ -30,6 +30,8 @@ class PreviousCall:
     timezone: str
     sequence: int
     digest: str
+    inputs: str
+    """`sequence.call_inputs` of the call in that run; empty from a plan.csv written before it."""
 
 
 def read_previous(folder: Path, reader: str = "--previous") -> dict[str, PreviousCall]:
@@ -86,6 +88,7 @@ def _previous_call(row: dict[str, str]) -> PreviousCall:
         timezone=parse_zone(row["timezone"]),
         sequence=sequence,
         digest=row["digest"],
+        inputs=row.get("inputs") or "",
     )
 
 

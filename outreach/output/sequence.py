@@ -1,12 +1,17 @@
 """A call's place among runs: the digest of what a calendar shows of it, its SEQUENCE against
-the previous run's, and the previous run's calls this run cancels."""
+the previous run's, the previous run's calls this run cancels, and the digest of what its
+files are made of, by which a rerun knows them unchanged without making them again."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
+from datetime import datetime
 
+from outreach import version
 from outreach.formats.calendars import PLAY_TITLES, CancelledCall, cancellation_order
 from outreach.model.plan import Call
+from outreach.model.settings import Config
 from outreach.output.previous import PreviousCall
 
 
@@ -44,3 +49,20 @@ def cancellations(planned: set[str], previous: dict[str, PreviousCall]) -> list[
         ),
         key=cancellation_order,
     )
+
+
+def run_inputs(config: Config, templates: str, now: datetime, invites: bool) -> str:
+    """What every call's files are made of besides the call: this outreach, the settings, the
+    templates (`templates`: the digest of their files), the run's clock (each event's DTSTAMP,
+    each invitation's Date) and whether invitations are written."""
+    settings = repr(replace(config, source=""))  # where they were read from is no input
+    text = "\x1f".join((version(), settings, templates, now.isoformat(), str(invites)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def call_inputs(run: str, call: Call, following: Call | None) -> str:
+    """The digest of everything the call's script, event and invitation are made of: the run's
+    inputs (`run_inputs`), the call with its contact's every field, and the contact's next
+    call (the script's check-back date). Equal in two runs, the files are equal."""
+    text = "\x1f".join((run, repr(call), repr(following)))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -6,6 +6,7 @@ templates from the user's folder and the built-ins, and every failure becomes a 
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import os
 import posixpath
@@ -125,6 +126,21 @@ class TemplateFinder:
 
     def is_template_file(self, filename: str) -> bool:
         return any(filename.startswith(root + os.sep) for root, _ in self._roots)
+
+    def sources_digest(self) -> str:
+        """A digest of every file a template can load: any edit to one changes it."""
+        digest = hashlib.sha256()
+        for root, _ in self._roots:
+            for folder, folders, names in os.walk(root):
+                folders.sort()
+                for name in sorted(names):
+                    path = os.path.join(folder, name)
+                    if os.path.isfile(path):  # a named pipe would never end
+                        with open(path, "rb") as handle:
+                            content = handle.read()
+                        digest.update(f"{os.path.relpath(path, root)}\0{len(content)}\0".encode())
+                        digest.update(content)
+        return digest.hexdigest()
 
 
 def make_environment(finder: TemplateFinder) -> jinja2.Environment:
