@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import synthetic
+from incremental import Rerun, incremental_report, measure_incremental
 from startup import Startup, measure_startup, startup_report
 
 HERE = Path(__file__).resolve().parent
@@ -772,6 +773,12 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="runs per command in the startup section (median; default 9)",
     )
     parser.add_argument(
+        "--incremental-size",
+        type=int,
+        default=3000,
+        help="contacts in the incremental section's file (default 3000)",
+    )
+    parser.add_argument(
         "--commands",
         type=parse_commands,
         default=list(COMMANDS),
@@ -832,6 +839,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"load average {host['load_average']} on {host['cpus']} cores"
     )
     starts: list[Startup] = []
+    reruns: list[Rerun] = []
     results: list[Result] = []
     try:
         if "startup" in args.sections:
@@ -845,6 +853,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if "throughput" in args.sections:
             results = benchmark(bench, args, commands)
+        if "incremental" in args.sections:
+            reruns = measure_incremental(
+                lambda contacts, out: bench.command("generate", contacts, out),
+                work / "incremental",
+                args.incremental_size,
+                args.seed,
+                args.repeat,
+                bench.environment,
+            )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -854,6 +871,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines, start_checks = startup_report(starts)
         print("\n" + "\n".join(lines))
         checks = start_checks + checks
+    if reruns:
+        lines, rerun_checks = incremental_report(reruns, args.incremental_size)
+        print("\n" + "\n".join(lines))
+        checks += rerun_checks
     print_report(results, growths, checks, bench.notes)
     if args.json:
         report = {
@@ -873,6 +894,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             "startup": [{**asdict(r), "median_ms": r.median_ms} for r in starts if r.runs_ms],
             "results": [asdict(r) for r in results],
+            "incremental": [
+                {**asdict(r), "wall_s": r.wall_s, "cpu_s": r.cpu_s} for r in reruns if r.runs_wall_s
+            ],
             "growth": growths,
             "targets": [{"target": what, "verdict": verdict} for what, verdict in checks],
             "notes": bench.notes,

@@ -30,7 +30,7 @@ from outreach.output.naming import calendar_paths, script_paths
 from outreach.output.paths import UnsafePath
 from outreach.output.previous import PreviousCall
 from outreach.output.sequence import (
-    call_inputs,
+    CallInputs,
     cancellations,
     content_digest,
     run_inputs,
@@ -228,11 +228,12 @@ class _RepWriter:
         )
         rows: list[tuple[str, ...]] = []
         events = self._earlier_events(self.calendars[rep])
+        inputs_of = CallInputs(self.run_inputs)
         write = self.folder.refresh if self.earlier else self.folder.write
         with self.folder.stream(self.calendars[rep]) as ics:
             ics.write(calendar.header())
             for call in calls:
-                inputs = call_inputs(self.run_inputs, call, following.get(call.id))
+                inputs = inputs_of.of(call, following.get(call.id))
                 kept = self._kept(call, scripts[call.id], inputs, events)
                 if kept:
                     sequence, digest, event = kept

@@ -31,7 +31,7 @@ class PreviousCall:
     sequence: int
     digest: str
     inputs: str
-    """`sequence.call_inputs` of the call in that run; empty from a plan.csv written before it."""
+    """`sequence.CallInputs` of the call in that run; empty from a plan.csv written before it."""
 
 
 def read_previous(folder: Path, reader: str = "--previous") -> dict[str, PreviousCall]:

@@ -5,7 +5,7 @@ files are made of, by which a rerun knows them unchanged without making them aga
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime
 
 from outreach import version
@@ -60,9 +60,30 @@ def run_inputs(config: Config, templates: str, now: datetime, invites: bool) -> 
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def call_inputs(run: str, call: Call, following: Call | None) -> str:
-    """The digest of everything the call's script, event and invitation are made of: the run's
-    inputs (`run_inputs`), the call with its contact's every field, and the contact's next
-    call (the script's check-back date). Equal in two runs, the files are equal."""
-    text = "\x1f".join((run, repr(call), repr(following)))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+_CALL_FIELDS = tuple(field.name for field in fields(Call) if field.name != "contact")
+
+
+class CallInputs:
+    """The digest of everything a call's script, event and invitation are made of: the run's
+    inputs (`run_inputs`), the call, its contact's every field, and the contact's next call
+    (the script's check-back date). Equal in two runs, the files are equal. Each contact's
+    fields are read once, not once per call: keep one for a rep's calls, not for all."""
+
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self._contacts: dict[int, str] = {}
+        """Contact (by line) → the digest of its fields."""
+
+    def of(self, call: Call, following: Call | None) -> str:
+        """`following` is the same contact's next call, or None."""
+        contact = self._contacts.get(call.contact.line)
+        if contact is None:
+            contact = hashlib.sha256(repr(call.contact).encode()).hexdigest()
+            self._contacts[call.contact.line] = contact
+        text = "\x1f".join((self.run, contact, _own_fields(call), _own_fields(following)))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _own_fields(call: Call | None) -> str:
+    """The call's fields but its contact."""
+    return "" if call is None else repr(tuple(getattr(call, name) for name in _CALL_FIELDS))
