@@ -186,9 +186,7 @@ class _RepWriter:
         self.calls, self.config, self.folder, self.calendars = calls, config, folder, calendars
         self.options = replace(options, progress=None)  # the progress bar stays in the parent
         self.renderer = ScriptRenderer(config, options.templates)
-        self.run_inputs = run_inputs(
-            config, self.renderer.finder.sources_digest(), options.now, options.invites
-        )
+        self.run_inputs = run_inputs(config, self.renderer.finder.sources_digest())
         self.earlier: dict[str, str] = {}
         """Calendar path → its digest in the manifest, on a rerun into the earlier run's folder."""
         self._index = {rep: index for index, rep in enumerate(calendars)}
@@ -227,16 +225,19 @@ class _RepWriter:
             self.config, rep, calls, now=self.options.now, cancelled=gone
         )
         rows: list[tuple[str, ...]] = []
-        events = self._earlier_events(self.calendars[rep])
+        events = self._earlier_events(self.calendars[rep], calendar.dtstamp)
         inputs_of = CallInputs(self.run_inputs)
         write = self.folder.refresh if self.earlier else self.folder.write
         with self.folder.stream(self.calendars[rep]) as ics:
             ics.write(calendar.header())
             for call in calls:
                 inputs = inputs_of.of(call, following.get(call.id))
-                kept = self._kept(call, scripts[call.id], inputs, events)
+                kept = self._kept(call, scripts[call.id], inputs)
                 if kept:
-                    sequence, digest, event = kept
+                    sequence, digest, script = kept
+                    event = events.get(event_uid(call.id, self.config)) or calendar.event(
+                        call, plain_text(script), sequence
+                    )
                 else:
                     script = self.renderer.render(call, following.get(call.id))
                     sequence, digest = sequence_of(call, script, self.options.previous)
@@ -255,34 +256,31 @@ class _RepWriter:
             self.rows_name(rep), csv_rows(GENERATED_PLAN_FIELDS, rows).encode("utf-8")
         )
 
-    def _earlier_events(self, path: str) -> dict[str, bytes]:
-        """The events of the earlier run's calendar at `path`, by UID, if it is as written."""
+    def _earlier_events(self, path: str, dtstamp: str) -> dict[str, bytes]:
+        """The events of the earlier run's calendar at `path`, by UID, if it is as written and
+        on this run's clock (every event's DTSTAMP)."""
         digest = self.earlier.get(path)
         data = self.folder.as_written(path, digest) if digest else None
-        return events_by_uid(data) if data else {}
+        if not data or f"\r\nDTSTAMP:{dtstamp}\r\n".encode() not in data:
+            return {}
+        return events_by_uid(data)
 
-    def _kept(
-        self, call: Call, path: str, inputs: str, events: dict[str, bytes]
-    ) -> tuple[int, str, bytes] | None:
-        """The call's SEQUENCE, content digest and event, as the earlier run in this folder
-        wrote them, when everything the call's files are made of is unchanged (`inputs`) and
-        its script is still there as written: the script is then neither rendered nor
-        rewritten, and its event is copied."""
+    def _kept(self, call: Call, path: str, inputs: str) -> tuple[int, str, str] | None:
+        """The call's SEQUENCE, content digest and script as the earlier run in this folder
+        wrote them, when everything its script is made of is unchanged (`inputs`) and the
+        script is still there as written: it is then neither rendered nor rewritten."""
         earlier = self.options.previous.get(call.id)
         if earlier is None or earlier.inputs != inputs:
             return None
-        event = events.get(event_uid(call.id, self.config))
-        if event is None:
-            return None
         try:
             data = self.folder.files.read(path)
-            unchanged = content_digest(call, data.decode()) == earlier.digest
+            script = data.decode()
         except (OSError, UnsafePath, UnicodeDecodeError):
             return None
-        if not unchanged:
+        if content_digest(call, script) != earlier.digest:
             return None
         self.folder.keep(path, data)
-        return earlier.sequence, earlier.digest, event
+        return earlier.sequence, earlier.digest, script
 
     def paths_of(self, rep: str, calls: list[Call]) -> list[str]:
         """Every script and invitation path of the rep's calls."""

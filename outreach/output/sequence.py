@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import fields, replace
-from datetime import datetime
 
 from outreach import version
 from outreach.formats.calendars import PLAY_TITLES, CancelledCall, cancellation_order
@@ -51,12 +50,12 @@ def cancellations(planned: set[str], previous: dict[str, PreviousCall]) -> list[
     )
 
 
-def run_inputs(config: Config, templates: str, now: datetime, invites: bool) -> str:
-    """What every call's files are made of besides the call: this outreach, the settings, the
-    templates (`templates`: the digest of their files), the run's clock (each event's DTSTAMP,
-    each invitation's Date) and whether invitations are written."""
+def run_inputs(config: Config, templates: str) -> str:
+    """What every call's script is made of besides the call: this outreach, the settings and
+    the templates (`templates`: the digest of their files). Not the run's clock: no script
+    shows it (an event's DTSTAMP and an invitation's Date do)."""
     settings = repr(replace(config, source=""))  # where they were read from is no input
-    text = "\x1f".join((version(), settings, templates, now.isoformat(), str(invites)))
+    text = "\x1f".join((version(), settings, templates))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -64,10 +63,11 @@ _CALL_FIELDS = tuple(field.name for field in fields(Call) if field.name != "cont
 
 
 class CallInputs:
-    """The digest of everything a call's script, event and invitation are made of: the run's
-    inputs (`run_inputs`), the call, its contact's every field, and the contact's next call
-    (the script's check-back date). Equal in two runs, the files are equal. Each contact's
-    fields are read once, not once per call: keep one for a rep's calls, not for all."""
+    """The digest of everything a call's script is made of: the run's inputs (`run_inputs`),
+    the call, its contact's every field, and the contact's next call (the script's
+    check-back date). Equal in two runs, the scripts are equal, and so are the events on the
+    same clock. Each contact's fields are read once, not once per call: keep one for a rep's
+    calls, not for all."""
 
     def __init__(self, run: str) -> None:
         self.run = run
