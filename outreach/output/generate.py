@@ -235,9 +235,9 @@ class _RepWriter:
                 kept = self._kept(call, scripts[call.id], inputs)
                 if kept:
                     sequence, digest, script = kept
-                    event = events.get(event_uid(call.id, self.config)) or calendar.event(
-                        call, plain_text(script), sequence
-                    )
+                    event = events.get(event_uid(call.id, self.config), b"")
+                    if f"\r\nSEQUENCE:{sequence}\r\n".encode() not in event:  # none, or stale
+                        event = calendar.event(call, plain_text(script), sequence)
                 else:
                     script = self.renderer.render(call, following.get(call.id))
                     sequence, digest = sequence_of(call, script, self.options.previous)
