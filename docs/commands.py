@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from outreach.cli import cli
@@ -48,7 +49,7 @@ def help_text(*command: str) -> str:
 
 def reference() -> str:
     sections = [HEADER]
-    for command in [(), *((name,) for name in sorted(cli.commands))]:
+    for command in [(), *((name,) for name in cli.list_commands(click.Context(cli)))]:
         title = " ".join(("outreach", *command))
         sections.append(f"## `{title}`\n\n```text\n{help_text(*command)}\n```\n")
     sections.append(COMPLETION)

@@ -1,8 +1,12 @@
 """Plan win-back calls for upset and lapsed accounts, following the recovery playbook."""
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("outreach")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+def version() -> str:
+    """The installed version; read only when asked (`--version`), as its import is slow."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("outreach")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"

@@ -7,35 +7,38 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from outreach.errors import OutreachError
-from outreach.formats.report import Figures, figures, report_html
-from outreach.formats.results import RepResults, contact_owners, results
 from outreach.intake.contacts import read_contacts
-from outreach.intake.outcomes import OutcomeReader, Problem
-from outreach.model.outcomes import CallOutcome
 from outreach.model.plan import Call, LateApology, Plan, late_apologies, late_order
 from outreach.model.records import ACTIVE_STATUSES, Contact, Skip
 from outreach.model.settings import Config
 from outreach.model.text import shortened, shown
-from outreach.output.folder import output_folder
-from outreach.output.generate import Options, Summary, write_outputs
-from outreach.output.logged import Logged
-from outreach.output.outcomes import Tally, log_lines, outcomes_log
-from outreach.output.previous import read_previous, read_sheets
-from outreach.output.publish import RepCalendar, RepPublished, Target, publish, rep_calendars
-from outreach.output.workers import run_tasks, worker_count
-from outreach.planning.business_days import BusinessDays
-from outreach.planning.campaign import CampaignPlan, plan_campaign
-from outreach.planning.scheduler import Roster, make_roster
-from outreach.render.sheets import SheetCall, rep_day
-from outreach.render.templates import builtin_templates_dir
 from outreach.summary import CheckReport
+
+if TYPE_CHECKING:
+    from outreach.formats.report import Figures
+    from outreach.formats.results import RepResults
+    from outreach.intake.outcomes import OutcomeReader
+    from outreach.model.outcomes import CallOutcome
+    from outreach.output.generate import Options, Summary
+    from outreach.output.logged import Logged
+    from outreach.output.outcomes import Tally
+    from outreach.output.publish import RepCalendar, RepPublished, Target
+    from outreach.planning.campaign import CampaignPlan
+    from outreach.planning.scheduler import Roster
+    from outreach.render.sheets import SheetCall
+
+# What only some commands need (files, the report, templates) is imported by them, when they
+# run: `outreach check` stays quick to start.
 
 
 def default_start(now: datetime, config: Config) -> date:
     """The next business day after today, today being the date in the default zone."""
+    from outreach.planning.business_days import BusinessDays
+
     today = now.astimezone(ZoneInfo(config.schedule.timezone)).date()
     return BusinessDays(config.schedule).next_on_or_after(today + timedelta(days=1))
 
@@ -82,6 +85,8 @@ def roster_file(
     """The file's contacts triaged, each rep's calls to be scheduled when wanted: none sooner
     than the lead time after the run's clock `now`, each contact going on from the outcomes
     `logged` for their calls."""
+    from outreach.planning.scheduler import make_roster
+
     contacts, rejected = load(path, config)
     history = logged.history(contacts, config, now) if logged and now else None
     return make_roster(contacts, config, start, str(path), rejected, now, history)
@@ -96,6 +101,8 @@ def rep_parts(
     """`render` of each rep's calls, in plan order; the late apologies are added to `late`.
     Reps are scheduled and rendered in worker processes, as generate does (`render` must be
     picklable: a module's function)."""
+    from outreach.output.workers import run_tasks, worker_count
+
     found: list[LateApology] = []
     workers = worker_count(jobs, roster.weights().total())
     for text, rep_late in run_tasks(partial(_rendered, render, roster), roster.reps, workers):
@@ -113,6 +120,9 @@ def _rendered(
 
 
 def generate_files(roster: Roster, config: Config, options: Options) -> Summary:
+    from outreach.output.folder import output_folder
+    from outreach.output.generate import write_outputs
+
     with output_folder(options.out, options.force) as folder:
         summary = write_outputs(roster, roster.skipped, config, options, folder)
         summary.removed = folder.finish()
@@ -136,7 +146,15 @@ def run_campaign(
 ) -> CampaignRun:
     """A campaign over [first, last]: the outputs of generate, the CRM file and the report;
     each contact going on from the outcomes `logged` for their calls."""
-    from outreach.formats.crm import next_accounts  # the CRM round trip re-reads the raw file
+    import jinja2
+
+    from outreach.formats.crm import next_accounts
+    from outreach.formats.report import figures, report_html
+    from outreach.formats.results import contact_owners, results
+    from outreach.output.folder import output_folder
+    from outreach.output.generate import write_outputs
+    from outreach.planning.campaign import plan_campaign
+    from outreach.render.templates import builtin_templates_dir
 
     contacts, rejected = load(path, config)
     history = logged.history(contacts, config, options.now) if logged else None
@@ -171,8 +189,6 @@ def run_campaign(
             tuple(s.advice() for s in campaign.shortfalls),
             made,
         )
-        import jinja2
-
         folder.write(
             "report.html",
             report_html(data, jinja2.FileSystemLoader(builtin_templates_dir())).encode(),
@@ -196,6 +212,9 @@ def log_outcome(
     """One outcome of a call of the plan in `folder`, with the promises made on it (each due
     on the date of `dues` in the same place), added to its outcomes.csv; whether it was new.
     Problem names the field that is wrong."""
+    from outreach.intake.outcomes import Problem
+    from outreach.output.outcomes import outcomes_log
+
     logged = _outcome_reader(folder, config, clock).read(
         call_id, outcome, at, note, callback, clock, promises, dues
     )
@@ -207,11 +226,16 @@ def log_outcome(
 
 def log_outcome_file(folder: Path, source: Path, config: Config, clock: datetime) -> Tally:
     """Every outcome of the file `source` for the plan in `folder`, added to its outcomes.csv."""
+    from outreach.output.outcomes import log_lines
+
     reader = _outcome_reader(folder, config, clock)
     return log_lines(folder, reader.read_file(source), str(source), clock)
 
 
 def _outcome_reader(folder: Path, config: Config, clock: datetime) -> OutcomeReader:
+    from outreach.intake.outcomes import OutcomeReader
+    from outreach.output.previous import read_previous
+
     plan = read_previous(folder, "outreach log")
     return OutcomeReader(plan, str(folder / "plan.csv"), config, clock)
 
@@ -219,6 +243,8 @@ def _outcome_reader(folder: Path, config: Config, clock: datetime) -> OutcomeRea
 def calendars_to_publish(folder: Path, config: Config, url: str | None) -> list[RepCalendar]:
     """The reps' calendars in an output folder, read and checked, each with its URL: `url`
     with `{rep}` replaced, or the rep's own `caldav_url`."""
+    from outreach.output.publish import rep_calendars
+
     return rep_calendars(folder, config, url)
 
 
@@ -229,6 +255,8 @@ def publish_folder(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[RepPublished]:
     """Each rep's calendar put on the CalDAV server, a rep at a time."""
+    from outreach.output.publish import publish
+
     return publish(calendars, config, target, progress)
 
 
@@ -248,6 +276,9 @@ def agenda(
 ) -> list[RepDay]:
     """The day sheet of `rep` (any case; every rep of the plan in `folder` when None) for
     `day`, or for today where the rep is."""
+    from outreach.output.previous import read_sheets
+    from outreach.render.sheets import rep_day
+
     planned = read_sheets(folder)
     reps = list(planned)
     if rep is not None:

@@ -6,14 +6,16 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outreach.formats.results import RepResults, results_lines
 from outreach.model.plan import LateApology, Plan
 from outreach.model.plays import PLAYS
 from outreach.model.records import STOPPED, Skip, fold
 from outreach.model.text import and_more, plural, shortened, terminal_text
-from outreach.output.generate import Summary
-from outreach.render.preview import names
+
+if TYPE_CHECKING:
+    from outreach.output.generate import Summary
 
 
 @dataclass
@@ -127,6 +129,8 @@ def no_match_reason(
     wanted = fold(account)
     skips = [skip for skip in plan.skipped if fold(skip.account_id or "") == wanted]
     if contact:
+        from outreach.render.preview import names
+
         skips = [s for s in skips if s.contact_name and names(s.contact_name, contact)]
     calls = [call for call in plan.calls if fold(call.contact.account_id) == wanted]
     if skips and not (contact is None and calls):

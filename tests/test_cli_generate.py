@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import email
 import multiprocessing
+import shutil
 from pathlib import Path
 
 import icalendar
@@ -195,3 +196,28 @@ def test_force_stops_before_writing_when_a_users_file_is_in_the_way(tmp_path: Pa
     assert mine.read_text() == "my notes"
     assert not (tmp_path / "out/calendars").exists()
     assert [p for p in (tmp_path / "out/scripts").rglob("*") if p.is_file()] == [mine]
+
+
+def test_a_rerun_into_its_own_folder_rewrites_only_what_changed(tmp_path: Path) -> None:
+    """--previous out --out out: the files are those of a run into an empty folder, and the
+    script of a call that did not change is the very file the first run wrote; on the same
+    clock (its events copied) and on another (its events made again)."""
+    rows = team_rows(40)
+    out, before = tmp_path / "out", tmp_path / "before"
+    assert generate(out, contacts=write_csv(tmp_path / "one.csv", rows))[0] == 0
+    rows[3] = {**rows[3], "contact_title": "Head of Buying"}
+    changed = write_csv(tmp_path / "two.csv", rows)
+    scripts = {r["contact_name"]: out / r["script"] for r in read_csv(out / "plan.csv")}
+    scripts["C10"].write_text("my own notes")  # --force replaces an edit, as a fresh run does
+    kept = scripts["C20"].stat().st_ino
+    for clock in (NOW, "2027-03-01T13:00:00+00:00"):
+        shutil.rmtree(before, ignore_errors=True)
+        shutil.copytree(out, before)
+        rerun = ("--previous", str(out), "--force", "--now", clock)
+        assert generate(out, *rerun, contacts=changed)[0] == 0
+        fresh = tmp_path / f"fresh-{clock[11:13]}"
+        assert generate(fresh, "--previous", str(before), "--now", clock, contacts=changed)[0] == 0
+        assert files(out) == files(fresh)
+        assert scripts["C20"].stat().st_ino == kept
+    sequences = {(r["contact_name"], r["sequence"]) for r in read_csv(out / "plan.csv")}
+    assert {name for name, sequence in sequences if sequence != "0"} == {"C3"}

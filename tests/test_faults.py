@@ -306,15 +306,16 @@ def test_a_bug_exits_70_and_names_the_file_with_its_traceback(
 def test_a_bug_is_not_exit_1_or_2_in_any_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import outreach.cli.daily
-    import outreach.cli.starting
+    import outreach.app
+    import outreach.output.starter
+    import outreach.render.catalogue
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     contacts = team(tmp_path / "c.csv")
-    for name in ("check_file", "roster_file", "plan_file"):
-        monkeypatch.setattr(outreach.cli.daily, name, _broken)
-    for name in ("describe_templates", "init_folder"):
-        monkeypatch.setattr(outreach.cli.starting, name, _broken)
+    for name in ("check_file", "roster_file", "plan_file"):  # each command imports them as it runs
+        monkeypatch.setattr(outreach.app, name, _broken)
+    monkeypatch.setattr(outreach.render.catalogue, "describe_templates", _broken)
+    monkeypatch.setattr(outreach.output.starter, "init_folder", _broken)
     for args in (("check", str(contacts)), ("plan", str(contacts)), ("templates",), ("init", "x"),
                  ("preview", str(contacts), "--account", "A-1"),
                  ("generate", str(contacts), "--out", "out")):  # fmt: skip

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from outreach.app import agenda as day_sheets
-from outreach.cli.group import cli
 from outreach.cli.options import (
     DateType,
     config_option,
@@ -19,11 +17,9 @@ from outreach.cli.options import (
     typed_day,
 )
 from outreach.model.text import terminal_text
-from outreach.render.filters import local_date
-from outreach.render.sheets import agenda_lines
 
 
-@cli.command()
+@click.command()
 @click.argument("folder", metavar="DIR", type=path_type(file_okay=False, exists=True))
 @click.option("--rep", help="Only this rep's calls (any case). Default: every rep's.")
 @click.option("--day", type=DateType(), help="The day to show. Default: today, where the rep is.")
@@ -48,6 +44,10 @@ def agenda(
       outreach agenda out --rep "Marcus Chen"
       outreach agenda out --day 2027-03-09
     """
+    from outreach.app import agenda as day_sheets
+    from outreach.render.filters import local_date
+    from outreach.render.sheets import agenda_lines
+
     config = load_settings(config_path)
     days = day_sheets(folder, config, run_clock(now), rep, typed_day(day, config))
     for index, sheet in enumerate(days):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from outreach.app import check_file, generate_files, plan_file, rep_parts, roster_file
-from outreach.cli.group import cli
 from outreach.cli.options import (
     calls_option,
     config_option,
@@ -39,28 +38,15 @@ from outreach.cli.screen import (
     warn_unknown_reps,
     writing_into,
 )
-from outreach.formats.results import contact_owners, results
-from outreach.formats.tables import (
-    PLAN_FIELDS,
-    csv_rows,
-    csv_text,
-    json_calls,
-    plan_json_text,
-    plan_row,
-    plan_table,
-    skip_json,
-)
-from outreach.model.plan import Call, LateApology, late_apologies
 from outreach.model.plays import PLAYS
-from outreach.model.text import terminal_lines
-from outreach.output.generate import Options
-from outreach.output.logged import Logged
-from outreach.output.previous import read_previous
-from outreach.render.preview import preview_scripts
-from outreach.summary import made_lines, no_match_reason, run_lines
+
+if TYPE_CHECKING:
+    from outreach.model.plan import Call, LateApology
+
+# Each command imports the stages it runs when it runs: `outreach COMMAND --help` loads none.
 
 
-@cli.command()
+@click.command()
 @contacts_argument
 @config_option
 @click.option(
@@ -83,6 +69,9 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
       outreach check contacts.csv
       outreach check contacts.csv --format json
     """
+    from outreach.app import check_file
+    from outreach.formats.tables import skip_json
+
     config = load_settings(config_path)
     with progress_bar("Checking rows", None, quiet or fmt == "json") as progress:
         report = check_file(contacts, config, progress)
@@ -104,7 +93,7 @@ def check(contacts: Path, config_path: Path | None, fmt: str, quiet: bool) -> No
         raise SystemExit(1)
 
 
-@cli.command()
+@click.command()
 @contacts_argument
 @config_option
 @start_option
@@ -148,6 +137,17 @@ def plan(
       outreach plan contacts.csv --format csv > plan.csv
       outreach plan contacts.csv --outcomes calls.csv
     """
+    from outreach.app import rep_parts, roster_file
+    from outreach.formats.tables import (
+        PLAN_FIELDS,
+        csv_text,
+        json_calls,
+        plan_json_text,
+        plan_table,
+    )
+    from outreach.model.plan import late_apologies
+    from outreach.output.logged import Logged
+
     config = load_settings(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = run_clock(now)
     logged = Logged(outcome_files)
@@ -175,10 +175,12 @@ def plan(
 
 
 def _plan_csv_rows(calls: list[Call]) -> str:
+    from outreach.formats.tables import PLAN_FIELDS, csv_rows, plan_row
+
     return csv_rows(PLAN_FIELDS, map(plan_row, calls))
 
 
-@cli.command()
+@click.command()
 @contacts_argument
 @out_option
 @config_option
@@ -222,6 +224,13 @@ def generate(
       outreach generate contacts.csv --out out --invites --templates my-templates
       outreach generate contacts.csv --out out --previous out --force
     """
+    from outreach.app import generate_files, roster_file
+    from outreach.formats.results import contact_owners, results
+    from outreach.output.generate import Options
+    from outreach.output.logged import Logged
+    from outreach.output.previous import read_previous
+    from outreach.summary import made_lines, run_lines
+
     config = load_settings(config_path, timezone=timezone, calls_per_day=calls_per_day)
     clock = run_clock(now)
     earlier = read_previous(previous) if previous else {}
@@ -235,6 +244,7 @@ def generate(
             invites=invites,
             force=force,
             previous=logged.still_planned(),
+            previous_folder=previous,
             progress=progress,
             jobs=jobs,
         )
@@ -255,7 +265,7 @@ def generate(
     exit_for([*logged.rejected, *roster.skipped])
 
 
-@cli.command()
+@click.command()
 @contacts_argument
 @click.option("--account", required=True, help="The account_id whose scripts to show.")
 @click.option("--contact", help="Only this contact (name, any case).")
@@ -281,6 +291,11 @@ def preview(
       outreach preview contacts.csv --account A-1001 --play apology
       outreach preview contacts.csv --account A-1001 --templates my-templates
     """
+    from outreach.app import plan_file
+    from outreach.model.text import terminal_lines
+    from outreach.render.preview import preview_scripts
+    from outreach.summary import no_match_reason
+
     config = load_settings(config_path)
     clock = run_clock(now)
     the_plan = plan_file(contacts, config, plan_start(start, config, clock), clock)

@@ -6,16 +6,16 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
 
-from outreach.app import default_start
 from outreach.cli.screen import note_quiet, warn
-from outreach.config import LIMITS, find_config, load_config, with_overrides
-from outreach.intake.cells import YEARS, in_range, parse_date
-from outreach.model.settings import Config
+from outreach.config import LIMITS
+
+if TYPE_CHECKING:
+    from outreach.model.settings import Config
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -27,6 +27,8 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "date"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from outreach.intake.cells import parse_date
+
         text = str(value).strip()
         try:
             parse_date(text)
@@ -36,12 +38,16 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 
 
 def typed_day(text: str | None, config: Config) -> date | None:
+    from outreach.intake.cells import parse_date
+
     return None if text is None else parse_date(text, config.input.day_first)
 
 
 def plan_start(text: str | None, config: Config, now: datetime) -> date:
     """The plan's first day: as given (with a warning when it is already past), or the next
     business day."""
+    from outreach.app import default_start
+
     start = typed_day(text, config)
     if start is None:
         return default_start(now, config)
@@ -134,12 +140,16 @@ quiet_option = click.option(
 
 
 def load_settings(config_path: Path | None, **overrides: Any) -> Config:
+    from outreach.config import find_config, load_config, with_overrides
+
     return with_overrides(load_config(find_config(config_path, Path.cwd())), **overrides)
 
 
 def run_clock(now: datetime | None) -> datetime:
     """--now, else SOURCE_DATE_EPOCH (reproducible builds' convention), else the real time;
     in the years dates may fall in."""
+    from outreach.intake.cells import YEARS, in_range
+
     if now is not None:
         try:
             in_range(now, now.isoformat())

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from outreach.app import log_outcome, log_outcome_file
-from outreach.cli.group import cli
 from outreach.cli.options import (
     config_option,
     load_settings,
@@ -17,11 +16,12 @@ from outreach.cli.options import (
     quiet_option,
     run_clock,
 )
-from outreach.intake.outcomes import Problem
-from outreach.model.outcomes import CallOutcome
-from outreach.model.settings import Config
 from outreach.model.text import terminal_text
 from outreach.output.folder import OUTCOMES as OUTCOMES_FILE
+
+if TYPE_CHECKING:
+    from outreach.model.outcomes import CallOutcome
+    from outreach.model.settings import Config
 
 _PARAMETERS = {
     "id": "'CALL_ID'",
@@ -34,7 +34,7 @@ _PARAMETERS = {
 """The parameter each field of an outcome is typed in, for a message."""
 
 
-@cli.command("log")
+@click.command("log")
 @click.argument("folder", metavar="DIR", type=path_type(file_okay=False, exists=True))
 @click.argument("call_id", required=False)
 @click.argument("outcome", required=False)
@@ -109,6 +109,9 @@ def log(
       outreach log out 5654638b2c408a80f4f5 agreed --promise "Credit of 10%" --due 2027-03-20
       outreach log out --from calls.csv
     """
+    from outreach.app import log_outcome
+    from outreach.intake.outcomes import Problem
+
     config = load_settings(config_path)
     clock = run_clock(now)
     if source is not None and (call_id or at or note or callback or promises or dues):
@@ -141,6 +144,8 @@ def log(
 
 
 def _log_file(folder: Path, source: Path, config: Config, clock: datetime, quiet: bool) -> None:
+    from outreach.app import log_outcome_file
+
     tally = log_outcome_file(folder, source, config, clock)
     for skip in tally.rejected:
         click.echo(skip.message(), err=True)

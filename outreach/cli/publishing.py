@@ -7,15 +7,12 @@ from urllib.parse import urlsplit
 
 import click
 
-from outreach.app import calendars_to_publish, publish_folder
-from outreach.cli.group import cli
 from outreach.cli.options import config_option, load_settings, path_type, quiet_option
 from outreach.cli.screen import progress_bar
 from outreach.model.text import terminal_text
-from outreach.output.publish import PASSWORD_VARIABLE, Target
 
 
-@cli.command()
+@click.command()
 @click.argument("folder", type=path_type(file_okay=False, exists=True), metavar="DIR")
 @click.option(
     "--url",
@@ -57,6 +54,9 @@ def publish(
       export OUTREACH_CALDAV_PASSWORD=...   # an app password
       outreach publish out --url 'https://cloud.example.com/remote.php/dav/calendars/manager/{rep}/' --user manager
     """
+    from outreach.app import calendars_to_publish, publish_folder
+    from outreach.output.publish import PASSWORD_VARIABLE, Target
+
     if url is not None and ("{rep}" not in url or not url.startswith(("https://", "http://"))):
         raise click.BadParameter(
             "must be an http(s) URL holding {rep}, like https://dav.example.com/calendars/{rep}/",

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from outreach.app import default_start, run_campaign
-from outreach.cli.group import cli
 from outreach.cli.options import (
     DateType,
     calls_option,
@@ -36,21 +35,17 @@ from outreach.cli.screen import (
     warn_unknown_reps,
     writing_into,
 )
-from outreach.errors import OutreachError
-from outreach.formats.report import totals_table
-from outreach.model.plan import Plan
 from outreach.model.text import terminal_text
-from outreach.output.generate import Options
-from outreach.output.logged import Logged
-from outreach.planning.campaign import campaign_window
-from outreach.summary import made_lines, run_lines
+
+if TYPE_CHECKING:
+    from outreach.model.plan import Plan
 
 
 def _owners(plan: Plan) -> set[str]:
     return {call.owner for call in plan.calls}
 
 
-@cli.command()
+@click.command()
 @contacts_argument
 @click.option("--quarter", help="The quarter to plan, like 2027Q1 or 2027-Q1.")
 @click.option("--from", "first", type=DateType(), help="First day of another window (with --to).")
@@ -93,6 +88,14 @@ def campaign(
       outreach campaign contacts.csv --quarter 2027Q1 --out q1
       outreach campaign q1/accounts.next.csv --quarter 2027Q2 --out q2 --outcomes q1/outcomes.csv
     """
+    from outreach.app import default_start, run_campaign
+    from outreach.errors import OutreachError
+    from outreach.formats.report import totals_table
+    from outreach.output.generate import Options
+    from outreach.output.logged import Logged
+    from outreach.planning.campaign import campaign_window
+    from outreach.summary import made_lines, run_lines
+
     config = load_settings(config_path, calls_per_day=calls_per_day)
     clock = run_clock(now)
     try:

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from outreach.model.plan import LateApology, Plan
-from outreach.model.records import Skip
-from outreach.model.settings import Config
 from outreach.model.text import shortened, terminal_text
-from outreach.summary import late_lines, skipped_lines
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
+
+    from outreach.model.plan import LateApology, Plan
+    from outreach.model.records import Skip
+    from outreach.model.settings import Config
 
 
 PROGRESS_FROM = 300
@@ -180,6 +180,8 @@ def _owners(plan: Plan) -> set[str]:
 
 
 def echo_skipped(skipped: Sequence[Skip]) -> None:
+    from outreach.summary import skipped_lines
+
     for line in skipped_lines(skipped, only_rejected=is_quiet()):
         click.echo(line, err=True)
 
@@ -188,6 +190,8 @@ def echo_late(late: Sequence[LateApology]) -> None:
     """Rule 2's alarm on stderr; under --quiet, plan.csv's `late` flag and the summary keep it."""
     if is_quiet():
         return
+    from outreach.summary import late_lines
+
     for line in late_lines(late):
         click.echo(line, err=True)
 

@@ -6,13 +6,10 @@ from pathlib import Path
 
 import click
 
-from outreach.cli.group import cli
 from outreach.cli.options import config_option, load_settings, path_type, templates_option
-from outreach.output.starter import init_folder
-from outreach.render.catalogue import describe_templates
 
 
-@cli.command()
+@click.command()
 @click.argument("folder", type=path_type(file_okay=False), default=".")
 def init(folder: Path) -> None:
     """Start a new folder: settings, editable templates and a contacts file.
@@ -26,6 +23,8 @@ def init(folder: Path) -> None:
     Example:
       outreach init my-campaign
     """
+    from outreach.output.starter import init_folder
+
     result = init_folder(folder)
     for path in result.written:
         click.echo(f"wrote {path}")
@@ -40,7 +39,7 @@ def init(folder: Path) -> None:
     )
 
 
-@cli.command()
+@click.command()
 @templates_option
 @config_option
 def templates(templates: Path | None, config_path: Path | None) -> None:
@@ -53,5 +52,7 @@ def templates(templates: Path | None, config_path: Path | None) -> None:
     Example:
       outreach templates --templates my-templates
     """
+    from outreach.render.catalogue import describe_templates
+
     for line in describe_templates(load_settings(config_path), templates):
         click.echo(line)

@@ -91,6 +91,28 @@ def event_uid(call_id: str, config: Config) -> str:
     return f"{call_id}@{config.calendar.uid_domain}"
 
 
+def events_by_uid(calendar: bytes) -> dict[str, bytes]:
+    """The VEVENTs of a calendar this module wrote, each as written, by UID: a rerun takes an
+    unchanged call's event from there instead of making it again. A property's line starts
+    after a CRLF, a folded line's continuation after a CRLF and a space: text in a value can
+    look like neither."""
+    events: dict[str, bytes] = {}
+    start = calendar.find(b"\r\nBEGIN:VEVENT\r\n")
+    while start >= 0:
+        end = calendar.find(b"\r\nEND:VEVENT\r\n", start)
+        if end < 0:
+            break
+        event = calendar[start + 2 : end + 14]
+        at = event.find(b"\r\nUID:")
+        if at >= 0:
+            last = event.find(b"\r\n", at + 6)
+            while event.startswith(b"\r\n ", last):  # a folded line goes on
+                last = event.find(b"\r\n", last + 3)
+            events[event[at + 6 : last].replace(b"\r\n ", b"").decode()] = event
+        start = calendar.find(b"\r\nBEGIN:VEVENT\r\n", end + 12)
+    return events
+
+
 def event_summary(call: Call) -> str:
     """The event's title, e.g. `Apology call — Dana Ruiz, Northwind Traders`."""
     return f"{PLAY_TITLES[call.play]} — {call.contact.contact_name}, {call.contact.company}"

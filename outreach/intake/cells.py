@@ -10,8 +10,6 @@ from functools import cache, lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
-from dateutil import parser as dateparser
-
 from outreach.model.money import Money, currency_of
 from outreach.model.outcomes import Promise
 from outreach.model.records import DECISION_MAKER
@@ -64,6 +62,8 @@ def _read_date(text: str, day_first: bool) -> date:
         raise ValueError(f"cannot read {text!r} as a date with a year")
     if _DOTTED.fullmatch(text):
         day_first = True  # 01.12.2026 is the first of December wherever dots are written
+    from dateutil import parser as dateparser  # only for dates not written the ISO way
+
     try:
         # Parsed twice with different defaults: a date missing its day or month reads differently.
         first, second = (dateparser.parse(text, dayfirst=day_first, default=d) for d in _FAR_APART)
@@ -92,6 +92,8 @@ def parse_moment(text: str, zone: str, day_first: bool = False) -> datetime:
         if not _YEAR.search(text):
             raise ValueError(f"cannot read {text!r} as a date and time with a year")
         day_first = day_first or _DOTTED.match(text) is not None
+        from dateutil import parser as dateparser
+
         try:
             # Parsed twice with different defaults: a time of day missing reads differently.
             moment, other = (

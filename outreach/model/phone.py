@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
-
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+from typing import TYPE_CHECKING
 
 from outreach.model.text import shown
+
+if TYPE_CHECKING:  # imported when a number is read: `outreach --help` needs no phone data
+    import phonenumbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,19 +40,31 @@ class Phone:
         return f"tel:{self.e164}" + (f";ext={self.extension}" if self.extension else "")
 
 
-_PARSE_ERRORS = {
-    NumberParseException.NOT_A_NUMBER: "is not a phone number",
-    NumberParseException.TOO_SHORT_AFTER_IDD: "has too few digits after the international prefix",
-    NumberParseException.TOO_SHORT_NSN: "has too few digits",
-    NumberParseException.TOO_LONG: "is too long for a phone number",
-}
-_IMPOSSIBLE = {
-    ValidationResult.TOO_SHORT: "has too few digits for a number in {where}",
-    ValidationResult.TOO_LONG: "has too many digits for a number in {where}",
-    ValidationResult.INVALID_LENGTH: "has a number of digits no number in {where} has",
-    ValidationResult.INVALID_COUNTRY_CODE: "starts with an unknown country code",
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "is a local number in {where}: add its area code",
-}
+@cache
+def _parse_errors() -> dict[int, str]:
+    """What NumberParseException's error types mean."""
+    from phonenumbers import NumberParseException as Error
+
+    return {
+        Error.NOT_A_NUMBER: "is not a phone number",
+        Error.TOO_SHORT_AFTER_IDD: "has too few digits after the international prefix",
+        Error.TOO_SHORT_NSN: "has too few digits",
+        Error.TOO_LONG: "is too long for a phone number",
+    }
+
+
+@cache
+def _impossible() -> dict[int, str]:
+    """What ValidationResult's reasons a number is impossible mean."""
+    from phonenumbers import ValidationResult as Result
+
+    return {
+        Result.TOO_SHORT: "has too few digits for a number in {where}",
+        Result.TOO_LONG: "has too many digits for a number in {where}",
+        Result.INVALID_LENGTH: "has a number of digits no number in {where} has",
+        Result.INVALID_COUNTRY_CODE: "starts with an unknown country code",
+        Result.IS_POSSIBLE_LOCAL_ONLY: "is a local number in {where}: add its area code",
+    }
 
 
 @lru_cache(maxsize=4096)  # an export repeats switchboard numbers; the library is pure Python
@@ -62,6 +74,9 @@ def read_phone(text: str, region: str | None) -> Phone:
 
     Raises ValueError, with a message fit for the user, for text that is not even a possible
     number: letters, too few or too many digits, a local number without its area code."""
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+
     quoted = repr(shown(text))
     try:
         number = phonenumbers.parse(text, region)
@@ -74,13 +89,13 @@ def read_phone(text: str, region: str | None) -> Phone:
                 else "starts with an unknown country code"
             )
         else:
-            reason = _PARSE_ERRORS.get(error.error_type, "is not a phone number")
+            reason = _parse_errors().get(error.error_type, "is not a phone number")
         raise ValueError(f"{quoted} {reason}") from None
     if _letters_among_digits(text, number.extension):
         raise ValueError(f"{quoted} has letters in it: only a number and its extension belong here")
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible != ValidationResult.IS_POSSIBLE:
-        reason = _IMPOSSIBLE.get(possible, "is not a possible number")
+        reason = _impossible().get(possible, "is not a possible number")
         raise ValueError(f"{quoted} {reason.format(where=_country_of(number.country_code))}")
     if number.extension:  # `ext. ١٢` as `;ext=12`: RFC 3966 extensions are ASCII digits
         number.extension = phonenumbers.normalize_digits_only(number.extension)
@@ -95,6 +110,8 @@ def read_phone(text: str, region: str | None) -> Phone:
 def _is_valid(number: phonenumbers.PhoneNumber, region: str | None) -> bool:
     """is_valid_number, asked of the contact's own region first: for +1 the library would
     otherwise try some 25 regions of the North American plan, a third of a row's reading."""
+    import phonenumbers
+
     if region and phonenumbers.country_code_for_region(region) == number.country_code:
         return phonenumbers.is_valid_number_for_region(number, region) or bool(
             phonenumbers.is_valid_number(number)
@@ -129,6 +146,8 @@ def doubt(phone: Phone, text: str) -> str | None:
     """Why a possible number might still not ring: libphonenumber does not know it as in use."""
     if phone.valid:
         return None
+    import phonenumbers
+
     quoted = repr(shown(text))
     where = _country_of(phonenumbers.parse(phone.e164, None).country_code)
     return f"{quoted} is not a number in use in {where} as far as we know; kept, check it"
@@ -136,6 +155,8 @@ def doubt(phone: Phone, text: str) -> str | None:
 
 def _country_of(code: int | None) -> str:
     """`United States (US)` for 1, the main country of a country code; or `country code +800`."""
+    import phonenumbers
+
     country = phonenumbers.region_code_for_country_code(code or 0)
     return country_name(country) if country in _countries() else f"country code +{code}"
 
@@ -145,6 +166,8 @@ def _country_of(code: int | None) -> str:
 
 def _tzdata_table(name: str) -> list[list[str]]:
     """The rows of one of the tz database's tables, as tzdata ships it."""
+    from importlib import resources
+
     text = resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
@@ -152,7 +175,9 @@ def _tzdata_table(name: str) -> list[list[str]]:
 @cache
 def _countries() -> dict[str, str]:
     """ISO 3166 code → the tz database's English name, for the regions libphonenumber knows."""
-    supported = phonenumbers.SUPPORTED_REGIONS
+    from phonenumbers import SUPPORTED_REGIONS
+
+    supported = SUPPORTED_REGIONS
     return {row[0]: row[1] for row in _tzdata_table("iso3166.tab") if row[0] in supported}
 
 
@@ -207,6 +232,8 @@ def parse_country(text: str) -> str:
 @cache
 def _zone_countries() -> dict[str, str]:
     """Zone → country, from zone.tab, with the database's links (`US/Eastern`) followed."""
+    from importlib import resources
+
     countries = {row[2]: row[0] for row in _tzdata_table("zone.tab")}
     text = resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text(encoding="utf-8")
     links = dict(line.split()[2:0:-1] for line in text.splitlines() if line.startswith("L "))

@@ -150,6 +150,30 @@ class OutputFolder:
         self.files.write(relative, data)
         self.written[relative] = _digest(data)
 
+    def as_written(self, relative: str, digest: str) -> bytes | None:
+        """The file's bytes, if they are still those whose digest an earlier run recorded."""
+        try:
+            data = self.files.read(relative)
+        except (OSError, UnsafePath):
+            return None
+        return data if _digest(data) == digest else None
+
+    def keep(self, relative: str, data: bytes) -> None:
+        """Leave as it is a file this run would write with the same bytes (`data`, read back
+        from it), and record it as written."""
+        self.written[relative] = _digest(data)
+
+    def refresh(self, relative: str, data: bytes) -> None:
+        """`write`, unless the file already holds exactly `data`: then `keep` it."""
+        try:
+            same = self.files.read(relative) == data
+        except (OSError, UnsafePath):  # not there, or not a file to keep: write it
+            same = False
+        if same:
+            self.keep(relative, data)
+        else:
+            self.write(relative, data)
+
     @contextmanager
     def stream(self, relative: str) -> Iterator[_Sink]:
         """A file written piece by piece, that appears under its name only once complete."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from outreach.formats.calendars import CalendarWriter, CancelledCall
+from outreach.formats.calendars import CalendarWriter, CancelledCall, event_uid, events_by_uid
 from outreach.formats.invites import build_invitation
 from outreach.formats.tables import (
     PLAN_FIELDS,
@@ -27,8 +27,15 @@ from outreach.model.settings import Config
 from outreach.model.zones import zone_info
 from outreach.output.folder import OutputFolder
 from outreach.output.naming import calendar_paths, script_paths
+from outreach.output.paths import UnsafePath
 from outreach.output.previous import PreviousCall
-from outreach.output.sequence import cancellations, sequence_of
+from outreach.output.sequence import (
+    CallInputs,
+    cancellations,
+    content_digest,
+    run_inputs,
+    sequence_of,
+)
 from outreach.output.workers import run_tasks, worker_count
 from outreach.planning.invitations import (
     INVITED_PLAYS,
@@ -40,7 +47,7 @@ from outreach.render.plaintext import plain_text
 from outreach.render.scripts import ScriptRenderer, next_calls
 from outreach.render.sheets import SheetCall, rep_day, rep_days, sheet_call, sheet_html
 
-GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest", "brief")
+GENERATED_PLAN_FIELDS = (*PLAN_FIELDS, "script", "sequence", "digest", "inputs", "brief")
 """`brief` is the day sheet's, for `outreach agenda` to read back (with `account_value`)."""
 
 
@@ -54,6 +61,9 @@ class Options:
     invites: bool = False
     force: bool = False
     previous: dict[str, PreviousCall] = field(default_factory=dict)
+    previous_folder: Path | None = None
+    """The folder `previous` was read from: when it is `out`, the files of calls that did not
+    change stay as they are (see `_RepWriter._kept`)."""
     progress: Callable[[int], None] | None = field(default=None, compare=False)
     """Told of each call written, for a progress bar."""
     jobs: int | None = None
@@ -95,6 +105,9 @@ def write_outputs(
     writer = _RepWriter(calls, config, options, folder, calendars, cancelled)
     writer.renderer.check_templates()
     folder.claim([*calendars.values(), "plan.csv", "skipped.csv", *extra])
+    if _in_place(options):  # the earlier run's calendars, where they are as it wrote them
+        earlier = {path: folder.previous.get(path) for path in calendars.values()}
+        writer.earlier = {path: digest for path, digest in earlier.items() if digest}
     if folder.foreign:  # --force beside a user's files: a clash stops the run before any write
         for rep in calendars:
             folder.refuse_foreign(writer.paths_of(rep, calls.calls_of(rep)))
@@ -105,6 +118,14 @@ def write_outputs(
     )
     summary.skipped_by_kind.update(skip.kind for skip in skipped)
     return summary
+
+
+def _in_place(options: Options) -> bool:
+    """Whether this run writes into the folder of the run it follows."""
+    try:
+        return bool(options.previous_folder and options.previous_folder.samefile(options.out))
+    except OSError:
+        return False
 
 
 def _write_all(
@@ -167,6 +188,9 @@ class _RepWriter:
         self.calls, self.config, self.folder, self.calendars = calls, config, folder, calendars
         self.options = replace(options, progress=None)  # the progress bar stays in the parent
         self.renderer = ScriptRenderer(config, options.templates)
+        self.run_inputs = run_inputs(config, self.renderer.finder.sources_digest())
+        self.earlier: dict[str, str] = {}
+        """Calendar path → its digest in the manifest, on a rerun into the earlier run's folder."""
         self._index = {rep: index for index, rep in enumerate(calendars)}
         self.gone_of: dict[str, list[CancelledCall]] = defaultdict(list)
         for record in cancelled:
@@ -206,28 +230,34 @@ class _RepWriter:
             self.config, rep, calls, now=self.options.now, cancelled=gone
         )
         rows: list[tuple[str, ...]] = []
+        events = self._earlier_events(self.calendars[rep], calendar.dtstamp)
+        inputs_of = CallInputs(self.run_inputs)
+        write = self.folder.refresh if self.earlier else self.folder.write
 
         def written() -> Iterator[SheetCall]:
-            """Each call's script, event, invitation and plan.csv row written, in plan order;
-            the call as its day sheet shows it."""
+            """Each call's script, event, invitation and plan.csv row written, in plan order
+            (an unchanged call's script kept as it is); the call as its day sheet shows it."""
             for call in calls:
-                script = self.renderer.render(call, following.get(call.id))
-                sequence, digest = sequence_of(call, script, self.options.previous)
-                self.folder.write(scripts[call.id], script.encode())
-                ics.write(calendar.event(call, plain_text(script), sequence))
+                inputs = inputs_of.of(call, following.get(call.id))
+                kept = self._kept(call, scripts[call.id], inputs)
+                if kept:
+                    sequence, digest, script = kept
+                    event = events.get(event_uid(call.id, self.config), b"")
+                    if f"\r\nSEQUENCE:{sequence}\r\n".encode() not in event:  # none, or stale
+                        event = calendar.event(call, plain_text(script), sequence)
+                else:
+                    script = self.renderer.render(call, following.get(call.id))
+                    sequence, digest = sequence_of(call, script, self.options.previous)
+                    write(scripts[call.id], script.encode())
+                    event = calendar.event(call, plain_text(script), sequence)
+                ics.write(event)
                 result.invites += self._invite(call, invites.get(call.id), sequence, result)
                 result.calls_by_play[call.play] += 1
                 result.calls_by_rep[call.owner] += 1
                 on_sheet = sheet_call(call)
                 brief = "\n".join(on_sheet.brief)
                 rows.append(
-                    (
-                        *plan_row(call),
-                        scripts[call.id],
-                        str(sequence),
-                        digest,
-                        brief,
-                    )
+                    (*plan_row(call), scripts[call.id], str(sequence), digest, inputs, brief)
                 )
                 tick()
                 yield on_sheet
@@ -237,13 +267,39 @@ class _RepWriter:
             ics.write(calendar.header())
             # A day's sheet is written once its last call is: memory holds one day of sheets.
             for day, of_day in rep_days(written(), zone):
-                self.folder.write(sheets[day], sheet_html(rep, zone, day, of_day).encode())
+                write(sheets[day], sheet_html(rep, zone, day, of_day).encode())
             for record in gone:
                 ics.write(calendar.cancellation(record))
             ics.write(calendar.footer())
         self.folder.scratch_write(
             self.rows_name(rep), csv_rows(GENERATED_PLAN_FIELDS, rows).encode("utf-8")
         )
+
+    def _earlier_events(self, path: str, dtstamp: str) -> dict[str, bytes]:
+        """The events of the earlier run's calendar at `path`, by UID, if it is as written and
+        on this run's clock (every event's DTSTAMP)."""
+        digest = self.earlier.get(path)
+        data = self.folder.as_written(path, digest) if digest else None
+        if not data or f"\r\nDTSTAMP:{dtstamp}\r\n".encode() not in data:
+            return {}
+        return events_by_uid(data)
+
+    def _kept(self, call: Call, path: str, inputs: str) -> tuple[int, str, str] | None:
+        """The call's SEQUENCE, content digest and script as the earlier run in this folder
+        wrote them, when everything its script is made of is unchanged (`inputs`) and the
+        script is still there as written: it is then neither rendered nor rewritten."""
+        earlier = self.options.previous.get(call.id)
+        if earlier is None or earlier.inputs != inputs:
+            return None
+        try:
+            data = self.folder.files.read(path)
+            script = data.decode()
+        except (OSError, UnsafePath, UnicodeDecodeError):
+            return None
+        if content_digest(call, script) != earlier.digest:
+            return None
+        self.folder.keep(path, data)
+        return earlier.sequence, earlier.digest, script
 
     def paths_of(self, rep: str, calls: list[Call]) -> list[str]:
         """Every script and invitation path of the rep's calls."""
@@ -299,9 +355,8 @@ class _RepWriter:
             return 0
         path, day = draft
         body = self.renderer.render_invite(call)
-        self.folder.write(
-            path, build_invitation(self.config, call, body, now=self.options.now, sequence=sequence)
-        )
+        email = build_invitation(self.config, call, body, now=self.options.now, sequence=sequence)
+        (self.folder.refresh if self.earlier else self.folder.write)(path, email)
         if (
             day
             > self.options.now.astimezone(zone_info(self.config.rep_timezone(call.owner))).date()

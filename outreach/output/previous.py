@@ -37,6 +37,8 @@ class PreviousCall:
     timezone: str
     sequence: int
     digest: str
+    inputs: str
+    """`sequence.CallInputs` of the call in that run; empty from a plan.csv written before it."""
 
 
 def read_previous(folder: Path, reader: str = "--previous") -> dict[str, PreviousCall]:
@@ -132,6 +134,7 @@ def _previous_call(row: dict[str, str]) -> PreviousCall:
         timezone=parse_zone(row["timezone"]),
         sequence=sequence,
         digest=row["digest"],
+        inputs=row.get("inputs") or "",
     )
 
 

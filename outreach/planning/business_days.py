@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cached_property
-
-import holidays
+from typing import TYPE_CHECKING
 
 from outreach.model.settings import ScheduleSettings
+
+if TYPE_CHECKING:
+    import holidays
 
 
 class BusinessDays:
@@ -25,6 +27,8 @@ class BusinessDays:
     def _public(self) -> holidays.HolidayBase | None:
         if not self._country:
             return None
+        import holidays  # its country tables are slow to import: only when a country is set
+
         # Years are filled in on first look-up, so a plan running into 2028 still sees its holidays.
         country, _, region = self._country.upper().partition("-")
         return holidays.country_holidays(country, subdiv=region or None)

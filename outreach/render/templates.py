@@ -6,9 +6,11 @@ templates from the user's folder and the built-ins, and every failure becomes a 
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import os
 import posixpath
+import stat
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -125,6 +127,28 @@ class TemplateFinder:
 
     def is_template_file(self, filename: str) -> bool:
         return any(filename.startswith(root + os.sep) for root, _ in self._roots)
+
+    def sources_digest(self) -> str:
+        """A digest of every file a template can load: any edit to one changes it. A link
+        counts by where it points, and is not followed: what it leads to inside the folders
+        counts by itself, and nothing outside them is read."""
+        digest = hashlib.sha256()
+        for root, _ in self._roots:
+            for folder, folders, names in os.walk(root):
+                folders.sort()
+                for name in sorted(names):
+                    path = os.path.join(folder, name)
+                    kind = os.lstat(path).st_mode
+                    if stat.S_ISLNK(kind):
+                        content = os.readlink(path).encode()
+                    elif stat.S_ISREG(kind):  # not a named pipe, which would never end
+                        with open(path, "rb") as handle:
+                            content = handle.read()
+                    else:
+                        continue
+                    digest.update(f"{os.path.relpath(path, root)}\0{len(content)}\0".encode())
+                    digest.update(content)
+        return digest.hexdigest()
 
 
 def make_environment(finder: TemplateFinder) -> jinja2.Environment:
