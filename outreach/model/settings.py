@@ -68,6 +68,9 @@ class PlaySettings:
     (an apology: the next business day)."""
     max_tries: int = 3
     """Tries of one call that reach nobody before the contact's sequence stops (unreachable)."""
+    extra_offer: str | None = None
+    """An approved offer the apology script adds to the options recorded for the contact
+    (rule 17: options are approved before the call, never improvised on it)."""
 
 
 @dataclass(frozen=True, slots=True)

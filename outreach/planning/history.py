@@ -60,6 +60,8 @@ class Standing:
     stage_day: date | None = None
     last: CallOutcome | None = None
     """The latest outcome logged for the contact's calls."""
+    spoken: bool = False
+    """A call logged reached the contact: a new rep has introduced themselves already."""
 
 
 @dataclass(slots=True)
@@ -70,6 +72,7 @@ class _Trail:
     stage: str | None = None
     stage_day: date | None = None
     last: CallOutcome | None = None
+    spoken: bool = False
 
     def standing(self, steps: Iterable[Step], **found: Any) -> Standing:
         return Standing(
@@ -78,6 +81,7 @@ class _Trail:
             stage=self.stage,
             stage_day=self.stage_day,
             last=self.last,
+            spoken=self.spoken,
             **found,
         )
 
@@ -145,6 +149,7 @@ class History:
                 rest = (_flagged(step, "overdue"), *steps[index + 1 :])  # the asked time passed
                 return trail.standing(rest, overdue=True)
             trail.stage, trail.stage_day = stage_of(step.play, step.step), last.at.date()
+            trail.spoken = True
             if step.play == "keep_in_touch":
                 check_in = step.step + 1
             steps[index + 1 :] = _branch(step, last.outcome, steps[index + 1 :], plays, check_in)

@@ -1,7 +1,10 @@
 """What a template may see: the variables each play gets, built from a planned call.
 
 Rule 8 is enforced here, by construction: the plays after the apology get a context without
-the incident, so no template, built-in or a user's, can bring it up again. CSV values enter
+the incident, so no template, built-in or a user's, can bring it up again. The rep still reads
+the whole history (rule 10) in the brief, rendered apart from the play's template with the
+full context (BRIEF) and handed to it as finished text: rule 8 governs what the rep says,
+not what the rep knows. CSV values enter
 only as data (never as template source) and are made safe to place in Markdown."""
 
 from __future__ import annotations
@@ -22,7 +25,11 @@ from outreach.render.filters import first_name
 VARIABLES: Mapping[str, str] = {
     "call": (
         "this call: play, step, start (contact's zone), rep_start (rep's zone), end, "
-        "minutes, flags, handover, id"
+        "minutes, flags, handover, introduce (the new rep's first call after a handover), id"
+    ),
+    "brief": (
+        "the account brief for the rep, already rendered from brief.md.j2 with the whole "
+        "history (rule 10): print it, it is for reading, not for saying"
     ),
     "next_call": "the contact's next planned call (same fields as call), or None",
     "rep": "who makes the call: name, first_name, email, timezone",
@@ -41,6 +48,7 @@ VARIABLES: Mapping[str, str] = {
     "extra": "CSV columns the tool does not know, by header: extra['Region']",
     "changes_made": "what changed so the problem does not happen again, or None",
     "options": "the remedies offered or promised (a list, possibly empty)",
+    "extra_offer": "plays.extra_offer: an approved offer to add to the options, or None",
     "fault": "'company' or 'personal' (who failed, rule 4), or None",
     "reason": "the kind of problem (delivery, billing, …), or None",
     "incident": "what went wrong, or None",
@@ -51,9 +59,12 @@ VARIABLES: Mapping[str, str] = {
 INCIDENT = ("incident", "incident_date", "root_cause")
 """The incident itself: only the apology and the clear-the-air call speak of it."""
 CAUSE = ("fault", "reason")
-PROMISES = ("changes_made", "options")
+PROMISES = ("changes_made", "options", "extra_offer")
 """What was done about the incident: the follow-up checks it; later calls would recall the
 incident through it, so they do not get it either."""
+
+BRIEF = "brief"
+"""The context the brief is rendered with: everything, whatever the call's play."""
 
 _RULE_8 = "(rule 8: after the apology, never bring the incident up again)"
 _HIDDEN_BECAUSE: Mapping[str, tuple[tuple[str, ...], str]] = {
@@ -64,7 +75,7 @@ _HIDDEN_BECAUSE: Mapping[str, tuple[tuple[str, ...], str]] = {
         "it does not go over the incident again)",
     ),
     "invite": (
-        (*INCIDENT, *CAUSE, *PROMISES),
+        ("brief", *INCIDENT, *CAUSE, *PROMISES),
         "invitations (rule 1: an invitation only schedules the call; the problem is for the phone)",
     ),
 }
@@ -93,6 +104,7 @@ class CallView:
     minutes: int
     flags: tuple[str, ...]
     handover: bool
+    introduce: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +179,7 @@ def _shared_context(
         "extra": {key: safe(value) for key, value in contact.extra},
         "changes_made": safe(contact.changes_made),
         "options": [text for text in map(safe, contact.options) if text],
+        "extra_offer": safe(config.plays.extra_offer),
         "fault": contact.fault,
         "reason": safe(contact.reason),
         "incident": safe(contact.incident),
@@ -187,6 +200,7 @@ def _call_view(call: Call, rep_zone: str) -> CallView:
         minutes=call.minutes,
         flags=call.flags,
         handover=call.handover,
+        introduce="introduce" in call.flags,
     )
 
 

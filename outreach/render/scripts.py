@@ -19,10 +19,11 @@ from outreach.errors import TemplateError
 from outreach.model.plan import Call
 from outreach.model.plays import PLAYS, SILENT_PLAYS, Play
 from outreach.model.settings import Config
-from outreach.render.context import build_context, hidden_variables
+from outreach.render.context import BRIEF, build_context, hidden_variables
 from outreach.render.templates import TemplateFinder, make_environment, template_error
 
 INVITE_TEMPLATE = "invite.txt.j2"
+BRIEF_TEMPLATE = "brief.md.j2"
 INVITE = "invite"
 """The context an invitation is rendered with: no incident, whatever the call's play."""
 
@@ -81,7 +82,7 @@ class ScriptRenderer:
     def check_templates(self) -> list[str]:
         """Compile every template the run can use, so a broken one stops it before the first
         call rather than halfway; returns their names."""
-        names = {INVITE_TEMPLATE: INVITE}
+        names = {INVITE_TEMPLATE: INVITE, BRIEF_TEMPLATE: BRIEF}
         names |= {f"{play}.md.j2": play for play in PLAYS}
         for name in self.finder.loader.list_templates():
             play, _, rest = name.partition(".")
@@ -129,6 +130,9 @@ class ScriptRenderer:
         self, template: jinja2.Template, call: Call, next_call: Call | None, play: str
     ) -> str:
         context = build_context(call, next_call, self.config, play)
+        if play not in (INVITE, BRIEF):
+            brief = self._load(BRIEF, (BRIEF_TEMPLATE,))
+            context["brief"] = self._render(brief, call, next_call, BRIEF)
         try:
             return template.render(context)
         except Exception as error:  # a user's template can raise anything; name where it did
