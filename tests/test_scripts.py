@@ -662,3 +662,105 @@ def test_extra_columns_reach_templates(tmp_path: Path) -> None:
 
 def test_the_built_in_templates_are_found() -> None:
     assert (builtin_templates_dir() / "base.md.j2").is_file()
+
+
+# --- Scripts a rep can scan in two minutes (issue 17, item 6) ---
+
+LONGEST_WORDS = {"apology": 450, "clear_the_air": 450}
+"""Words at most in each play's longest script on the example; the other plays: OTHERS."""
+OTHERS = 420
+STEPS_WORDS = 300
+"""Words at most after the brief in the other plays: their briefs now carry the history too."""
+
+
+def words(text: str) -> int:
+    return sum(1 for token in text.split() if any(c.isalnum() for c in token))
+
+
+def test_the_examples_scripts_are_short_enough_to_scan() -> None:
+    from outreach.app import plan_file
+    from outreach.config import load_config
+    from outreach.render.scripts import next_calls
+    from tests.factories import EXAMPLE, SETTINGS
+
+    config = load_config(SETTINGS)
+    plan = plan_file(EXAMPLE, config, date(2027, 3, 8))
+    renderer, following = ScriptRenderer(config), next_calls(plan.calls)
+    longest: dict[str, int] = {}
+    for call in plan.calls:
+        script = renderer.render(call, following.get(call.id))
+        longest[call.play] = max(longest.get(call.play, 0), words(script))
+        if call.play not in LONGEST_WORDS:
+            assert words(split_brief(script)[1]) <= STEPS_WORDS, (call.play, call.contact)
+        if call.play in ("apology", "clear_the_air") and not call.handover:
+            assert script.count(call.contact.incident or "") == 2, call.id  # brief and steps
+    assert set(longest) == set(PLAYS)
+    for play, count in longest.items():
+        assert count <= LONGEST_WORDS.get(play, OTHERS), (play, count)
+
+
+def test_the_check_in_asks_for_the_time_booked(renderer: ScriptRenderer) -> None:
+    script = renderer.render(make_call(make_contact(), "keep_in_touch", minutes=20), None)
+    assert "Have you got 20 minutes?" in section(script, 1) and "five" not in script
+
+
+def test_scripts_give_times_as_people_say_them(renderer: ScriptRenderer) -> None:
+    contact = make_contact(timezone="America/Argentina/Buenos_Aires")
+    script = renderer.render(make_call(contact), None)
+    assert "10:00 Buenos Aires time" in script and "America/" not in script
+
+
+# --- Handover at any stage (rule 13) and the history for the new rep (rule 10) ---
+
+
+def test_the_first_call_after_a_handover_introduces_the_new_rep_whatever_its_play(
+    renderer: ScriptRenderer,
+) -> None:
+    contact = distinctive_contact(status="lapsed", stage="keep_in_touch 2")
+    for play in PLAYS:
+        first = make_handover_call(contact, play, step=3, flags=("handover", "introduce"))
+        later = make_handover_call(contact, play, step=3, flags=("handover",))
+        assert "my name is Priya Nair" in renderer.render(first, None), play
+        assert "my name is" not in renderer.render(later, None), play
+
+
+def test_the_new_rep_reads_the_previous_reps_words_as_theirs(renderer: ScriptRenderer) -> None:
+    kenji = make_contact(
+        fault="personal",
+        status="lapsed",
+        incident="I promised a site visit in June and never came",
+        root_cause="I double-booked the week",
+        changes_made="I now confirm every visit in writing",
+    )
+    for play in ("clear_the_air", "apology", "keep_in_touch"):
+        brief, said = split_brief(renderer.render(make_handover_call(kenji, play), None))
+        assert 'Marcus Chen said: "I double-booked the week"' in brief, play
+        for first_person in (kenji.incident, kenji.root_cause, kenji.changes_made):
+            assert first_person and first_person not in said, (play, first_person)
+
+
+def render_with(renderer: ScriptRenderer, call: Call, **variables: Any) -> str:
+    """A script with the variables the promises, roles and escalation work adds."""
+    from outreach.render.context import build_context
+
+    context = build_context(call, None, CONFIG, call.play)
+    brief = renderer.environment.get_template("brief.md.j2")
+    full = build_context(call, None, CONFIG, "brief")
+    context["brief"] = brief.render({**full, **variables})
+    template = renderer.template_for(call.play, call.contact.reason)
+    return template.render({**context, **variables})
+
+
+def test_the_templates_show_promises_offers_and_escalation_when_given(
+    renderer: ScriptRenderer,
+) -> None:
+    promise = {"text": "Credit of 10%", "due": date(2027, 3, 19)}
+    follow_up = render_with(renderer, make_call(make_contact(), "follow_up"), promises=[promise])
+    assert "- [ ] Credit of 10% (due Friday 19 March 2027)" in section(follow_up, 2)
+    assert "Credit of 10%, by Friday 19 March 2027" in split_brief(follow_up)[0]
+    small = make_call(make_contact(), "small_step", step=2)
+    assert "**The offer:** Ten pallets." in render_with(renderer, small, offer="Ten pallets")
+    assert "No offer agreed for this step" in render_with(renderer, small, offer=None)
+    escalation = {"manager": "Ana Lima", "reason": "the account is escalated"}
+    apology = render_with(renderer, make_call(make_contact()), escalation=escalation)
+    assert "**Ana Lima joins this call** (the account is escalated)" in apology
