@@ -764,3 +764,18 @@ def test_the_templates_show_promises_offers_and_escalation_when_given(
     escalation = {"manager": "Ana Lima", "reason": "the account is escalated"}
     apology = render_with(renderer, make_call(make_contact()), escalation=escalation)
     assert "**Ana Lima joins this call** (the account is escalated)" in apology
+
+
+def test_the_brief_knows_the_history_a_silent_plays_template_cannot_reach(tmp_path: Path) -> None:
+    """Rule 10 and rule 8 together: the brief is rendered with the incident, and reaches a
+    silent play only as finished text; naming the incident there still fails."""
+    contact = distinctive_contact()
+    renderer = user_renderer(
+        tmp_path,
+        {"brief.md.j2": "Known: {{ incident }}\n", "small_step.md.j2": "{{ brief }}Say hi\n"},
+    )
+    script = renderer.render(make_call(contact, "small_step"), None)
+    assert script == f"Known: {INCIDENT}\nSay hi\n"
+    (tmp_path / "small_step.md.j2").write_text("{{ brief }}{{ root_cause }}\n", encoding="utf-8")
+    with pytest.raises(TemplateError, match="'root_cause' is not available to small_step"):
+        user_renderer(tmp_path, {}).render(make_call(contact, "small_step"), None)

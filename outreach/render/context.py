@@ -74,6 +74,7 @@ _HIDDEN_BECAUSE: Mapping[str, tuple[tuple[str, ...], str]] = {
         "follow_up calls (rule 8: the follow-up checks what was promised, "
         "it does not go over the incident again)",
     ),
+    BRIEF: (("brief",), "the brief (rule 10: it is what the brief renders)"),
     "invite": (
         ("brief", *INCIDENT, *CAUSE, *PROMISES),
         "invitations (rule 1: an invitation only schedules the call; the problem is for the phone)",
