@@ -26,8 +26,8 @@ Flag = Literal[
     "won_back",
 ]
 """`introduce`: the first call a handed-over contact gets from the new rep, whatever its play,
-who introduces themselves on it (rule 13). `late`: an apology later than one business day after the first day it could have been.
-From the outcomes of earlier calls: `overdue`, planned in the past and not logged; `retry`,
+who introduces themselves on it (rule 13). `late`: an apology later than one business day
+after the first day it could have been. From the outcomes of earlier calls: `overdue`, planned in the past and not logged; `retry`,
 the same call again after a voicemail or no answer; `callback`, at the time the contact asked
 for; `won_back`, a "how are we doing" check-in with an account that is buying again."""
 

@@ -4,8 +4,8 @@ Rule 8 is enforced here, by construction: the plays after the apology get a cont
 the incident, so no template, built-in or a user's, can bring it up again. The rep still reads
 the whole history (rule 10) in the brief, rendered apart from the play's template with the
 full context (BRIEF) and handed to it as finished text: rule 8 governs what the rep says,
-not what the rep knows. CSV values enter
-only as data (never as template source) and are made safe to place in Markdown."""
+not what the rep knows. CSV values enter only as data (never as template source) and are
+made safe to place in Markdown."""
 
 from __future__ import annotations
 
