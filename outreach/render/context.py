@@ -134,14 +134,22 @@ class ContactView:
 def build_context(call: Call, next_call: Call | None, config: Config, play: str) -> dict[str, Any]:
     """The variables for rendering `call` with a template for `play` (its own, or `invite`)."""
     rep_zone = config.rep_timezone(call.owner)
-    hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
     text = one_line if play == "invite" else markdown_text  # an invitation is plain text
     shared = _shared_context(call, config, rep_zone, text)
-    return {
-        **{name: value for name, value in shared.items() if name not in hidden},
-        "call": _call_view(call, rep_zone),
-        "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
-    }
+    return without_hidden(
+        {
+            **shared,
+            "call": _call_view(call, rep_zone),
+            "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
+        },
+        play,
+    )
+
+
+def without_hidden(context: Mapping[str, Any], play: str) -> dict[str, Any]:
+    """`context` less the variables a template for `play` does not get."""
+    hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
+    return {name: value for name, value in context.items() if name not in hidden}
 
 
 def _shared_context(
