@@ -14,6 +14,7 @@ from outreach.render.filters import (
     local_date,
     local_time,
     money,
+    spoken_zone,
     when,
     zone_name,
 )
@@ -24,16 +25,29 @@ def test_dates_read_the_same_everywhere() -> None:
     moment = at(2027, 3, 9, 10)
     assert local_date(moment) == "Tuesday 9 March 2027"
     assert local_time(moment) == "10:00"
-    assert when(moment) == "Tuesday 9 March 2027, 10:00 (America/New_York)"
+    assert when(moment) == "Tuesday 9 March 2027, 10:00 New York time"
     assert local_date(date(2026, 11, 9)) == "Monday 9 November 2026"
 
 
 def test_a_zone_argument_converts_the_moment() -> None:
     moment = at(2027, 3, 9, 20)
-    assert when(moment, "Europe/Berlin") == "Wednesday 10 March 2027, 02:00 (Europe/Berlin)"
+    assert when(moment, "Europe/Berlin") == "Wednesday 10 March 2027, 02:00 Berlin time"
     assert local_date(moment, "Asia/Tokyo") == "Wednesday 10 March 2027"
     assert local_time(moment, "Asia/Kolkata") == "06:30"
     assert zone_name(moment) == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("zone", "spoken"),
+    [
+        ("America/Argentina/Buenos_Aires", "Buenos Aires time"),
+        ("Australia/Sydney", "Sydney time"),
+        ("UTC", "UTC"),
+        ("Etc/GMT+5", "GMT+5"),
+    ],
+)
+def test_scripts_name_a_zone_as_people_say_it(zone: str, spoken: str) -> None:
+    assert spoken_zone(at(2027, 3, 9, 10, zone=zone)) == spoken
 
 
 @pytest.mark.parametrize(

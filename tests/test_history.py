@@ -68,6 +68,21 @@ def test_a_call_made_is_never_planned_again_and_the_next_counts_from_it(
     assert dana[0][1] == "2027-03-12T09:00:00-05:00"
 
 
+def test_after_a_handover_only_the_first_call_reaching_them_introduces_the_new_rep(
+    tmp_path: Path,
+) -> None:
+    handed = write_csv(tmp_path / "c.csv", [row(handoff_to="Priya Nair")])
+    _, before, _ = plan(handed)
+    assert [flags for _, _, flags in calls_of(before)][:2] == ["handover introduce", "handover"]
+    missed = outcomes_file(tmp_path, f"{cid('apology')},voicemail,2027-03-10 09:05")
+    _, retried, _ = plan(handed, "--outcomes", str(missed))
+    assert calls_of(retried)[0][2] == "handover introduce retry"
+    made = outcomes_file(tmp_path, f"{cid('apology')},reached,2027-03-09 16:00")
+    code, after, err = plan(handed, "--outcomes", str(made))
+    assert code == 0, err
+    assert all("introduce" not in flags for _, _, flags in calls_of(after))
+
+
 def test_voicemail_retries_the_apology_next_business_day_at_another_hour(
     contacts: Path, tmp_path: Path
 ) -> None:

@@ -57,7 +57,7 @@ def test_plan_and_preview_take_now_as_generate_does() -> None:
     code, out, err = invoke("preview", str(EXAMPLE), "--config", str(SETTINGS), "--account",
                             "A-1002", "--now", "2027-03-08T03:00Z")  # fmt: skip
     assert code == 0, err
-    assert "**When:** Monday 8 March 2027, 15:00 (Australia/Sydney)" in out
+    assert "**When:** Monday 8 March 2027, 15:00 Sydney time" in out
 
 
 def test_the_lead_time_is_a_setting(tmp_path: Path) -> None:

@@ -77,6 +77,21 @@ def test_a_handoff_moves_every_call_of_the_account() -> None:
     assert all(c.handover_from == "Sam" and "handover" in c.flags for c in plan.calls)
 
 
+def test_the_new_rep_introduces_themselves_on_the_first_call_after_a_handover() -> None:
+    """Rule 13 at any stage: mid-sequence the next call introduces the new rep, whatever its
+    play; after a clear-the-air call, the keep-in-touch calls do not again."""
+    handed = contact(status="lapsed", handoff_to="Priya")
+    mid = contact(
+        "Kim", account_id="A-2", status="lapsed", handoff_to="Priya", stage="keep_in_touch 2",
+        stage_date=date(2027, 1, 4),
+    )  # fmt: skip
+    plan = plan_of([handed, mid])
+    introducing = [
+        (c.contact.contact_name, c.play, c.step) for c in plan.calls if "introduce" in c.flags
+    ]
+    assert introducing == [("Dana", "clear_the_air", 1), ("Kim", "keep_in_touch", 3)]
+
+
 def test_small_and_exhausted_accounts_are_dropped_with_the_reason() -> None:
     plan = plan_of([
         contact("Dana", status="lapsed", account_value=usd(800)),

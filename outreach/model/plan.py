@@ -16,6 +16,7 @@ from outreach.model.zones import zone_info
 
 Flag = Literal[
     "handover",
+    "introduce",
     "outside_rep_hours",
     "only_if_small_steps_went_well",
     "late",
@@ -25,8 +26,9 @@ Flag = Literal[
     "won_back",
     "no_sales_steps",
 ]
-"""`late`: an apology later than one business day after the first day it could have been.
-From the outcomes of earlier calls: `overdue`, planned in the past and not logged; `retry`,
+"""`introduce`: the first call a handed-over contact gets from the new rep, whatever its play,
+who introduces themselves on it (rule 13). `late`: an apology later than one business day
+after the first day it could have been. From the outcomes of earlier calls: `overdue`, planned in the past and not logged; `retry`,
 the same call again after a voicemail or no answer; `callback`, at the time the contact asked
 for; `won_back`, a "how are we doing" check-in with an account that is buying again.
 `no_sales_steps`: an upset account gets the apology and follow-up only (rule 14)."""

@@ -73,6 +73,9 @@ class PlaySettings:
     manager_joins_above: Decimal | None = None
     """The rep's manager joins the apology to an account worth more than this (rule 16);
     none by default: only an escalated account gets the manager."""
+    extra_offer: str | None = None
+    """An approved offer the apology script adds to the options recorded for the contact
+    (rule 17: options are approved before the call, never improvised on it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,8 @@ class Standing:
     """Of them, those logged in this run: fruitless cycles, which count as attempts."""
     promises: tuple[Promise, ...] = ()
     """Promised and not yet confirmed by a follow-up (rule 7)."""
+    spoken: bool = False
+    """A call logged reached the contact: a new rep has introduced themselves already."""
 
 
 @dataclass(slots=True)
@@ -82,6 +84,7 @@ class _Trail:
     check_ins: int = 0
     found_nothing: int = 0
     promises: tuple[Promise, ...] = ()
+    spoken: bool = False
 
     def standing(self, steps: Iterable[Step], **found: Any) -> Standing:
         return Standing(
@@ -93,6 +96,7 @@ class _Trail:
             check_ins=self.check_ins,
             found_nothing=self.found_nothing,
             promises=self.promises,
+            spoken=self.spoken,
             **found,
         )
 
@@ -161,6 +165,7 @@ class History:
                 rest = (_flagged(step, "overdue"), *steps[index + 1 :])  # the asked time passed
                 return trail.standing(rest, overdue=True)
             trail.stage, trail.stage_day = stage_of(step.play, step.step), last.at.date()
+            trail.spoken = True
             if step.play == "keep_in_touch":
                 check_in = step.step + 1
                 if last.outcome in ("agreed", "won_back") or "won_back" in step.flags:

@@ -254,6 +254,8 @@ class Scheduler:
             return
         instant, outside_rep_hours, booked_day = booked
         flags: list[Flag] = ["handover"] if assignment.handover_from else []
+        if flags and not progress.calls and not (progress.standing and progress.standing.spoken):
+            flags.append("introduce")  # the new rep's first word with the contact (rule 13)
         if outside_rep_hours:
             flags.append("outside_rep_hours")
         if step.only_if_small_steps_went_well:

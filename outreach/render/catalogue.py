@@ -7,17 +7,22 @@ from pathlib import Path
 
 from outreach.model.plays import PLAYS
 from outreach.model.settings import Config
-from outreach.render.context import VARIABLES, hidden_variables, play_variables
-from outreach.render.scripts import INVITE, INVITE_TEMPLATE, ScriptRenderer
+from outreach.render.context import BRIEF, VARIABLES, hidden_variables, play_variables
+from outreach.render.scripts import BRIEF_TEMPLATE, INVITE, INVITE_TEMPLATE, ScriptRenderer
 
 
 def describe_templates(config: Config, templates_dir: Path | None) -> Iterator[str]:
     renderer = ScriptRenderer(config, templates_dir)
     names = renderer.finder.loader.list_templates()
-    templates = {INVITE: renderer.environment.get_template(INVITE_TEMPLATE)}
+    templates = {
+        INVITE: renderer.environment.get_template(INVITE_TEMPLATE),
+        BRIEF: renderer.environment.get_template(BRIEF_TEMPLATE),
+    }
     for each in PLAYS:
         templates[each] = renderer.template_for(each, None)
-    for play, template in sorted(templates.items(), key=lambda item: (item[0] == INVITE,)):
+    for play, template in sorted(
+        templates.items(), key=lambda item: (item[0] == INVITE, item[0] == BRIEF)
+    ):
         origin = renderer.finder.display_name(template.filename, template.name or play)
         overridden = (
             templates_dir is not None

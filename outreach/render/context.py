@@ -1,8 +1,11 @@
 """What a template may see: the variables each play gets, built from a planned call.
 
 Rule 8 is enforced here, by construction: the plays after the apology get a context without
-the incident, so no template, built-in or a user's, can bring it up again. CSV values enter
-only as data (never as template source) and are made safe to place in Markdown."""
+the incident, so no template, built-in or a user's, can bring it up again. The rep still reads
+the whole history (rule 10) in the brief, rendered apart from the play's template with the
+full context (BRIEF) and handed to it as finished text: rule 8 governs what the rep says,
+not what the rep knows. CSV values enter only as data (never as template source) and are
+made safe to place in Markdown."""
 
 from __future__ import annotations
 
@@ -25,7 +28,11 @@ from outreach.render.filters import first_name
 VARIABLES: Mapping[str, str] = {
     "call": (
         "this call: play, step, start (contact's zone), rep_start (rep's zone), end, "
-        "minutes, flags, handover, id"
+        "minutes, flags, handover, introduce (the new rep's first call after a handover), id"
+    ),
+    "brief": (
+        "the account brief for the rep, already rendered from brief.md.j2 with the whole "
+        "history (rule 10): print it, it is for reading, not for saying"
     ),
     "next_call": "the contact's next planned call (same fields as call), or None",
     "rep": "who makes the call: name, first_name, email, timezone",
@@ -55,6 +62,7 @@ VARIABLES: Mapping[str, str] = {
         "what was promised on the apology (or a follow-up) and is not confirmed yet: a list of "
         "text and due (a date), empty when none"
     ),
+    "extra_offer": "plays.extra_offer: an approved offer to add to the options, or None",
     "fault": "'company' or 'personal' (who failed, rule 4), or None",
     "reason": "the kind of problem (delivery, billing, …), or None",
     "incident": "what went wrong, or None",
@@ -69,9 +77,12 @@ VARIABLES: Mapping[str, str] = {
 INCIDENT = ("incident", "incident_date", "root_cause")
 """The incident itself: only the apology and the clear-the-air call speak of it."""
 CAUSE = ("fault", "reason")
-PROMISES = ("changes_made", "options", "promises")
+PROMISES = ("changes_made", "options", "promises", "extra_offer")
 """What was done about the incident: the follow-up checks it; later calls would recall the
 incident through it, so they do not get it either."""
+
+BRIEF = "brief"
+"""The context the brief is rendered with: everything, whatever the call's play."""
 
 _RULE_8 = "(rule 8: after the apology, never bring the incident up again)"
 _HIDDEN_BECAUSE: Mapping[str, tuple[tuple[str, ...], str]] = {
@@ -81,8 +92,9 @@ _HIDDEN_BECAUSE: Mapping[str, tuple[tuple[str, ...], str]] = {
         "follow_up calls (rule 8: the follow-up checks what was promised, "
         "it does not go over the incident again)",
     ),
+    BRIEF: (("brief",), "the brief (rule 10: it is what the brief renders)"),
     "invite": (
-        (*INCIDENT, *CAUSE, *PROMISES),
+        ("brief", *INCIDENT, *CAUSE, *PROMISES),
         "invitations (rule 1: an invitation only schedules the call; the problem is for the phone)",
     ),
 }
@@ -111,6 +123,7 @@ class CallView:
     minutes: int
     flags: tuple[str, ...]
     handover: bool
+    introduce: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,17 +158,25 @@ class ContactView:
 def build_context(call: Call, next_call: Call | None, config: Config, play: str) -> dict[str, Any]:
     """The variables for rendering `call` with a template for `play` (its own, or `invite`)."""
     rep_zone = config.rep_timezone(call.owner)
-    hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
     text = one_line if play == "invite" else markdown_text  # an invitation is plain text
     shared = _shared_context(call, config, rep_zone, text)
     offers = parse_options(call.contact.low_risk_offer or "")
-    return {
-        **{name: value for name, value in shared.items() if name not in hidden},
-        "offer": text(step_offer(offers, call.step if call.play == "small_step" else 1)),
-        "call": _call_view(call, rep_zone),
-        "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
-        "escalation": _escalation_view(call, config, text),
-    }
+    return without_hidden(
+        {
+            **shared,
+            "offer": text(step_offer(offers, call.step if call.play == "small_step" else 1)),
+            "call": _call_view(call, rep_zone),
+            "next_call": _call_view(next_call, rep_zone) if next_call is not None else None,
+            "escalation": _escalation_view(call, config, text),
+        },
+        play,
+    )
+
+
+def without_hidden(context: Mapping[str, Any], play: str) -> dict[str, Any]:
+    """`context` less the variables a template for `play` does not get."""
+    hidden = _HIDDEN_BECAUSE.get(play, ((), ""))[0]
+    return {name: value for name, value in context.items() if name not in hidden}
 
 
 def _escalation_view(
@@ -202,6 +223,7 @@ def _shared_context(
         "changes_made": safe(contact.changes_made),
         "options": [text for text in map(safe, contact.options) if text],
         "promises": [PromiseView(safe(p.text) or "", p.due) for p in contact.promises],
+        "extra_offer": safe(config.plays.extra_offer),
         "fault": contact.fault,
         "reason": safe(contact.reason),
         "incident": safe(contact.incident),
@@ -222,6 +244,7 @@ def _call_view(call: Call, rep_zone: str) -> CallView:
         minutes=call.minutes,
         flags=call.flags,
         handover=call.handover,
+        introduce="introduce" in call.flags,
     )
 
 

@@ -49,9 +49,18 @@ def local_time(value: datetime, zone: str | None = None) -> str:
 
 
 def when(value: datetime, zone: str | None = None) -> str:
-    """`Tuesday 9 March 2027, 10:00 (America/New_York)`: the full, unambiguous moment."""
+    """`Tuesday 9 March 2027, 10:00 New York time`: the full moment, as a person says it."""
     moment = _in_zone(value, zone)
-    return f"{local_date(moment)}, {local_time(moment)} ({zone_name(moment)})"
+    return f"{local_date(moment)}, {local_time(moment)} {spoken_zone(moment)}"
+
+
+def spoken_zone(value: datetime) -> str:
+    """`New York time`, `Buenos Aires time`: an aware datetime's zone as people say it, from
+    the IANA name's last part; `UTC` and the `Etc/` zones stay as they are written."""
+    name = zone_name(value)
+    if "/" not in name or name.startswith("Etc/"):
+        return name.rpartition("/")[2]
+    return f"{name.rpartition('/')[2].replace('_', ' ')} time"
 
 
 def zone_name(value: datetime) -> str:
@@ -89,6 +98,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "local_time": local_time,
     "when": when,
     "zone_name": zone_name,
+    "spoken_zone": spoken_zone,
     "first_name": first_name,
     "tel": tel_uri,  # `contact.phone | tel`: the same URI as `contact.tel`
     "money": money,

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
@@ -19,10 +20,11 @@ from outreach.errors import TemplateError
 from outreach.model.plan import Call
 from outreach.model.plays import PLAYS, SILENT_PLAYS, Play
 from outreach.model.settings import Config
-from outreach.render.context import build_context, hidden_variables
+from outreach.render.context import BRIEF, build_context, hidden_variables, without_hidden
 from outreach.render.templates import TemplateFinder, make_environment, template_error
 
 INVITE_TEMPLATE = "invite.txt.j2"
+BRIEF_TEMPLATE = "brief.md.j2"
 INVITE = "invite"
 """The context an invitation is rendered with: no incident, whatever the call's play."""
 
@@ -81,7 +83,7 @@ class ScriptRenderer:
     def check_templates(self) -> list[str]:
         """Compile every template the run can use, so a broken one stops it before the first
         call rather than halfway; returns their names."""
-        names = {INVITE_TEMPLATE: INVITE}
+        names = {INVITE_TEMPLATE: INVITE, BRIEF_TEMPLATE: BRIEF}
         names |= {f"{play}.md.j2": play for play in PLAYS}
         for name in self.finder.loader.list_templates():
             play, _, rest = name.partition(".")
@@ -128,7 +130,15 @@ class ScriptRenderer:
     def _render(
         self, template: jinja2.Template, call: Call, next_call: Call | None, play: str
     ) -> str:
-        context = build_context(call, next_call, self.config, play)
+        if play == INVITE:
+            context = build_context(call, next_call, self.config, INVITE)
+        else:  # the brief gets everything; the play's template, what its play may say
+            everything = build_context(call, next_call, self.config, BRIEF)
+            brief = self._fill(self._load(BRIEF, (BRIEF_TEMPLATE,)), everything, BRIEF)
+            context = {**without_hidden(everything, play), "brief": brief}
+        return self._fill(template, context, play)
+
+    def _fill(self, template: jinja2.Template, context: dict[str, Any], play: str) -> str:
         try:
             return template.render(context)
         except Exception as error:  # a user's template can raise anything; name where it did
