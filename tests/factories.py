@@ -343,3 +343,10 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
     result = CliRunner().invoke(cli, list(args), env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr
+
+
+def split_brief(script: str) -> tuple[str, str]:
+    """The script's brief (for the rep to read), and the rest of it."""
+    head, _, rest = script.partition("\n## Brief\n")
+    end = rest.index("\n\n", rest.index("\n- **Earlier attempts:**"))
+    return rest[:end], head + rest[end:]

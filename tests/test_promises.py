@@ -18,7 +18,7 @@ from outreach.model.plays import SILENT_PLAYS, Play
 from outreach.model.settings import PlaySettings
 from outreach.planning.playbook import sequence, step_offer
 from outreach.render.scripts import ScriptRenderer
-from tests.factories import invoke, make_call, make_contact, read_csv, row, write_csv
+from tests.factories import invoke, make_call, make_contact, read_csv, row, split_brief, write_csv
 from tests.test_history import calls_of, cid, plan
 from tests.test_log import apology, log
 from tests.test_scripts import CONFIG
@@ -154,7 +154,8 @@ def test_the_follow_up_lists_each_promise_and_later_plays_never_do(tmp_path: Pat
     assert "- [ ] Replacement pallets delivered (due Friday 12 March 2027)" in script
     plays: list[Play] = sorted(SILENT_PLAYS)
     for play in plays:
-        assert CREDIT.text not in renderer.render(make_call(contact, play), None), play
+        brief, spoken = split_brief(renderer.render(make_call(contact, play), None))
+        assert CREDIT.text in brief and CREDIT.text not in spoken, play  # rule 10, rule 8
 
 
 def test_each_small_step_proposes_its_own_offer() -> None:
@@ -165,10 +166,11 @@ def test_each_small_step_proposes_its_own_offer() -> None:
     contact = make_contact(low_risk_offer=" | ".join(offers))
     second = renderer.render(make_call(contact, "small_step", step=2), None)
     assert f"easy to say no to: {offers[1]}." in second and offers[0] not in second
+    assert "[the offer" not in second  # a known offer is said, not left as a blank
     clear = renderer.render(make_call(contact, "clear_the_air"), None)
-    assert f"({offers[0]})" in clear and offers[1] not in clear  # the small first step
+    assert f"in case the answer is yes: {offers[0]}." in clear and offers[1] not in clear
     bare = renderer.render(make_call(make_contact(low_risk_offer=None), "small_step"), None)
-    assert "[the offer" not in bare and "Agree one with your manager before you dial" in bare
+    assert "Agree one with your manager before you dial" in bare
 
 
 def test_a_promise_needs_its_due_date_on_a_call_that_can_make_one(tmp_path: Path) -> None:

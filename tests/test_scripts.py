@@ -24,7 +24,7 @@ from outreach.model.settings import Config, PlaySettings, Rep
 from outreach.render.context import play_variables
 from outreach.render.scripts import ScriptRenderer
 from outreach.render.templates import builtin_templates_dir
-from tests.factories import at, make_call, make_contact, make_handover_call
+from tests.factories import at, make_call, make_contact, make_handover_call, split_brief
 
 GOLDEN = Path(__file__).parent / "golden" / "scripts"
 CONFIG = Config(
@@ -354,13 +354,6 @@ def test_rule_8_plays_never_mention_the_incident(
     for text in (said, renderer.render_invite(call)):
         for fragment in INCIDENT_TEXTS:
             assert fragment not in text, (play, fragment)
-
-
-def split_brief(script: str) -> tuple[str, str]:
-    """The script's brief (for the rep to read), and the rest of it."""
-    head, _, rest = script.partition("\n## Brief\n")
-    end = rest.index("\n\n", rest.index("\n- **Earlier attempts:**"))
-    return rest[:end], head + rest[end:]
 
 
 def test_the_follow_up_checks_the_promises_but_not_the_incident(renderer: ScriptRenderer) -> None:
