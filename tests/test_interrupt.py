@@ -1,6 +1,6 @@
 """Interrupted and concurrent runs (issue 8, point 4).
 
-`outreach generate` runs in a subprocess on a few thousand rows and is killed with SIGKILL at
+`outreach generate` runs in a subprocess on hundreds of rows and is killed with SIGKILL at
 several points: nothing it leaves under a final name may be partial, and the same command run
 again must take over the dead run's lock and finish with exactly the files of a run that was
 never interrupted. Two runs into one folder at once: the second is refused, the first finishes
@@ -34,7 +34,7 @@ pytestmark = [
 ROOT = Path(__file__).parent.parent
 NOW = "2027-03-01T12:00:00+00:00"
 START = "2027-03-08"
-ROWS = 1000
+ROWS = 600
 
 
 def _synthetic_rows(path: Path, count: int) -> bool:
