@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +106,7 @@ def campaign(contacts: Path, quarter: str, out: Path) -> tuple[int, str, str]:
                   "--now", "2026-12-20T00:00:00+00:00", "--invites")  # fmt: skip
 
 
+@pytest.mark.slow
 def test_two_quarters_continue_where_the_first_ended(tmp_path: Path) -> None:
     code, out, _ = campaign(EXAMPLE, "2027Q1", tmp_path / "q1")
     assert code == 0, out

@@ -198,6 +198,7 @@ def test_force_stops_before_writing_when_a_users_file_is_in_the_way(tmp_path: Pa
     assert [p for p in (tmp_path / "out/scripts").rglob("*") if p.is_file()] == [mine]
 
 
+@pytest.mark.slow
 def test_a_rerun_into_its_own_folder_rewrites_only_what_changed(tmp_path: Path) -> None:
     """--previous out --out out: the files are those of a run into an empty folder, and the
     script of a call that did not change is the very file the first run wrote; on the same

@@ -156,6 +156,7 @@ def _settings(folder: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_permission_denied_on_a_stale_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The second week's run no longer writes a dropped contact's script, and cannot remove
     it: one error line; once the permission is back, the same command finishes the job."""

@@ -79,6 +79,7 @@ def test_a_follow_up_declined_checks_the_promises_again_or_the_new_ones(
     assert renewed[1][0] == "small_step 1"  # the small steps wait for the follow-up
 
 
+@pytest.mark.slow
 def test_promises_go_round_the_quarters_until_a_follow_up_confirms_them(tmp_path: Path) -> None:
     contacts = write_csv(tmp_path / "c.csv", [row()])
     q1, q2, q3, q4 = (tmp_path / q for q in ("q1", "q2", "q3", "q4"))

@@ -130,6 +130,7 @@ def marcus(tmp_path: Path) -> list[dict[str, str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_publish_then_republish_a_changed_plan(
     server: str, marcus: list[dict[str, str]], tmp_path: Path
 ) -> None:

@@ -204,6 +204,7 @@ def test_rounds_per_rep_equal_the_teams_and_keep_each_contacts_spacing(
             assert later.start.date() >= after(earlier.start.date(), step.after, business)
 
 
+@pytest.mark.slow
 def test_late_apologies_are_the_same_from_one_process_or_several(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
