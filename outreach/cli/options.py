@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from outreach.cli.screen import note_quiet, warn
-from outreach.config import LIMITS
+from outreach.config.checks import LIMITS
 
 if TYPE_CHECKING:
     from outreach.model.settings import Config

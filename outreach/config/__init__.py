@@ -12,16 +12,20 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from outreach.config.checks import (
+    check_holiday_country,
+    check_limit,
+    check_phones,
+    check_positive,
+    check_zone,
+    validate,
+)
 from outreach.errors import ConfigError
-from outreach.intake.cells import MAX_ATTEMPTS, MAX_MONEY, is_domain, is_plain_address
+from outreach.intake.cells import MAX_MONEY, is_plain_address
 from outreach.intake.columns import NAMED_FIELDS
-from outreach.model.money import CODES
 from outreach.model.outcomes import OUTCOMES
-from outreach.model.phone import parse_country, read_phone
 from outreach.model.settings import (
-    WEEKDAYS,
     CalendarSettings,
     Config,
     DropSettings,
@@ -33,27 +37,6 @@ from outreach.model.settings import (
 )
 
 CONFIG_NAME = "outreach.toml"
-LONGEST_INTERVAL = 730
-"""Most days between two calls of a sequence (and of a cooldown): two years."""
-LIMITS = {
-    "schedule.buffer_minutes": 24 * 60,
-    "schedule.calls_per_day": 24 * 60,
-    "plays.follow_up_days": LONGEST_INTERVAL,
-    "plays.small_step_days": LONGEST_INTERVAL,
-    "plays.substantial_offer_days": LONGEST_INTERVAL,
-    "plays.keep_in_touch_months": 24,
-    "plays.keep_in_touch_count": 40,
-    "plays.lapsed_cooldown_days": LONGEST_INTERVAL,
-    "plays.upset_cooldown_days": LONGEST_INTERVAL,
-    "plays.retry_days": 20,
-    "plays.max_tries": 20,
-    "drop.max_attempts": MAX_ATTEMPTS,
-    "calendar.reminder_minutes": 4 * 7 * 24 * 60,  # four weeks, the most calendar clients offer
-}
-"""The largest value of each number setting: far past any sensible one, and small enough that
-a whole sequence (at most MOST_SMALL_STEPS small steps) from a date in values.YEARS ends
-within about a century, far from Python's year 9999."""
-MOST_SMALL_STEPS = 10
 
 
 _SECTIONS = {
@@ -75,14 +58,14 @@ def with_overrides(
     """The settings a user changes per run, given on the command line."""
     schedule = config.schedule
     if timezone is not None:
-        _check_zone(config.source, "schedule.timezone", timezone)
+        check_zone(config.source, "schedule.timezone", timezone)
         schedule = replace(schedule, timezone=timezone)
     if calls_per_day is not None:
-        _check_positive(config.source, "schedule.calls_per_day", calls_per_day)
-        _check_limit(config.source, "schedule.calls_per_day", calls_per_day)
+        check_positive(config.source, "schedule.calls_per_day", calls_per_day)
+        check_limit(config.source, "schedule.calls_per_day", calls_per_day)
         schedule = replace(schedule, calls_per_day=calls_per_day)
     config = replace(config, schedule=schedule)
-    _check_phones(config)  # another zone may place the do-not-call numbers elsewhere
+    check_phones(config)  # another zone may place the do-not-call numbers elsewhere
     return config
 
 
@@ -126,7 +109,7 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
         outcomes=_named(data, "outcomes", OUTCOMES, "an outcome", source),
         **sections,
     )
-    _validate(config)
+    validate(config)
     return config
 
 
@@ -239,7 +222,7 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
                 )
         zone = _convert(str | None, entry.get("timezone", ""), f"{where}.timezone", source)
         if zone:
-            _check_zone(source, f"{where}.timezone", zone)
+            check_zone(source, f"{where}.timezone", zone)
         email = _convert(str | None, entry.get("email", ""), f"{where}.email", source)
         if email and not is_plain_address(email):
             raise ConfigError(source, f"{where}.email", f"{email!r} is not a plain e-mail address")
@@ -248,7 +231,7 @@ def _reps(table: Mapping[str, Any], source: str) -> dict[str, Rep]:
             str | None, entry.get("holiday_country", ""), f"{where}.holiday_country", source
         )
         if country:
-            _check_holiday_country(source, f"{where}.holiday_country", country)
+            check_holiday_country(source, f"{where}.holiday_country", country)
         manager = _convert(str | None, entry.get("manager", ""), f"{where}.manager", source)
         caldav_url = _caldav_url(entry, where, source)
         off = tuple(_span(s, f"{where}.time_off", source) for s in spans)
@@ -300,126 +283,3 @@ def _named(
             raise ConfigError(source, f"{section}.{name}", message)
         named[name] = target
     return named
-
-
-def _validate(config: Config) -> None:
-    source = config.source
-    schedule = config.schedule
-    _check_zone(source, "schedule.timezone", schedule.timezone)
-    for day in schedule.business_days:
-        if day not in WEEKDAYS:
-            raise ConfigError(
-                source, "schedule.business_days", f"{day!r} is not one of {', '.join(WEEKDAYS)}"
-            )
-    if not schedule.business_days:
-        raise ConfigError(source, "schedule.business_days", "needs at least one day")
-    if schedule.day_end <= schedule.day_start:
-        raise ConfigError(source, "schedule.day_end", "must be later than schedule.day_start")
-    day_minutes = (schedule.day_end.hour * 60 + schedule.day_end.minute) - (
-        schedule.day_start.hour * 60 + schedule.day_start.minute
-    )
-    for key, value in [
-        ("schedule.call_minutes", schedule.call_minutes),
-        ("schedule.calls_per_day", schedule.calls_per_day),
-        ("plays.follow_up_days", config.plays.follow_up_days),
-        ("plays.substantial_offer_days", config.plays.substantial_offer_days),
-        ("plays.keep_in_touch_months", config.plays.keep_in_touch_months),
-        ("plays.retry_days", config.plays.retry_days),
-        ("plays.max_tries", config.plays.max_tries),
-        ("drop.max_attempts", config.drop.max_attempts),
-    ]:
-        _check_positive(source, key, value)
-    if schedule.call_minutes > day_minutes:
-        raise ConfigError(
-            source,
-            "schedule.call_minutes",
-            f"{schedule.call_minutes} minutes do not fit in the business day",
-        )
-    for key, value in [
-        ("schedule.buffer_minutes", schedule.buffer_minutes),
-        ("plays.keep_in_touch_count", config.plays.keep_in_touch_count),
-        ("plays.lapsed_cooldown_days", config.plays.lapsed_cooldown_days),
-        ("plays.upset_cooldown_days", config.plays.upset_cooldown_days),
-        ("calendar.reminder_minutes", config.calendar.reminder_minutes),
-        ("schedule.min_lead_minutes", schedule.min_lead_minutes),
-        ("invites.min_notice_hours", config.invites.min_notice_hours),
-        ("invites.send_days_before", config.invites.send_days_before),
-    ]:
-        if value < 0:
-            raise ConfigError(source, key, f"must not be negative, not {value}")
-    if not is_domain(config.calendar.uid_domain):
-        raise ConfigError(
-            source, "calendar.uid_domain", f"{config.calendar.uid_domain!r} is not a domain name"
-        )
-    if any(days <= 0 for days in config.plays.small_step_days):
-        raise ConfigError(
-            source, "plays.small_step_days", "every interval must be at least one day"
-        )
-    steps = len(config.plays.small_step_days)
-    if steps > MOST_SMALL_STEPS:
-        message = f"at most {MOST_SMALL_STEPS} small steps, not {steps}"
-        raise ConfigError(source, "plays.small_step_days", message)
-    for key in LIMITS:
-        section, name = key.split(".")
-        value = getattr(getattr(config, section), name)
-        for number in value if isinstance(value, tuple) else (value,):
-            _check_limit(source, key, number)
-    if schedule.holiday_country:
-        _check_holiday_country(source, "schedule.holiday_country", schedule.holiday_country)
-    _check_currency(config)
-    _check_phones(config)
-
-
-def _check_currency(config: Config) -> None:
-    if config.input.currency not in CODES:
-        message = f"{config.input.currency!r} is not an ISO 4217 currency code such as USD or EUR"
-        raise ConfigError(config.source, "input.currency", message)
-
-
-def _check_phones(config: Config) -> None:
-    """input.phone_region is a country; each number on the do-not-call list can be read."""
-    if config.input.phone_region:
-        try:
-            parse_country(config.input.phone_region)
-        except ValueError as error:
-            raise ConfigError(config.source, "input.phone_region", str(error)) from None
-    for entry in config.drop.do_not_call:
-        if "@" not in entry:
-            try:
-                read_phone(entry, config.default_region)
-            except ValueError as error:
-                raise ConfigError(config.source, "drop.do_not_call", str(error)) from None
-
-
-def _check_holiday_country(source: str, key: str, code: str) -> None:
-    import holidays
-    from holidays.registry import EntityLoader
-
-    country, _, region = code.upper().partition("-")
-    # The registry's codes: reading any country's table imports all 250 (slow), which only a
-    # region needs.
-    if country not in EntityLoader.get_country_codes():
-        raise ConfigError(source, key, f"{code!r} is not a country code the holidays package knows")
-    if region and region not in (regions := getattr(holidays, country).subdivisions):
-        raise ConfigError(
-            source,
-            key,
-            f"{region!r} is not a region of {country}; expected one of {', '.join(regions)}",
-        )
-
-
-def _check_zone(source: str, key: str, zone: str) -> None:
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(source, key, f"unknown time zone {zone!r}") from None
-
-
-def _check_limit(source: str, key: str, value: int) -> None:
-    if value > LIMITS[key]:
-        raise ConfigError(source, key, f"must be at most {LIMITS[key]:,}, not {value:,}")
-
-
-def _check_positive(source: str, key: str, value: int) -> None:
-    if value <= 0:
-        raise ConfigError(source, key, f"must be at least 1, not {value}")
