@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from outreach.model.money import Money, amount_text
 from outreach.model.phone import tel_uri
+from outreach.model.zones import spoken_zone as spoken_zone_name
 from outreach.model.zones import zone_info
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -55,12 +56,8 @@ def when(value: datetime, zone: str | None = None) -> str:
 
 
 def spoken_zone(value: datetime) -> str:
-    """`New York time`, `Buenos Aires time`: an aware datetime's zone as people say it, from
-    the IANA name's last part; `UTC` and the `Etc/` zones stay as they are written."""
-    name = zone_name(value)
-    if "/" not in name or name.startswith("Etc/"):
-        return name.rpartition("/")[2]
-    return f"{name.rpartition('/')[2].replace('_', ' ')} time"
+    """`New York time`, `Buenos Aires time`: an aware datetime's zone as people say it."""
+    return spoken_zone_name(zone_name(value))
 
 
 def zone_name(value: datetime) -> str:
