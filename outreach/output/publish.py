@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
@@ -235,7 +236,8 @@ def _held(client: DAVClient, calendar: RepCalendar, uid_domain: str) -> dict[str
     response = client.report(calendar.url, _LISTING, depth=1)
     if response.status == 404:
         made = client.mkcalendar(
-            calendar.url, _NEW_CALENDAR.format(name=_xml_text(calendar_name(calendar.rep)))
+            calendar.url,
+            _NEW_CALENDAR.format(name=escape(calendar_name(calendar.rep), quote=False)),
         )
         if made.status not in (200, 201):
             raise PublishError(
@@ -296,7 +298,3 @@ def _reason(error: Exception, user: str | None) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     system = _SYSTEM_REASON.search(text)  # the HTTP stack wraps it in a paragraph of its own
     return f"cannot reach the server ({system[1] or system[2] if system else text})"
-
-
-def _xml_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

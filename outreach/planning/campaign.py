@@ -19,7 +19,7 @@ from outreach.model.settings import Config
 from outreach.model.text import plural
 from outreach.planning.business_days import BusinessDays
 from outreach.planning.capacity import working_days
-from outreach.planning.history import History, Standing, stand
+from outreach.planning.history import History, Standing, remaining_steps, stand
 from outreach.planning.playbook import after, earliest_first_call, sequence
 from outreach.planning.scheduler import Scheduler, Window
 from outreach.planning.triage import Assignment, triage
@@ -199,7 +199,7 @@ def _without_waiting(
             going.append(assignment)
             continue
         standing = standings.get(contact.key)
-        steps = standing.steps if standing else sequence(contact, config.plays)
+        steps = remaining_steps(assignment, standing, config.plays)
         waits = steps[0].not_before if steps else None
         if waits is None or waits <= last:
             going.append(assignment)
